@@ -1,0 +1,272 @@
+//! The HTTP client.
+
+use crate::{
+    AddUserForm, AddedUser, ApiError, ApiKeyResponse, AppConfig, Health, SessionUser, SigninForm,
+    SignupForm, User, VersionInfo, normalize_base_url,
+};
+use cloo_domain::Secret;
+use reqwest::{Method, RequestBuilder, redirect};
+use serde::de::DeserializeOwned;
+use std::time::Duration;
+use url::Url;
+
+/// How to connect to a deployment.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// Extra trusted CA certificates (PEM), for deployments behind a private CA. Verification is
+    /// never switched off.
+    pub extra_ca_pem: Option<Vec<u8>>,
+    /// Connect timeout.
+    pub connect_timeout: Duration,
+    /// Whole-request timeout.
+    pub request_timeout: Duration,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            extra_ca_pem: None,
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(120),
+        }
+    }
+}
+
+/// A client bound to one deployment. Cheap to clone; holds no credential.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: Url,
+    host: String,
+}
+
+impl Client {
+    /// A client for the deployment at `base_url` (normalised by [`normalize_base_url`]).
+    pub fn new(base_url: &str, options: &ClientOptions) -> Result<Self, ApiError> {
+        let base = normalize_base_url(base_url)?;
+        let host = base[url::Position::BeforeHost..url::Position::AfterPort].to_owned();
+        let mut builder = reqwest::Client::builder()
+            .user_agent(concat!("cloosphere-console/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.request_timeout)
+            .redirect(no_downgrade_redirects());
+        if let Some(pem) = &options.extra_ca_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| ApiError::Tls {
+                host: host.clone(),
+                cause: format!("the custom CA file is not PEM: {e}"),
+            })?;
+            if certs.is_empty() {
+                return Err(ApiError::Tls {
+                    host,
+                    cause: "the custom CA file holds no certificate".into(),
+                });
+            }
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let http = builder.build().map_err(|e| ApiError::Tls {
+            host: host.clone(),
+            cause: chain_text(&e),
+        })?;
+        Ok(Client { http, base, host })
+    }
+
+    /// The normalised base URL.
+    pub fn base_url(&self) -> &Url {
+        &self.base
+    }
+
+    /// `GET /health`: liveness, no credential.
+    pub async fn health(&self) -> Result<Health, ApiError> {
+        self.call(Method::GET, "health", None, None::<&()>).await
+    }
+
+    /// `GET /api/version`.
+    pub async fn version(&self) -> Result<VersionInfo, ApiError> {
+        self.call(Method::GET, "api/version", None, None::<&()>)
+            .await
+    }
+
+    /// `GET /api/config`: public bootstrap configuration.
+    pub async fn app_config(&self) -> Result<AppConfig, ApiError> {
+        self.call(Method::GET, "api/config", None, None::<&()>)
+            .await
+    }
+
+    /// `POST /api/v1/auths/signin`.
+    pub async fn signin(&self, email: &str, password: &Secret) -> Result<SessionUser, ApiError> {
+        let form = SigninForm { email, password };
+        self.call(Method::POST, "api/v1/auths/signin", None, Some(&form))
+            .await
+    }
+
+    /// `POST /api/v1/auths/signup`.
+    pub async fn signup(&self, form: &SignupForm<'_>) -> Result<SessionUser, ApiError> {
+        self.call(Method::POST, "api/v1/auths/signup", None, Some(form))
+            .await
+    }
+
+    /// `GET /api/v1/auths/`: who the token belongs to, with a re-issued token.
+    pub async fn session_user(&self, token: &Secret) -> Result<SessionUser, ApiError> {
+        self.call(Method::GET, "api/v1/auths/", Some(token), None::<&()>)
+            .await
+    }
+
+    /// `POST /api/v1/auths/add` (admin only). The new user's token in the answer is discarded.
+    pub async fn add_user(
+        &self,
+        token: &Secret,
+        form: &AddUserForm<'_>,
+    ) -> Result<AddedUser, ApiError> {
+        self.call(Method::POST, "api/v1/auths/add", Some(token), Some(form))
+            .await
+    }
+
+    /// `POST /api/v1/auths/api_key`: creates or replaces the caller's key.
+    pub async fn create_api_key(&self, token: &Secret) -> Result<Secret, ApiError> {
+        let r: ApiKeyResponse = self
+            .call(
+                Method::POST,
+                "api/v1/auths/api_key",
+                Some(token),
+                None::<&()>,
+            )
+            .await?;
+        self.require_key(r, "POST /api/v1/auths/api_key")
+    }
+
+    /// `GET /api/v1/auths/api_key`: the caller's key (404 when none).
+    pub async fn get_api_key(&self, token: &Secret) -> Result<Secret, ApiError> {
+        let r: ApiKeyResponse = self
+            .call(
+                Method::GET,
+                "api/v1/auths/api_key",
+                Some(token),
+                None::<&()>,
+            )
+            .await?;
+        self.require_key(r, "GET /api/v1/auths/api_key")
+    }
+
+    /// `DELETE /api/v1/auths/api_key`: `true` also when there was no key.
+    pub async fn delete_api_key(&self, token: &Secret) -> Result<bool, ApiError> {
+        self.call(
+            Method::DELETE,
+            "api/v1/auths/api_key",
+            Some(token),
+            None::<&()>,
+        )
+        .await
+    }
+
+    /// `GET /api/v1/users/` with optional `skip`/`limit` (newest first, no total).
+    pub async fn list_users(
+        &self,
+        token: &Secret,
+        skip: Option<u64>,
+        limit: Option<u64>,
+    ) -> Result<Vec<User>, ApiError> {
+        let mut path = String::from("api/v1/users/");
+        let mut sep = '?';
+        for (name, value) in [("skip", skip), ("limit", limit)] {
+            if let Some(v) = value {
+                path.push_str(&format!("{sep}{name}={v}"));
+                sep = '&';
+            }
+        }
+        self.call(Method::GET, &path, Some(token), None::<&()>)
+            .await
+    }
+
+    fn require_key(&self, r: ApiKeyResponse, endpoint: &str) -> Result<Secret, ApiError> {
+        r.api_key.ok_or_else(|| ApiError::UnexpectedResponse {
+            endpoint: endpoint.to_owned(),
+            status: 200,
+            message: "api_key is null".into(),
+        })
+    }
+
+    /// Sends one request and parses the answer, or classifies the failure.
+    async fn call<B: serde::Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&Secret>,
+        body: Option<&B>,
+    ) -> Result<T, ApiError> {
+        let url = self.base.join(path).map_err(|e| ApiError::InvalidUrl {
+            url: format!("{}{path}", self.base),
+            reason: e.to_string(),
+        })?;
+        let endpoint = format!("{method} /{}", path.split('?').next().unwrap_or(path));
+        let mut request: RequestBuilder = self.http.request(method, url);
+        if let Some(token) = token {
+            request = request.bearer_auth(token.expose());
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.map_err(|e| self.transport_error(&e))?;
+        let status = response.status().as_u16();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| self.transport_error(&e))?;
+        tracing::debug!(%endpoint, status, bytes = bytes.len(), "deployment answered");
+        if !(200..300).contains(&status) {
+            return Err(ApiError::from_response(&endpoint, status, &bytes));
+        }
+        let de = &mut serde_json::Deserializer::from_slice(&bytes);
+        serde_path_to_error::deserialize(de).map_err(|e| ApiError::UnexpectedResponse {
+            endpoint,
+            status,
+            message: format!("at {}: {}", e.path(), e.inner()),
+        })
+    }
+
+    fn transport_error(&self, e: &reqwest::Error) -> ApiError {
+        let host = self.host.clone();
+        let cause = chain_text(e);
+        if e.is_timeout() {
+            return ApiError::Timeout { host };
+        }
+        if looks_like_tls(&cause) {
+            return ApiError::Tls { host, cause };
+        }
+        ApiError::Network { host, cause }
+    }
+}
+
+/// Follows at most five redirects and never from https to http (which would send the bearer
+/// token in clear text).
+fn no_downgrade_redirects() -> redirect::Policy {
+    redirect::Policy::custom(|attempt| {
+        let downgrade = attempt.url().scheme() == "http"
+            && attempt.previous().iter().any(|u| u.scheme() == "https");
+        if downgrade {
+            attempt.error("refusing a redirect from https to http")
+        } else if attempt.previous().len() > 5 {
+            attempt.error("too many redirects")
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+/// The innermost cause of a transport error ("Connection refused (os error 111)",
+/// "invalid peer certificate: UnknownIssuer"): the outer layers only repeat the URL.
+fn chain_text(e: &reqwest::Error) -> String {
+    let mut innermost: &dyn std::error::Error = e;
+    while let Some(source) = innermost.source() {
+        innermost = source;
+    }
+    innermost.to_string()
+}
+
+fn looks_like_tls(cause: &str) -> bool {
+    let lower = cause.to_ascii_lowercase();
+    ["certificate", "tls", "handshake", "unknownissuer", "ssl"]
+        .iter()
+        .any(|needle| lower.contains(needle))
+}

@@ -1,0 +1,16 @@
+//! A typed client for the HTTP API of a Cloosphere deployment.
+//!
+//! The contract is `shared/cloosphere-api/`: every path, field and status code here follows it,
+//! including the server's quirks (401 for a wrong role, 403 for a missing token, plaintext API
+//! keys in the user list). Secrets are carried as [`cloo_domain::Secret`]; the user list's
+//! `api_key` is dropped while parsing and never reaches a caller.
+
+mod client;
+mod error;
+mod types;
+mod url_base;
+
+pub use client::{Client, ClientOptions};
+pub use error::{ApiError, AuthFailure, KnownDetail, LocPart, ValidationIssue};
+pub use types::*;
+pub use url_base::normalize_base_url;
