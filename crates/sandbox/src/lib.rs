@@ -1,0 +1,253 @@
+//! `cloosphere-sandbox`: a local deployment that answers like a real Cloosphere server.
+//!
+//! It serves the endpoints the console uses with the server's paths, fields, status codes and
+//! detail texts (the contract in `shared/cloosphere-api/`), on SQLite through sqlx, with argon2
+//! password hashes, HS256 JWTs whose only claim is `id`, and `sk-` API keys. It runs as its own
+//! process (`cloosphere-sandbox`) or in-process through [`start`], as the desktop app does.
+
+mod auth;
+mod db;
+mod errors;
+mod permissions;
+mod routes;
+mod seed;
+mod validate;
+
+use anyhow::Context;
+use db::{Db, NewUser};
+use serde_json::Value;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use routes::SERVER_VERSION;
+pub use seed::{DEMO_DOMAIN, DEMO_PEOPLE};
+
+/// The demo admin's e-mail.
+pub const DEMO_ADMIN_EMAIL: &str = "admin@demo.example.com";
+/// The demo admin's name.
+pub const DEMO_ADMIN_NAME: &str = "Sandbox Admin";
+/// The password of the demo admin and every demo person, unless another is given.
+pub const DEMO_PASSWORD: &str = "Sandbox-Demo-1";
+
+/// Epoch seconds now.
+pub(crate) fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}
+
+/// What to put in an empty sandbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Seed {
+    /// Only the admin account (if any).
+    #[default]
+    Empty,
+    /// The admin plus about 200 demo people.
+    Demo,
+}
+
+/// The admin account created when the sandbox has no user yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminAccount {
+    /// E-mail (lower-case).
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// Password. This is a local practice server: the password is printed at start.
+    pub password: String,
+}
+
+impl AdminAccount {
+    /// The demo admin with the fixed demo password.
+    pub fn demo() -> Self {
+        AdminAccount {
+            email: DEMO_ADMIN_EMAIL.to_owned(),
+            name: DEMO_ADMIN_NAME.to_owned(),
+            password: DEMO_PASSWORD.to_owned(),
+        }
+    }
+}
+
+/// How to start a sandbox.
+#[derive(Debug, Clone, Default)]
+pub struct SandboxOptions {
+    /// TCP port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// Database file; `None` keeps everything in memory.
+    pub data: Option<PathBuf>,
+    /// Data to add when the database has no user.
+    pub seed: Seed,
+    /// First user (an admin) to create when the database has no user. `None` leaves the
+    /// deployment empty, so the first sign-up becomes admin as on a fresh server.
+    pub admin: Option<AdminAccount>,
+    /// Session token lifetime in seconds; `None` = tokens never expire (the server default).
+    pub token_lifetime: Option<i64>,
+}
+
+/// Shared state of the HTTP handlers.
+pub(crate) struct AppState {
+    db: Db,
+    jwt_key: Vec<u8>,
+    token_lifetime: Option<i64>,
+}
+
+impl AppState {
+    async fn setting(&self, key: &str) -> Result<Option<Value>, errors::ApiFailure> {
+        Ok(self.db.config(key).await?)
+    }
+
+    pub(crate) async fn setting_bool(
+        &self,
+        key: &str,
+        default: bool,
+    ) -> Result<bool, errors::ApiFailure> {
+        Ok(self
+            .setting(key)
+            .await?
+            .and_then(|v| v.as_bool())
+            .unwrap_or(default))
+    }
+
+    pub(crate) async fn setting_str(
+        &self,
+        key: &str,
+        default: &str,
+    ) -> Result<String, errors::ApiFailure> {
+        Ok(self
+            .setting(key)
+            .await?
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_else(|| default.to_owned()))
+    }
+}
+
+/// A sandbox serving on 127.0.0.1.
+#[derive(Debug)]
+pub struct RunningSandbox {
+    addr: SocketAddr,
+    admin_email: Option<String>,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<()>,
+}
+
+impl RunningSandbox {
+    /// The base URL, e.g. `http://127.0.0.1:41234`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The listening address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The first admin's e-mail, if there is one.
+    pub fn admin_email(&self) -> Option<&str> {
+        self.admin_email.as_deref()
+    }
+
+    /// Stops serving and waits for the server task to end.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}
+
+impl Drop for RunningSandbox {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Opens the database, seeds it if empty, and starts serving on 127.0.0.1.
+pub async fn start(options: SandboxOptions) -> anyhow::Result<RunningSandbox> {
+    let db = Db::open(options.data.as_deref())
+        .await
+        .context("opening the sandbox database")?;
+    let jwt_key = signing_key(&db).await?;
+    if db.user_count().await? == 0 {
+        seed(&db, &options).await?;
+    }
+    let admin_email = db.first_user().await?.map(|u| u.email);
+    let state = Arc::new(AppState {
+        db,
+        jwt_key,
+        token_lifetime: options.token_lifetime,
+    });
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
+        .await
+        .with_context(|| format!("binding 127.0.0.1:{}", options.port))?;
+    let addr = listener.local_addr()?;
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let app = routes::router(state);
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stop_rx.await;
+            })
+            .await;
+        if let Err(e) = served {
+            tracing::error!(error = %e, "sandbox server stopped");
+        }
+    });
+    Ok(RunningSandbox {
+        addr,
+        admin_email,
+        stop: Some(stop_tx),
+        task,
+    })
+}
+
+/// The JWT key, kept in the database so tokens survive a restart on the same data file.
+async fn signing_key(db: &Db) -> anyhow::Result<Vec<u8>> {
+    if let Some(Value::String(hex)) = db.config("SANDBOX_JWT_KEY").await? {
+        return Ok(hex.into_bytes());
+    }
+    let key: String = (0..4)
+        .map(|_| uuid::Uuid::new_v4().simple().to_string())
+        .collect();
+    db.set_config("SANDBOX_JWT_KEY", &Value::String(key.clone()))
+        .await?;
+    Ok(key.into_bytes())
+}
+
+async fn seed(db: &Db, options: &SandboxOptions) -> anyhow::Result<()> {
+    let now = now();
+    let first_created = if options.seed == Seed::Demo {
+        now - 420 * 86_400
+    } else {
+        now
+    };
+    let mut users = Vec::new();
+    if let Some(admin) = &options.admin {
+        let hash = seed::shared_hash(&admin.password).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        users.push(NewUser {
+            id: uuid::Uuid::new_v4().to_string(),
+            name: admin.name.clone(),
+            email: admin.email.to_lowercase(),
+            role: "admin".to_owned(),
+            profile_image_url: "/user.png".to_owned(),
+            created_at: first_created,
+            last_active_at: now,
+            api_key: None,
+            oauth_sub: None,
+            password_hash: hash,
+        });
+    }
+    if options.seed == Seed::Demo {
+        let hash = seed::shared_hash(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        users.extend(seed::demo_people(&hash, first_created, now));
+    }
+    db.insert_users(&users)
+        .await
+        .context("seeding the sandbox")?;
+    Ok(())
+}

@@ -1,0 +1,230 @@
+//! Demo data: about 200 people with English and Korean names across the three roles, generated
+//! deterministically so every start shows the same directory. All share one password hash, so
+//! seeding costs a single argon2 run.
+
+use crate::auth;
+use crate::db::NewUser;
+
+const EN_FIRST: &[&str] = &[
+    "Olivia",
+    "Liam",
+    "Emma",
+    "Noah",
+    "Ava",
+    "Ethan",
+    "Sophia",
+    "Mason",
+    "Isabella",
+    "Lucas",
+    "Mia",
+    "James",
+    "Charlotte",
+    "Benjamin",
+    "Amelia",
+    "Henry",
+    "Harper",
+    "Daniel",
+    "Evelyn",
+    "Michael",
+    "Grace",
+    "Samuel",
+    "Chloe",
+    "David",
+];
+const EN_LAST: &[&str] = &[
+    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Wilson",
+    "Anderson", "Taylor", "Thomas", "Moore", "Martin", "Jackson", "White", "Harris", "Clark",
+    "Lewis", "Walker", "Nguyen", "Patel",
+];
+/// (Hangul, romanisation)
+const KO_FAMILY: &[(&str, &str)] = &[
+    ("김", "kim"),
+    ("이", "lee"),
+    ("박", "park"),
+    ("최", "choi"),
+    ("정", "jung"),
+    ("강", "kang"),
+    ("조", "cho"),
+    ("윤", "yoon"),
+    ("장", "jang"),
+    ("임", "lim"),
+    ("한", "han"),
+    ("오", "oh"),
+    ("서", "seo"),
+    ("신", "shin"),
+    ("권", "kwon"),
+    ("황", "hwang"),
+    ("안", "ahn"),
+    ("송", "song"),
+];
+const KO_GIVEN: &[(&str, &str)] = &[
+    ("민준", "minjun"),
+    ("서연", "seoyeon"),
+    ("도윤", "doyun"),
+    ("지우", "jiwoo"),
+    ("하은", "haeun"),
+    ("예준", "yejun"),
+    ("수아", "sua"),
+    ("시우", "siwoo"),
+    ("지호", "jiho"),
+    ("서윤", "seoyun"),
+    ("주원", "juwon"),
+    ("하윤", "hayoon"),
+    ("지민", "jimin"),
+    ("은서", "eunseo"),
+    ("현우", "hyunwoo"),
+    ("유진", "yujin"),
+    ("준서", "junseo"),
+    ("채원", "chaewon"),
+    ("건우", "gunwoo"),
+    ("다은", "daeun"),
+];
+
+/// The e-mail domain of demo people.
+pub const DEMO_DOMAIN: &str = "demo.example.com";
+/// How many people the demo seed adds besides the admin.
+pub const DEMO_PEOPLE: usize = 199;
+
+/// A small deterministic generator (xorshift64*), so the demo never changes between starts.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn hex(&mut self, len: usize) -> String {
+        (0..len)
+            .map(|_| char::from_digit((self.next() % 16) as u32, 16).unwrap_or('0'))
+            .collect()
+    }
+
+    fn uuid(&mut self) -> String {
+        let h = self.hex(32);
+        format!(
+            "{}-{}-4{}-a{}-{}",
+            &h[0..8],
+            &h[8..12],
+            &h[13..16],
+            &h[17..20],
+            &h[20..32]
+        )
+    }
+}
+
+/// The demo people, created between `first_created` and `now`, sharing `password_hash`.
+pub fn demo_people(password_hash: &str, first_created: i64, now: i64) -> Vec<NewUser> {
+    let mut rng = Rng(0x5EED_C100_5FE7_E000);
+    let mut taken = std::collections::HashSet::new();
+    let span = (now - first_created).max(DEMO_PEOPLE as i64);
+    let step = span / (DEMO_PEOPLE as i64 + 1);
+    let mut people = Vec::with_capacity(DEMO_PEOPLE);
+    for i in 0..DEMO_PEOPLE {
+        let korean = rng.below(100) < 55;
+        let (name, local) = if korean {
+            let (fam, fam_r) = KO_FAMILY[rng.below(KO_FAMILY.len())];
+            let (given, given_r) = KO_GIVEN[rng.below(KO_GIVEN.len())];
+            let display = if rng.below(100) < 80 {
+                format!("{fam}{given}")
+            } else {
+                format!("{} {}", capitalise(given_r), capitalise(fam_r))
+            };
+            (display, format!("{given_r}.{fam_r}"))
+        } else {
+            let first = EN_FIRST[rng.below(EN_FIRST.len())];
+            let last = EN_LAST[rng.below(EN_LAST.len())];
+            (
+                format!("{first} {last}"),
+                format!("{}.{}", first.to_lowercase(), last.to_lowercase()),
+            )
+        };
+        let mut email = format!("{local}@{DEMO_DOMAIN}");
+        let mut n = 2;
+        while !taken.insert(email.clone()) {
+            email = format!("{local}{n}@{DEMO_DOMAIN}");
+            n += 1;
+        }
+        let created_at =
+            first_created + step * (i as i64 + 1) + rng.below(step.max(1) as usize / 2) as i64;
+        // The newest sign-ups are still waiting for approval; a few admins help run the place.
+        let role = if i >= DEMO_PEOPLE - 30 || rng.below(100) < 3 {
+            "pending"
+        } else if rng.below(100) < 4 {
+            "admin"
+        } else {
+            "user"
+        };
+        let last_active_at = if role == "pending" {
+            created_at
+        } else {
+            created_at + rng.below((now - created_at).max(1) as usize) as i64
+        };
+        let sso = rng.below(100) < 35;
+        let api_key = (rng.below(100) < 8).then(|| format!("sk-{}", rng.hex(32)));
+        people.push(NewUser {
+            id: rng.uuid(),
+            name,
+            email,
+            role: role.to_owned(),
+            profile_image_url: "/user.png".to_owned(),
+            created_at,
+            last_active_at,
+            api_key,
+            oauth_sub: sso.then(|| format!("microsoft@{}", rng.uuid())),
+            password_hash: password_hash.to_owned(),
+        });
+    }
+    people
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Generates a hash once for a seed that needs one.
+pub fn shared_hash(password: &str) -> Result<String, crate::errors::ApiFailure> {
+    auth::hash_password(password)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_is_deterministic_unique_and_mixed() {
+        let a = demo_people("h", 1_700_000_000, 1_736_000_000);
+        let b = demo_people("h", 1_700_000_000, 1_736_000_000);
+        assert_eq!(a.len(), DEMO_PEOPLE);
+        assert_eq!(
+            a.iter().map(|u| &u.email).collect::<Vec<_>>(),
+            b.iter().map(|u| &u.email).collect::<Vec<_>>()
+        );
+        let emails: std::collections::HashSet<_> = a.iter().map(|u| &u.email).collect();
+        assert_eq!(emails.len(), a.len(), "e-mails are unique");
+        for role in ["admin", "user", "pending"] {
+            assert!(a.iter().any(|u| u.role == role), "some {role}");
+        }
+        assert!(
+            a.iter()
+                .any(|u| u.name.chars().any(|c| ('가'..='힣').contains(&c))),
+            "Korean names"
+        );
+        assert!(a.iter().any(|u| u.name.is_ascii()), "English names");
+        assert!(
+            a.windows(2).all(|w| w[0].created_at < w[1].created_at),
+            "creation times are distinct and increasing"
+        );
+        assert!(a.iter().all(|u| u.last_active_at >= u.created_at));
+    }
+}
