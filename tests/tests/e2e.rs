@@ -1,0 +1,221 @@
+//! End to end in a real window: the desktop app under Xvfb, driven through tauri-driver and
+//! WebKitWebDriver. `./dev test` builds the app and runs these with `--ignored` inside Xvfb and a
+//! D-Bus session with a real keychain.
+
+use cloo_tests::{SandboxProcess, binary, data_dir, test_keychain_service, wait_until};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use std::net::TcpStream;
+use std::path::Path;
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// tauri-driver on a free port, stopped (with its WebKitWebDriver) on drop.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start(data: &Path, keychain_service: &str) -> Driver {
+        let port = free_port();
+        let native_port = free_port();
+        let child = Command::new(tauri_driver())
+            // Its own process group, so the app it launches goes down with it.
+            .process_group(0)
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            // The app inherits these through the driver.
+            .env("CLOOCTL_DATA_DIR", data)
+            .env("CLOOCTL_KEYCHAIN_SERVICE", keychain_service)
+            .env("CONSOLE_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("tauri-driver (cargo install tauri-driver --locked)");
+        assert!(
+            wait_until(WAIT, || TcpStream::connect(("127.0.0.1", port)).is_ok()),
+            "tauri-driver did not listen"
+        );
+        Driver { child, port }
+    }
+
+    async fn launch(&self, args: &[&str]) -> Client {
+        let app = binary("cloosphere-console").expect("the desktop app (./dev test builds it)");
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            json!({"application": app.to_string_lossy(), "args": args}),
+        );
+        caps.insert("browserName".into(), json!("wry"));
+        ClientBuilder::rustls()
+            .expect("tls")
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .expect("a WebDriver session on the app")
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // tauri-driver stops WebKitWebDriver only on TERM/INT/QUIT; a test that failed before
+        // closing its session leaves the app running, so the whole group is signalled.
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        if !wait_until(Duration::from_secs(5), || matches!(self.child.try_wait(), Ok(Some(_)))) {
+            let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        }
+        let _ = self.child.wait();
+    }
+}
+
+fn tauri_driver() -> String {
+    let home = std::env::var("HOME").unwrap_or_default();
+    let installed = format!("{home}/.cargo/bin/tauri-driver");
+    if Path::new(&installed).exists() { installed } else { "tauri-driver".into() }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// The element's rendered text as the browser computes it (`innerText`: no hidden text).
+/// WebDriver's own text atom drops ellipsis-styled spans that are plainly on screen.
+async fn rendered_text(client: &Client, css: &str) -> Option<String> {
+    let script = "const e = document.querySelector(arguments[0]); return e ? e.innerText : null;";
+    match client.execute(script, vec![json!(css)]).await {
+        Ok(serde_json::Value::String(s)) => Some(s),
+        _ => None,
+    }
+}
+
+/// Waits for an element whose rendered text contains `text`.
+async fn wait_text(client: &Client, css: &str, text: &str) -> String {
+    let start = Instant::now();
+    let mut last = String::from("(no such element)");
+    loop {
+        if let Some(t) = rendered_text(client, css).await {
+            if t.contains(text) {
+                return t;
+            }
+            last = t;
+        }
+        assert!(start.elapsed() < WAIT, "{css} never showed {text:?}; last: {last:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
+}
+
+/// How many pending users the deployment has, read over HTTP.
+async fn pending_count(sandbox: &SandboxProcess) -> usize {
+    let c = cloo_api::Client::new(&sandbox.url, &Default::default()).expect("client");
+    let t = c
+        .signin(&sandbox.admin_email, &cloo_domain::Secret::new(&sandbox.admin_password))
+        .await
+        .expect("sign-in")
+        .token;
+    let users = c.list_users(&t, None, None).await.expect("users");
+    users.iter().filter(|u| u.role.as_str() == "pending").count()
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver and the built app: run by ./dev test"]
+async fn first_launch_opens_the_local_sandbox_and_shows_the_demo_admin() {
+    let data = data_dir();
+    let driver = Driver::start(data.path(), &test_keychain_service("e2e-first"));
+    let started = Instant::now();
+    let app = driver.launch(&[]).await;
+
+    // No tenant yet: the welcome screen offers the sandbox.
+    wait_for(&app, "[data-testid=welcome]").await;
+    let first_screen = started.elapsed();
+    wait_for(&app, "[data-testid=open-sandbox]").await.click().await.expect("click");
+
+    // The demo directory arrives, newest first, 200 people.
+    wait_text(&app, "[data-testid=user-count]", "200 users").await;
+    let rows = app.find_all(Locator::Css("[data-testid=user-row]")).await.expect("rows");
+    assert_eq!(rows.len(), 50, "one page of 50");
+
+    // The admin is the oldest user: find her by search.
+    let search = wait_for(&app, "[data-testid=user-search]").await;
+    search.send_keys("admin@demo").await.expect("type");
+    let table = wait_text(&app, "[data-testid=users-table]", "admin@demo.example.com").await;
+    assert!(table.contains("Sandbox Admin"), "{table}");
+    wait_text(&app, "[data-testid=user-count]", "1 of 200 users").await;
+
+    // The sidebar lists the sandbox as a demo tenant.
+    let sidebar = wait_text(&app, "[data-testid=tenant-list]", "Local sandbox").await;
+    assert!(sidebar.contains("demo"), "{sidebar}");
+    eprintln!("start to first screen (WebDriver session included): {} ms", first_screen.as_millis());
+    app.close().await.expect("close");
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver, a keychain and the built app: run by ./dev test"]
+async fn adding_a_deployment_shows_each_failure_distinctly_then_lists_its_users() {
+    let sandbox = SandboxProcess::demo().expect("sandbox");
+    let data = data_dir();
+    let driver = Driver::start(data.path(), &test_keychain_service("e2e-add"));
+    let app = driver.launch(&[]).await;
+
+    wait_for(&app, "[data-testid=welcome]").await;
+    wait_for(&app, "[data-testid=add-tenant]").await.click().await.expect("open form");
+    let form = wait_for(&app, "[data-testid=add-tenant-form]").await;
+    let field = |name: &'static str| {
+        let form = form.clone();
+        async move { form.find(Locator::Css(&format!("input[name={name}]"))).await.expect(name) }
+    };
+    field("name").await.send_keys("Practice").await.expect("name");
+    field("url").await.send_keys("http://127.0.0.1:9").await.expect("url");
+    field("email").await.send_keys(&sandbox.admin_email).await.expect("email");
+    field("password").await.send_keys("Wrong-Password-1").await.expect("password");
+
+    // Nothing listens there: a network failure.
+    wait_for(&app, "[data-testid=test-connection]").await.click().await.expect("test");
+    let error = wait_for(&app, "[data-testid=add-error]").await;
+    assert_eq!(error.attr("data-code").await.expect("attr").as_deref(), Some("network"));
+    wait_text(&app, "[data-testid=add-error]", "Cannot reach the deployment").await;
+
+    // The right host, the wrong password: a credential failure.
+    let url = field("url").await;
+    url.clear().await.expect("clear");
+    url.send_keys(&sandbox.url).await.expect("url");
+    wait_for(&app, "[data-testid=test-connection]").await.click().await.expect("test");
+    wait_text(&app, "[data-testid=add-error]", "Wrong e-mail or password").await;
+
+    // The right password: the test passes, then Add saves and opens it.
+    let password = field("password").await;
+    password.clear().await.expect("clear");
+    password.send_keys(&sandbox.admin_password).await.expect("password");
+    wait_for(&app, "[data-testid=test-connection]").await.click().await.expect("test");
+    wait_text(&app, "[data-testid=test-ok]", "Sandbox Admin").await;
+    wait_for(&app, "[data-testid=save-tenant]").await.click().await.expect("add");
+    wait_text(&app, "[data-testid=tenant-list]", "Practice").await;
+    wait_text(&app, "[data-testid=user-count]", "200 users").await;
+
+    // Paging and the role filter work on the kept directory.
+    wait_for(&app, "[data-testid=next-page]").await.click().await.expect("next");
+    wait_text(&app, "[data-testid=page-range]", "51–100 of 200").await;
+    let pending = pending_count(&sandbox).await;
+    wait_for(&app, "[data-testid=role-filter]")
+        .await
+        .select_by_value("pending")
+        .await
+        .expect("filter");
+    wait_text(&app, "[data-testid=user-count]", &format!("{pending} of 200 users")).await;
+    app.close().await.expect("close");
+}
