@@ -6,8 +6,8 @@ use cloo_tests::{SandboxProcess, binary, data_dir, test_keychain_service, wait_u
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 use std::net::TcpStream;
-use std::path::Path;
 use std::os::unix::process::CommandExt;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -26,7 +26,12 @@ impl Driver {
         let child = Command::new(tauri_driver())
             // Its own process group, so the app it launches goes down with it.
             .process_group(0)
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
             // The app inherits these through the driver.
             .env("CLOOCTL_DATA_DIR", data)
             .env("CLOOCTL_KEYCHAIN_SERVICE", keychain_service)
@@ -65,7 +70,9 @@ impl Drop for Driver {
         // closing its session leaves the app running, so the whole group is signalled.
         let group = format!("-{}", self.child.id());
         let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
-        if !wait_until(Duration::from_secs(5), || matches!(self.child.try_wait(), Ok(Some(_)))) {
+        if !wait_until(Duration::from_secs(5), || {
+            matches!(self.child.try_wait(), Ok(Some(_)))
+        }) {
             let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         }
         let _ = self.child.wait();
@@ -75,7 +82,11 @@ impl Drop for Driver {
 fn tauri_driver() -> String {
     let home = std::env::var("HOME").unwrap_or_default();
     let installed = format!("{home}/.cargo/bin/tauri-driver");
-    if Path::new(&installed).exists() { installed } else { "tauri-driver".into() }
+    if Path::new(&installed).exists() {
+        installed
+    } else {
+        "tauri-driver".into()
+    }
 }
 
 fn free_port() -> u16 {
@@ -106,7 +117,10 @@ async fn wait_text(client: &Client, css: &str, text: &str) -> String {
             }
             last = t;
         }
-        assert!(start.elapsed() < WAIT, "{css} never showed {text:?}; last: {last:?}");
+        assert!(
+            start.elapsed() < WAIT,
+            "{css} never showed {text:?}; last: {last:?}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -124,12 +138,18 @@ async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
 async fn pending_count(sandbox: &SandboxProcess) -> usize {
     let c = cloo_api::Client::new(&sandbox.url, &Default::default()).expect("client");
     let t = c
-        .signin(&sandbox.admin_email, &cloo_domain::Secret::new(&sandbox.admin_password))
+        .signin(
+            &sandbox.admin_email,
+            &cloo_domain::Secret::new(&sandbox.admin_password),
+        )
         .await
         .expect("sign-in")
         .token;
     let users = c.list_users(&t, None, None).await.expect("users");
-    users.iter().filter(|u| u.role.as_str() == "pending").count()
+    users
+        .iter()
+        .filter(|u| u.role.as_str() == "pending")
+        .count()
 }
 
 #[tokio::test]
@@ -143,11 +163,18 @@ async fn first_launch_opens_the_local_sandbox_and_shows_the_demo_admin() {
     // No tenant yet: the welcome screen offers the sandbox.
     wait_for(&app, "[data-testid=welcome]").await;
     let first_screen = started.elapsed();
-    wait_for(&app, "[data-testid=open-sandbox]").await.click().await.expect("click");
+    wait_for(&app, "[data-testid=open-sandbox]")
+        .await
+        .click()
+        .await
+        .expect("click");
 
     // The demo directory arrives, newest first, 200 people.
     wait_text(&app, "[data-testid=user-count]", "200 users").await;
-    let rows = app.find_all(Locator::Css("[data-testid=user-row]")).await.expect("rows");
+    let rows = app
+        .find_all(Locator::Css("[data-testid=user-row]"))
+        .await
+        .expect("rows");
     assert_eq!(rows.len(), 50, "one page of 50");
 
     // The admin is the oldest user: find her by search.
@@ -160,7 +187,10 @@ async fn first_launch_opens_the_local_sandbox_and_shows_the_demo_admin() {
     // The sidebar lists the sandbox as a demo tenant.
     let sidebar = wait_text(&app, "[data-testid=tenant-list]", "Local sandbox").await;
     assert!(sidebar.contains("demo"), "{sidebar}");
-    eprintln!("start to first screen (WebDriver session included): {} ms", first_screen.as_millis());
+    eprintln!(
+        "start to first screen (WebDriver session included): {} ms",
+        first_screen.as_millis()
+    );
     app.close().await.expect("close");
 }
 
@@ -170,45 +200,101 @@ async fn adding_a_deployment_shows_each_failure_distinctly_then_lists_its_users(
     let sandbox = SandboxProcess::demo().expect("sandbox");
     let data = data_dir();
     let driver = Driver::start(data.path(), &test_keychain_service("e2e-add"));
+    // (The same service name is used below to look into the keychain.)
     let app = driver.launch(&[]).await;
 
     wait_for(&app, "[data-testid=welcome]").await;
-    wait_for(&app, "[data-testid=add-tenant]").await.click().await.expect("open form");
+    wait_for(&app, "[data-testid=add-tenant]")
+        .await
+        .click()
+        .await
+        .expect("open form");
     let form = wait_for(&app, "[data-testid=add-tenant-form]").await;
     let field = |name: &'static str| {
         let form = form.clone();
-        async move { form.find(Locator::Css(&format!("input[name={name}]"))).await.expect(name) }
+        async move {
+            form.find(Locator::Css(&format!("input[name={name}]")))
+                .await
+                .expect(name)
+        }
     };
-    field("name").await.send_keys("Practice").await.expect("name");
-    field("url").await.send_keys("http://127.0.0.1:9").await.expect("url");
-    field("email").await.send_keys(&sandbox.admin_email).await.expect("email");
-    field("password").await.send_keys("Wrong-Password-1").await.expect("password");
+    field("name")
+        .await
+        .send_keys("Practice")
+        .await
+        .expect("name");
+    field("url")
+        .await
+        .send_keys("http://127.0.0.1:9")
+        .await
+        .expect("url");
+    field("email")
+        .await
+        .send_keys(&sandbox.admin_email)
+        .await
+        .expect("email");
+    field("password")
+        .await
+        .send_keys("Wrong-Password-1")
+        .await
+        .expect("password");
 
     // Nothing listens there: a network failure.
-    wait_for(&app, "[data-testid=test-connection]").await.click().await.expect("test");
+    wait_for(&app, "[data-testid=test-connection]")
+        .await
+        .click()
+        .await
+        .expect("test");
     let error = wait_for(&app, "[data-testid=add-error]").await;
-    assert_eq!(error.attr("data-code").await.expect("attr").as_deref(), Some("network"));
-    wait_text(&app, "[data-testid=add-error]", "Cannot reach the deployment").await;
+    assert_eq!(
+        error.attr("data-code").await.expect("attr").as_deref(),
+        Some("network")
+    );
+    wait_text(
+        &app,
+        "[data-testid=add-error]",
+        "Cannot reach the deployment",
+    )
+    .await;
 
     // The right host, the wrong password: a credential failure.
     let url = field("url").await;
     url.clear().await.expect("clear");
     url.send_keys(&sandbox.url).await.expect("url");
-    wait_for(&app, "[data-testid=test-connection]").await.click().await.expect("test");
+    wait_for(&app, "[data-testid=test-connection]")
+        .await
+        .click()
+        .await
+        .expect("test");
     wait_text(&app, "[data-testid=add-error]", "Wrong e-mail or password").await;
 
     // The right password: the test passes, then Add saves and opens it.
     let password = field("password").await;
     password.clear().await.expect("clear");
-    password.send_keys(&sandbox.admin_password).await.expect("password");
-    wait_for(&app, "[data-testid=test-connection]").await.click().await.expect("test");
+    password
+        .send_keys(&sandbox.admin_password)
+        .await
+        .expect("password");
+    wait_for(&app, "[data-testid=test-connection]")
+        .await
+        .click()
+        .await
+        .expect("test");
     wait_text(&app, "[data-testid=test-ok]", "Sandbox Admin").await;
-    wait_for(&app, "[data-testid=save-tenant]").await.click().await.expect("add");
+    wait_for(&app, "[data-testid=save-tenant]")
+        .await
+        .click()
+        .await
+        .expect("add");
     wait_text(&app, "[data-testid=tenant-list]", "Practice").await;
     wait_text(&app, "[data-testid=user-count]", "200 users").await;
 
     // Paging and the role filter work on the kept directory.
-    wait_for(&app, "[data-testid=next-page]").await.click().await.expect("next");
+    wait_for(&app, "[data-testid=next-page]")
+        .await
+        .click()
+        .await
+        .expect("next");
     wait_text(&app, "[data-testid=page-range]", "51–100 of 200").await;
     let pending = pending_count(&sandbox).await;
     wait_for(&app, "[data-testid=role-filter]")
@@ -216,6 +302,64 @@ async fn adding_a_deployment_shows_each_failure_distinctly_then_lists_its_users(
         .select_by_value("pending")
         .await
         .expect("filter");
-    wait_text(&app, "[data-testid=user-count]", &format!("{pending} of 200 users")).await;
+    wait_text(
+        &app,
+        "[data-testid=user-count]",
+        &format!("{pending} of 200 users"),
+    )
+    .await;
+
+    // A second deployment, then switch between the two from the sidebar.
+    wait_for(&app, "[data-testid=sidebar-open-sandbox]")
+        .await
+        .click()
+        .await
+        .expect("sandbox");
+    wait_text(&app, "[data-testid=tenant-title]", "Local sandbox").await;
+    let items = app
+        .find_all(Locator::Css("[data-testid=tenant-item]"))
+        .await
+        .expect("items");
+    assert_eq!(items.len(), 2);
+    let practice = items.into_iter().next().expect("Practice is listed first");
+    practice.click().await.expect("switch");
+    wait_text(&app, "[data-testid=tenant-title]", "Practice").await;
+
+    // Remove it, confirming first; the console then shows what is left.
+    let service = test_keychain_service("e2e-add");
+    let keychain = std::sync::Arc::new(cloo_store::OsKeychain::with_service(&service));
+    let store_view = cloo_console::Console::open(Some(data.path()), keychain.clone())
+        .await
+        .expect("store");
+    let id = store_view.tenants().await.expect("tenants")[0].id.clone();
+    let has_secret = |id: &str| {
+        use cloo_store::SecretStore;
+        keychain
+            .read(id, cloo_store::SecretSlot::Credential)
+            .expect("keychain")
+            .is_some()
+    };
+    assert!(
+        has_secret(&id),
+        "the added deployment's password is in the keychain"
+    );
+    wait_for(&app, "[data-testid=remove-tenant]")
+        .await
+        .click()
+        .await
+        .expect("remove");
+    wait_for(&app, "[data-testid=confirm-remove]")
+        .await
+        .click()
+        .await
+        .expect("confirm");
+    let sidebar = wait_text(&app, "[data-testid=tenant-list]", "Local sandbox").await;
+    assert!(!sidebar.contains("Practice"), "{sidebar}");
+    wait_text(&app, "[data-testid=tenant-title]", "Local sandbox").await;
     app.close().await.expect("close");
+    assert!(
+        store_view.tenants().await.expect("tenants").is_empty(),
+        "the row is gone"
+    );
+    assert!(!has_secret(&id), "and so is its secret");
 }
