@@ -8,7 +8,13 @@ use anyhow::{Context, bail};
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::io::copy_bidirectional;
+use tokio::net::{TcpListener, TcpStream};
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::rustls::ServerConfig;
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 /// The folder holding the workspace's binaries (`target/debug`).
 pub fn bin_dir() -> anyhow::Result<PathBuf> {
@@ -112,4 +118,51 @@ pub fn data_dir() -> tempfile::TempDir {
 /// A keychain service name unique to this test run, so tests never touch real entries.
 pub fn test_keychain_service(test: &str) -> String {
     format!("com.cloosphere.console.test.{test}.{}", std::process::id())
+}
+
+/// A private CA, and a TLS front for `backend` (an `http://127.0.0.1:PORT` URL) with a
+/// certificate that CA issued for `localhost`. Returns the front's `https://` URL and the CA's
+/// PEM. The front runs on the current tokio runtime.
+pub async fn tls_front(backend: String) -> (String, String) {
+    let ca_key = rcgen::KeyPair::generate().expect("ca key");
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("ca params");
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "Test Private CA");
+    let ca = ca_params.self_signed(&ca_key).expect("ca");
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+
+    let leaf_key = rcgen::KeyPair::generate().expect("leaf key");
+    let leaf_params =
+        rcgen::CertificateParams::new(vec!["localhost".to_owned()]).expect("leaf params");
+    let leaf = leaf_params.signed_by(&leaf_key, &issuer).expect("leaf");
+
+    let _ = tokio_rustls::rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let config = ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![CertificateDer::from(leaf.der().to_vec())],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
+        )
+        .expect("server config");
+    let acceptor = TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let backend_addr = backend.trim_start_matches("http://").to_owned();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            let backend_addr = backend_addr.clone();
+            tokio::spawn(async move {
+                if let (Ok(mut tls), Ok(mut plain)) = (
+                    acceptor.accept(socket).await,
+                    TcpStream::connect(&backend_addr).await,
+                ) {
+                    let _ = copy_bidirectional(&mut tls, &mut plain).await;
+                }
+            });
+        }
+    });
+    (format!("https://localhost:{port}"), ca.pem())
 }

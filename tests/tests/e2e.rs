@@ -125,6 +125,22 @@ async fn wait_text(client: &Client, css: &str, text: &str) -> String {
     }
 }
 
+/// Waits until an element's rendered text no longer contains `text`; returns the text then.
+async fn wait_text_gone(client: &Client, css: &str, text: &str) -> String {
+    let start = Instant::now();
+    loop {
+        let now = rendered_text(client, css).await.unwrap_or_default();
+        if !now.contains(text) {
+            return now;
+        }
+        assert!(
+            start.elapsed() < WAIT,
+            "{css} still shows {text:?}: {now:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
     client
         .wait()
@@ -257,6 +273,28 @@ async fn adding_a_deployment_shows_each_failure_distinctly_then_lists_its_users(
     )
     .await;
 
+    // The deployment behind a certificate of a private CA the app does not trust: TLS.
+    let (tls_url, _ca) = cloo_tests::tls_front(sandbox.url.clone()).await;
+    let url = field("url").await;
+    url.clear().await.expect("clear");
+    url.send_keys(&tls_url).await.expect("url");
+    wait_for(&app, "[data-testid=test-connection]")
+        .await
+        .click()
+        .await
+        .expect("test");
+    wait_text(
+        &app,
+        "[data-testid=add-error]",
+        "Certificate not trusted (TLS)",
+    )
+    .await;
+    let error = wait_for(&app, "[data-testid=add-error]").await;
+    assert_eq!(
+        error.attr("data-code").await.expect("attr").as_deref(),
+        Some("tls")
+    );
+
     // The right host, the wrong password: a credential failure.
     let url = field("url").await;
     url.clear().await.expect("clear");
@@ -353,8 +391,8 @@ async fn adding_a_deployment_shows_each_failure_distinctly_then_lists_its_users(
         .click()
         .await
         .expect("confirm");
-    let sidebar = wait_text(&app, "[data-testid=tenant-list]", "Local sandbox").await;
-    assert!(!sidebar.contains("Practice"), "{sidebar}");
+    let sidebar = wait_text_gone(&app, "[data-testid=tenant-list]", "Practice").await;
+    assert!(sidebar.contains("Local sandbox"), "{sidebar}");
     wait_text(&app, "[data-testid=tenant-title]", "Local sandbox").await;
     app.close().await.expect("close");
     assert!(
