@@ -136,7 +136,10 @@ impl fmt::Display for LocPart {
 }
 
 /// One entry of a 422 `detail` list (Pydantic v2 format).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+///
+/// For a missing field Pydantic echoes the *whole request body* as `input`, which may hold a
+/// password: `input` is kept for code that needs it but never printed, not even by `Debug`.
+#[derive(Clone, PartialEq, Deserialize)]
 pub struct ValidationIssue {
     /// Error type, e.g. `missing`, `int_parsing`, `literal_error`.
     #[serde(rename = "type")]
@@ -151,6 +154,17 @@ pub struct ValidationIssue {
     /// Extra context for some types.
     #[serde(default)]
     pub ctx: Option<Value>,
+}
+
+impl fmt::Debug for ValidationIssue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ValidationIssue")
+            .field("kind", &self.kind)
+            .field("loc", &self.loc)
+            .field("msg", &self.msg)
+            .field("input", &"(not shown)")
+            .finish()
+    }
 }
 
 impl fmt::Display for ValidationIssue {
@@ -392,6 +406,23 @@ mod tests {
         assert_eq!(issues[0].to_string(), "body.name: Field required");
         assert_eq!(issues[1].loc[1], LocPart::Field("skip".into()));
         assert_eq!(e.code(), "validation");
+    }
+
+    #[test]
+    fn validation_input_never_shows_in_debug() {
+        let e = classify(
+            422,
+            r#"{"detail":[{"type":"missing","loc":["body","name"],"msg":"Field required","input":{"password":"Hunter-22-secret"}}]}"#,
+        );
+        assert!(!format!("{e:?}").contains("Hunter"), "{e:?}");
+        assert!(!e.to_string().contains("Hunter"));
+        let ApiError::Validation { issues } = e else {
+            panic!()
+        };
+        assert_eq!(
+            issues[0].input["password"], "Hunter-22-secret",
+            "still available to code"
+        );
     }
 
     #[test]
