@@ -65,6 +65,31 @@ pub struct NewUser {
     pub password_hash: String,
 }
 
+impl NewUser {
+    /// A local (password) account created at `created_at`, active then, without API key or SSO.
+    pub fn local(
+        name: String,
+        email: String,
+        role: String,
+        profile_image_url: Option<String>,
+        created_at: i64,
+        password_hash: String,
+    ) -> Self {
+        NewUser {
+            id: uuid::Uuid::new_v4().to_string(),
+            name,
+            email,
+            role,
+            profile_image_url: profile_image_url.unwrap_or_else(|| "/user.png".to_owned()),
+            created_at,
+            last_active_at: created_at,
+            api_key: None,
+            oauth_sub: None,
+            password_hash,
+        }
+    }
+}
+
 /// The sandbox database.
 #[derive(Debug, Clone)]
 pub struct Db {

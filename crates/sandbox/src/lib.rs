@@ -229,18 +229,16 @@ async fn seed(db: &Db, options: &SandboxOptions) -> anyhow::Result<()> {
     let mut users = Vec::new();
     if let Some(admin) = &options.admin {
         let hash = seed::shared_hash(&admin.password).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-        users.push(NewUser {
-            id: uuid::Uuid::new_v4().to_string(),
-            name: admin.name.clone(),
-            email: admin.email.to_lowercase(),
-            role: "admin".to_owned(),
-            profile_image_url: "/user.png".to_owned(),
-            created_at: first_created,
-            last_active_at: now,
-            api_key: None,
-            oauth_sub: None,
-            password_hash: hash,
-        });
+        let mut account = NewUser::local(
+            admin.name.clone(),
+            admin.email.to_lowercase(),
+            "admin".to_owned(),
+            None,
+            first_created,
+            hash,
+        );
+        account.last_active_at = now;
+        users.push(account);
     }
     if options.seed == Seed::Demo {
         let hash = seed::shared_hash(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e:?}"))?;

@@ -3,7 +3,7 @@
 use crate::auth::{self, AdminUser, AnyUser};
 use crate::db::{NewUser, UserRow};
 use crate::errors::{self, ApiFailure, ApiResult};
-use crate::validate::{Field, Form, Kind, Valid, optional_int_query};
+use crate::validate::{Field, Form, Valid, optional_int_query};
 use crate::{AppState, now, permissions};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
@@ -110,18 +110,7 @@ struct SigninForm {
 }
 
 impl Form for SigninForm {
-    const FIELDS: &'static [Field] = &[
-        Field {
-            name: "email",
-            kind: Kind::Str,
-            required: true,
-        },
-        Field {
-            name: "password",
-            kind: Kind::Str,
-            required: true,
-        },
-    ];
+    const FIELDS: &'static [Field] = &[Field::string("email"), Field::string("password")];
 }
 
 #[derive(Deserialize)]
@@ -134,26 +123,10 @@ struct SignupForm {
 
 impl Form for SignupForm {
     const FIELDS: &'static [Field] = &[
-        Field {
-            name: "name",
-            kind: Kind::Str,
-            required: true,
-        },
-        Field {
-            name: "email",
-            kind: Kind::Str,
-            required: true,
-        },
-        Field {
-            name: "password",
-            kind: Kind::Str,
-            required: true,
-        },
-        Field {
-            name: "profile_image_url",
-            kind: Kind::OptStr,
-            required: false,
-        },
+        Field::string("name"),
+        Field::string("email"),
+        Field::string("password"),
+        Field::optional_string("profile_image_url"),
     ];
 }
 
@@ -168,31 +141,11 @@ struct AddUserForm {
 
 impl Form for AddUserForm {
     const FIELDS: &'static [Field] = &[
-        Field {
-            name: "name",
-            kind: Kind::Str,
-            required: true,
-        },
-        Field {
-            name: "email",
-            kind: Kind::Str,
-            required: true,
-        },
-        Field {
-            name: "password",
-            kind: Kind::Str,
-            required: true,
-        },
-        Field {
-            name: "profile_image_url",
-            kind: Kind::OptStr,
-            required: false,
-        },
-        Field {
-            name: "role",
-            kind: Kind::OptStr,
-            required: false,
-        },
+        Field::string("name"),
+        Field::string("email"),
+        Field::string("password"),
+        Field::optional_string("profile_image_url"),
+        Field::optional_string("role"),
     ];
 }
 
@@ -265,18 +218,8 @@ async fn signup(
     } else {
         state.setting_str("DEFAULT_USER_ROLE", "pending").await?
     };
-    let user = NewUser {
-        id: uuid::Uuid::new_v4().to_string(),
-        name: form.name,
-        email,
-        role,
-        profile_image_url: form.profile_image_url.unwrap_or_else(|| "/user.png".into()),
-        created_at: now(),
-        last_active_at: now(),
-        api_key: None,
-        oauth_sub: None,
-        password_hash: auth::hash_password(&form.password)?,
-    };
+    let hash = auth::hash_password(&form.password)?;
+    let user = NewUser::local(form.name, email, role, form.profile_image_url, now(), hash);
     state.db.insert_users(std::slice::from_ref(&user)).await?;
     let row = state
         .db
@@ -307,18 +250,9 @@ async fn add_user(
             errors::ADD_USER_ERROR,
         ));
     }
-    let user = NewUser {
-        id: uuid::Uuid::new_v4().to_string(),
-        name: form.name,
-        email,
-        role: form.role.unwrap_or_else(|| "pending".into()),
-        profile_image_url: form.profile_image_url.unwrap_or_else(|| "/user.png".into()),
-        created_at: now(),
-        last_active_at: now(),
-        api_key: None,
-        oauth_sub: None,
-        password_hash: auth::hash_password(&form.password)?,
-    };
+    let role = form.role.unwrap_or_else(|| "pending".into());
+    let hash = auth::hash_password(&form.password)?;
+    let user = NewUser::local(form.name, email, role, form.profile_image_url, now(), hash);
     state.db.insert_users(std::slice::from_ref(&user)).await?;
     // The real server answers with a never-expiring token for the new user.
     let (token, _) = auth::issue_token(&state.jwt_key, &user.id, None)?;

@@ -27,6 +27,26 @@ pub struct Field {
     pub required: bool,
 }
 
+impl Field {
+    /// A required string field.
+    pub const fn string(name: &'static str) -> Self {
+        Field {
+            name,
+            kind: Kind::Str,
+            required: true,
+        }
+    }
+
+    /// An optional field that may be a string or null.
+    pub const fn optional_string(name: &'static str) -> Self {
+        Field {
+            name,
+            kind: Kind::OptStr,
+            required: false,
+        }
+    }
+}
+
 /// A request body model: its fields, checked before deserialising.
 pub trait Form: DeserializeOwned {
     /// The declared fields.
@@ -142,18 +162,7 @@ pub fn optional_int_query(name: &str, raw: Option<&str>) -> Result<Option<i64>, 
 mod tests {
     use super::*;
 
-    const FIELDS: &[Field] = &[
-        Field {
-            name: "email",
-            kind: Kind::Str,
-            required: true,
-        },
-        Field {
-            name: "role",
-            kind: Kind::OptStr,
-            required: false,
-        },
-    ];
+    const FIELDS: &[Field] = &[Field::string("email"), Field::optional_string("role")];
 
     #[test]
     fn missing_and_wrongly_typed_fields_are_all_reported() {
