@@ -86,6 +86,23 @@ impl SandboxProcess {
     pub fn demo() -> anyhow::Result<Self> {
         Self::start(&["--seed", "demo"])
     }
+
+    /// A client for this sandbox.
+    pub fn client(&self) -> cloo_api::Client {
+        cloo_api::Client::new(&self.url, &cloo_api::ClientOptions::default()).expect("client")
+    }
+
+    /// A session token of the admin, by signing in over HTTP.
+    pub async fn admin_token(&self) -> cloo_domain::Secret {
+        self.client()
+            .signin(
+                &self.admin_email,
+                &cloo_domain::Secret::new(&self.admin_password),
+            )
+            .await
+            .expect("the admin signs in")
+            .token
+    }
 }
 
 impl Drop for SandboxProcess {

@@ -220,22 +220,7 @@ fn users_list_is_everyone_oldest_first_filtered_locally_and_without_secrets() {
     let dir = data_dir();
     let service = test_keychain_service("cli-users");
     let run = |args: &[&str]| clooctl(dir.path(), &service, args, "", &[]);
-    let add = clooctl(
-        dir.path(),
-        &service,
-        &[
-            "tenant",
-            "add",
-            "demo",
-            "--url",
-            &sandbox.url,
-            "--email",
-            &sandbox.admin_email,
-            "--password-stdin",
-        ],
-        &format!("{}\n", sandbox.admin_password),
-        &[],
-    );
+    let add = add_tenant(dir.path(), &service, &sandbox, "demo", &[]);
     assert_eq!(add.code, 0, "{}", add.stderr);
 
     let all_run = run(&["users", "list", "-o", "json"]);
@@ -350,22 +335,7 @@ fn without_a_keychain_nothing_is_saved_and_the_environment_still_works() {
     let dir = data_dir();
     let service = test_keychain_service("cli-nokeychain");
     let no_bus = [("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")];
-    let add = clooctl(
-        dir.path(),
-        &service,
-        &[
-            "tenant",
-            "add",
-            "demo",
-            "--url",
-            &sandbox.url,
-            "--email",
-            &sandbox.admin_email,
-            "--password-stdin",
-        ],
-        &format!("{}\n", sandbox.admin_password),
-        &no_bus,
-    );
+    let add = add_tenant(dir.path(), &service, &sandbox, "demo", &no_bus);
     assert_eq!(add.code, 2);
     assert!(
         add.stderr.contains("no OS keychain is reachable"),
@@ -428,15 +398,34 @@ fn without_a_keychain_nothing_is_saved_and_the_environment_still_works() {
 fn admin_api_key(sandbox: &SandboxProcess) -> String {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     rt.block_on(async {
-        let c = cloo_api::Client::new(&sandbox.url, &Default::default()).expect("client");
-        let t = c
-            .signin(
-                &sandbox.admin_email,
-                &cloo_domain::Secret::new(&sandbox.admin_password),
-            )
-            .await
-            .expect("sign-in")
-            .token;
-        c.create_api_key(&t).await.expect("key").expose().to_owned()
+        let token = sandbox.admin_token().await;
+        let key = sandbox.client().create_api_key(&token).await.expect("key");
+        key.expose().to_owned()
     })
+}
+
+/// `clooctl tenant add NAME` for the sandbox's admin, password on stdin.
+fn add_tenant(
+    dir: &Path,
+    service: &str,
+    sandbox: &SandboxProcess,
+    name: &str,
+    env: &[(&str, &str)],
+) -> Run {
+    clooctl(
+        dir,
+        service,
+        &[
+            "tenant",
+            "add",
+            name,
+            "--url",
+            &sandbox.url,
+            "--email",
+            &sandbox.admin_email,
+            "--password-stdin",
+        ],
+        &format!("{}\n", sandbox.admin_password),
+        env,
+    )
 }

@@ -6,15 +6,11 @@ use cloo_domain::Secret;
 use cloo_tests::SandboxProcess;
 
 fn client(sandbox: &SandboxProcess) -> Client {
-    Client::new(&sandbox.url, &ClientOptions::default()).expect("client")
+    sandbox.client()
 }
 
 async fn admin_token(sandbox: &SandboxProcess) -> Secret {
-    client(sandbox)
-        .signin(&sandbox.admin_email, &Secret::new(&sandbox.admin_password))
-        .await
-        .expect("admin signs in")
-        .token
+    sandbox.admin_token().await
 }
 
 #[tokio::test]

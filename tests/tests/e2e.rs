@@ -1,6 +1,7 @@
 //! End to end in a real window: the desktop app under Xvfb, driven through tauri-driver and
 //! WebKitWebDriver. `./dev test` builds the app and runs these with `--ignored` inside Xvfb and a
 //! D-Bus session with a real keychain.
+#![cfg(unix)]
 
 use cloo_tests::{SandboxProcess, binary, data_dir, test_keychain_service, wait_until};
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -141,6 +142,36 @@ async fn wait_text_gone(client: &Client, css: &str, text: &str) -> String {
     }
 }
 
+/// Waits for an element and clicks it.
+async fn click(client: &Client, css: &str) {
+    wait_for(client, css)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+}
+
+/// Clicks "Test connection" and waits for the error box to show `title` with code `code`.
+async fn test_fails_with(app: &Client, code: &str, title: &str) {
+    click(app, "[data-testid=test-connection]").await;
+    wait_text(app, "[data-testid=add-error]", title).await;
+    let error = wait_for(app, "[data-testid=add-error]").await;
+    assert_eq!(
+        error.attr("data-code").await.expect("attr").as_deref(),
+        Some(code)
+    );
+}
+
+/// Replaces the text of a form field.
+async fn retype(form: &fantoccini::elements::Element, name: &str, text: &str) {
+    let field = form
+        .find(Locator::Css(&format!("input[name={name}]")))
+        .await
+        .unwrap_or_else(|e| panic!("field {name}: {e}"));
+    field.clear().await.expect("clear");
+    field.send_keys(text).await.expect("type");
+}
+
 async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
     client
         .wait()
@@ -152,16 +183,12 @@ async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
 
 /// How many pending users the deployment has, read over HTTP.
 async fn pending_count(sandbox: &SandboxProcess) -> usize {
-    let c = cloo_api::Client::new(&sandbox.url, &Default::default()).expect("client");
-    let t = c
-        .signin(
-            &sandbox.admin_email,
-            &cloo_domain::Secret::new(&sandbox.admin_password),
-        )
+    let token = sandbox.admin_token().await;
+    let users = sandbox
+        .client()
+        .list_users(&token, None, None)
         .await
-        .expect("sign-in")
-        .token;
-    let users = c.list_users(&t, None, None).await.expect("users");
+        .expect("users");
     users
         .iter()
         .filter(|u| u.role.as_str() == "pending")
@@ -179,11 +206,7 @@ async fn first_launch_opens_the_local_sandbox_and_shows_the_demo_admin() {
     // No tenant yet: the welcome screen offers the sandbox.
     wait_for(&app, "[data-testid=welcome]").await;
     let first_screen = started.elapsed();
-    wait_for(&app, "[data-testid=open-sandbox]")
-        .await
-        .click()
-        .await
-        .expect("click");
+    click(&app, "[data-testid=open-sandbox]").await;
 
     // The demo directory arrives, newest first, 200 people.
     wait_text(&app, "[data-testid=user-count]", "200 users").await;
@@ -220,119 +243,35 @@ async fn adding_a_deployment_shows_each_failure_distinctly_then_lists_its_users(
     let app = driver.launch(&[]).await;
 
     wait_for(&app, "[data-testid=welcome]").await;
-    wait_for(&app, "[data-testid=add-tenant]")
-        .await
-        .click()
-        .await
-        .expect("open form");
+    click(&app, "[data-testid=add-tenant]").await;
     let form = wait_for(&app, "[data-testid=add-tenant-form]").await;
-    let field = |name: &'static str| {
-        let form = form.clone();
-        async move {
-            form.find(Locator::Css(&format!("input[name={name}]")))
-                .await
-                .expect(name)
-        }
-    };
-    field("name")
-        .await
-        .send_keys("Practice")
-        .await
-        .expect("name");
-    field("url")
-        .await
-        .send_keys("http://127.0.0.1:9")
-        .await
-        .expect("url");
-    field("email")
-        .await
-        .send_keys(&sandbox.admin_email)
-        .await
-        .expect("email");
-    field("password")
-        .await
-        .send_keys("Wrong-Password-1")
-        .await
-        .expect("password");
+    retype(&form, "name", "Practice").await;
+    retype(&form, "email", &sandbox.admin_email).await;
+    retype(&form, "password", "Wrong-Password-1").await;
 
     // Nothing listens there: a network failure.
-    wait_for(&app, "[data-testid=test-connection]")
-        .await
-        .click()
-        .await
-        .expect("test");
-    let error = wait_for(&app, "[data-testid=add-error]").await;
-    assert_eq!(
-        error.attr("data-code").await.expect("attr").as_deref(),
-        Some("network")
-    );
-    wait_text(
-        &app,
-        "[data-testid=add-error]",
-        "Cannot reach the deployment",
-    )
-    .await;
+    retype(&form, "url", "http://127.0.0.1:9").await;
+    test_fails_with(&app, "network", "Cannot reach the deployment").await;
 
     // The deployment behind a certificate of a private CA the app does not trust: TLS.
     let (tls_url, _ca) = cloo_tests::tls_front(sandbox.url.clone()).await;
-    let url = field("url").await;
-    url.clear().await.expect("clear");
-    url.send_keys(&tls_url).await.expect("url");
-    wait_for(&app, "[data-testid=test-connection]")
-        .await
-        .click()
-        .await
-        .expect("test");
-    wait_text(
-        &app,
-        "[data-testid=add-error]",
-        "Certificate not trusted (TLS)",
-    )
-    .await;
-    let error = wait_for(&app, "[data-testid=add-error]").await;
-    assert_eq!(
-        error.attr("data-code").await.expect("attr").as_deref(),
-        Some("tls")
-    );
+    retype(&form, "url", &tls_url).await;
+    test_fails_with(&app, "tls", "Certificate not trusted (TLS)").await;
 
     // The right host, the wrong password: a credential failure.
-    let url = field("url").await;
-    url.clear().await.expect("clear");
-    url.send_keys(&sandbox.url).await.expect("url");
-    wait_for(&app, "[data-testid=test-connection]")
-        .await
-        .click()
-        .await
-        .expect("test");
-    wait_text(&app, "[data-testid=add-error]", "Wrong e-mail or password").await;
+    retype(&form, "url", &sandbox.url).await;
+    test_fails_with(&app, "wrong_credentials", "Wrong e-mail or password").await;
 
     // The right password: the test passes, then Add saves and opens it.
-    let password = field("password").await;
-    password.clear().await.expect("clear");
-    password
-        .send_keys(&sandbox.admin_password)
-        .await
-        .expect("password");
-    wait_for(&app, "[data-testid=test-connection]")
-        .await
-        .click()
-        .await
-        .expect("test");
+    retype(&form, "password", &sandbox.admin_password).await;
+    click(&app, "[data-testid=test-connection]").await;
     wait_text(&app, "[data-testid=test-ok]", "Sandbox Admin").await;
-    wait_for(&app, "[data-testid=save-tenant]")
-        .await
-        .click()
-        .await
-        .expect("add");
+    click(&app, "[data-testid=save-tenant]").await;
     wait_text(&app, "[data-testid=tenant-list]", "Practice").await;
     wait_text(&app, "[data-testid=user-count]", "200 users").await;
 
     // Paging and the role filter work on the kept directory.
-    wait_for(&app, "[data-testid=next-page]")
-        .await
-        .click()
-        .await
-        .expect("next");
+    click(&app, "[data-testid=next-page]").await;
     wait_text(&app, "[data-testid=page-range]", "51–100 of 200").await;
     let pending = pending_count(&sandbox).await;
     wait_for(&app, "[data-testid=role-filter]")
@@ -348,11 +287,7 @@ async fn adding_a_deployment_shows_each_failure_distinctly_then_lists_its_users(
     .await;
 
     // A second deployment, then switch between the two from the sidebar.
-    wait_for(&app, "[data-testid=sidebar-open-sandbox]")
-        .await
-        .click()
-        .await
-        .expect("sandbox");
+    click(&app, "[data-testid=sidebar-open-sandbox]").await;
     wait_text(&app, "[data-testid=tenant-title]", "Local sandbox").await;
     let items = app
         .find_all(Locator::Css("[data-testid=tenant-item]"))
@@ -381,16 +316,8 @@ async fn adding_a_deployment_shows_each_failure_distinctly_then_lists_its_users(
         has_secret(&id),
         "the added deployment's password is in the keychain"
     );
-    wait_for(&app, "[data-testid=remove-tenant]")
-        .await
-        .click()
-        .await
-        .expect("remove");
-    wait_for(&app, "[data-testid=confirm-remove]")
-        .await
-        .click()
-        .await
-        .expect("confirm");
+    click(&app, "[data-testid=remove-tenant]").await;
+    click(&app, "[data-testid=confirm-remove]").await;
     let sidebar = wait_text_gone(&app, "[data-testid=tenant-list]", "Practice").await;
     assert!(sidebar.contains("Local sandbox"), "{sidebar}");
     wait_text(&app, "[data-testid=tenant-title]", "Local sandbox").await;

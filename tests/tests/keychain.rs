@@ -1,7 +1,7 @@
 //! Secrets live in the OS keychain (a real Secret Service here: gnome-keyring inside
 //! dbus-run-session, as `./dev test` runs it) and nowhere else.
 
-use cloo_console::{AddTenantRequest, AuthInput, Console, Target};
+use cloo_console::{AddTenantRequest, AuthInput, Console, Target, TenantView};
 use cloo_domain::{Secret, UserQuery};
 use cloo_store::{KeychainError, OsKeychain, SecretSlot, SecretStore};
 use cloo_tests::{SandboxProcess, data_dir, test_keychain_service};
@@ -46,6 +46,23 @@ fn password_request(sandbox: &SandboxProcess, name: &str, password: &str) -> Add
         read_only: false,
         ca_pem: None,
     }
+}
+
+/// A console on a fresh store with the sandbox added as tenant "Demo" by password.
+async fn console_with_demo(
+    sandbox: &SandboxProcess,
+    test: &str,
+) -> (tempfile::TempDir, Arc<OsKeychain>, Console, TenantView) {
+    let dir = data_dir();
+    let k = Arc::new(keychain(test));
+    let console = Console::open(Some(dir.path()), k.clone())
+        .await
+        .expect("console");
+    let tenant = console
+        .add_tenant(&password_request(sandbox, "Demo", &sandbox.admin_password))
+        .await
+        .expect("add");
+    (dir, k, console, tenant)
 }
 
 #[test]
@@ -96,15 +113,7 @@ fn os_keychain_round_trip_keeps_tenants_and_slots_apart() {
 #[tokio::test]
 async fn adding_a_tenant_puts_secrets_in_the_keychain_and_none_on_disk() {
     let sandbox = SandboxProcess::demo().expect("sandbox");
-    let dir = data_dir();
-    let k = Arc::new(keychain("nosecret"));
-    let console = Console::open(Some(dir.path()), k.clone())
-        .await
-        .expect("console");
-    let tenant = console
-        .add_tenant(&password_request(&sandbox, "Demo", &sandbox.admin_password))
-        .await
-        .expect("add");
+    let (dir, k, console, tenant) = console_with_demo(&sandbox, "nosecret").await;
     assert!(tenant.current, "the first tenant becomes current");
 
     let credential = k
@@ -192,8 +201,9 @@ async fn an_api_key_tenant_keeps_its_key_only_in_the_keychain() {
 }
 
 /// A real keychain that refuses to store session tokens, to prove a half-done add is undone.
+/// It remembers every tenant id a credential was written for.
 #[derive(Debug)]
-struct RefusesSessions(OsKeychain);
+struct RefusesSessions(OsKeychain, std::sync::Mutex<Vec<String>>);
 
 impl SecretStore for RefusesSessions {
     fn read(&self, t: &str, s: SecretSlot) -> Result<Option<Secret>, KeychainError> {
@@ -202,7 +212,10 @@ impl SecretStore for RefusesSessions {
     fn write(&self, t: &str, s: SecretSlot, v: &Secret) -> Result<(), KeychainError> {
         match s {
             SecretSlot::Session => Err(KeychainError::Failure("refused for the test".into())),
-            SecretSlot::Credential => self.0.write(t, s, v),
+            SecretSlot::Credential => {
+                self.1.lock().expect("lock").push(t.to_owned());
+                self.0.write(t, s, v)
+            }
         }
     }
     fn erase(&self, t: &str, s: SecretSlot) -> Result<(), KeychainError> {
@@ -218,7 +231,8 @@ async fn a_failed_add_saves_nothing() {
     let sandbox = SandboxProcess::demo().expect("sandbox");
     let dir = data_dir();
     let inner = keychain("failedadd");
-    let console = Console::open(Some(dir.path()), Arc::new(RefusesSessions(inner.clone())))
+    let refusing = Arc::new(RefusesSessions(inner.clone(), Default::default()));
+    let console = Console::open(Some(dir.path()), refusing.clone())
         .await
         .expect("console");
 
@@ -244,8 +258,20 @@ async fn a_failed_add_saves_nothing() {
         .expect_err("keychain refused");
     assert_eq!(e.code(), "keychain", "{e}");
     assert!(console.tenants().await.expect("tenants").is_empty());
-    // No credential of any attempt is left behind under any tenant id the store knows of, and
-    // the store never saw the password.
+    // The credential written before the failure is gone from the keychain again…
+    let written = refusing.1.lock().expect("lock").clone();
+    assert_eq!(
+        written.len(),
+        1,
+        "only the attempt that got that far wrote anything"
+    );
+    assert_eq!(
+        inner
+            .read(&written[0], SecretSlot::Credential)
+            .expect("read"),
+        None
+    );
+    // …and the store never saw the password.
     console.store().close().await;
     assert!(!contains(&store_bytes(dir.path()), &sandbox.admin_password));
 }
@@ -253,15 +279,7 @@ async fn a_failed_add_saves_nothing() {
 #[tokio::test]
 async fn a_refused_session_token_is_renewed_with_the_stored_credential() {
     let sandbox = SandboxProcess::demo().expect("sandbox");
-    let dir = data_dir();
-    let k = Arc::new(keychain("renew"));
-    let console = Console::open(Some(dir.path()), k.clone())
-        .await
-        .expect("console");
-    let tenant = console
-        .add_tenant(&password_request(&sandbox, "Demo", &sandbox.admin_password))
-        .await
-        .expect("add");
+    let (dir, k, console, tenant) = console_with_demo(&sandbox, "renew").await;
     drop(console);
 
     // The stored token stops working (signed by another key, or the server's key rotated).
