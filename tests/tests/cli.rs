@@ -429,3 +429,56 @@ fn add_tenant(
         env,
     )
 }
+
+#[test]
+fn a_private_ca_is_a_named_tls_failure_until_given_with_ca_file() {
+    let sandbox = SandboxProcess::demo().expect("sandbox");
+    // The TLS front runs on its own runtime for the length of the test.
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (url, ca_pem) = runtime.block_on(cloo_tests::tls_front(sandbox.url.clone()));
+    let dir = data_dir();
+    let service = test_keychain_service("cli-tls");
+    let pw = format!("{}\n", sandbox.admin_password);
+    let args = [
+        "tenant",
+        "add",
+        "corp",
+        "--url",
+        &url,
+        "--email",
+        &sandbox.admin_email,
+        "--password-stdin",
+    ];
+
+    let refused = clooctl(dir.path(), &service, &args, &pw, &[]);
+    assert_eq!(refused.code, 2);
+    assert!(refused.stderr.contains("TLS failure"), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("--ca-file"),
+        "names the fix: {}",
+        refused.stderr
+    );
+
+    let ca_file = dir.path().join("corp-ca.pem");
+    std::fs::write(&ca_file, &ca_pem).expect("write CA");
+    let ca_arg = ca_file.to_string_lossy().into_owned();
+    let mut with_ca: Vec<&str> = args.to_vec();
+    with_ca.extend(["--ca-file", &ca_arg]);
+    let added = clooctl(dir.path(), &service, &with_ca, &pw, &[]);
+    assert_eq!(added.code, 0, "{}", added.stderr);
+    // The CA is kept with the tenant, so later commands trust it too.
+    let me = clooctl(dir.path(), &service, &["whoami", "-o", "json"], "", &[]);
+    assert_eq!(me.code, 0, "{}", me.stderr);
+    assert_eq!(me.json()["email"], sandbox.admin_email.as_str());
+    assert_eq!(
+        clooctl(
+            dir.path(),
+            &service,
+            &["tenant", "remove", "corp", "--yes"],
+            "",
+            &[]
+        )
+        .code,
+        0
+    );
+}
