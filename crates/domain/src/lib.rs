@@ -15,3 +15,4 @@ pub mod tenant;
 pub use tenant::{TenantNameError, pick_colour, validate_tenant_name};
 pub mod directory;
 pub use directory::{DirectoryUser, SortDirection, UserQuery, UserSort, query_directory};
+pub mod permissions;

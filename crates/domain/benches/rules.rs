@@ -1,0 +1,2 @@
+//! Placeholder until the index lands; replaced in the same change.
+fn main() {}

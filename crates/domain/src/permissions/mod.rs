@@ -1,0 +1,22 @@
+//! Feature permissions: levels, the permission object, the server's merge, the default
+//! permissions endpoints' rules, and delegated admin rights.
+
+pub mod catalogue;
+pub mod defaults;
+pub mod delegation;
+pub mod merge;
+mod tree;
+mod value;
+
+pub use catalogue::{KEYS, KeyKind, KeySpec, builtin_defaults, post_defaults};
+pub use defaults::{DefaultsNote, default_permissions_post, default_permissions_view};
+pub use delegation::{AdminArea, AdminCapability, Delegation, Gate, delegated};
+pub use merge::{
+    Base, Decided, EffectivePermissions, GroupGrant, Quirk, Source, UnitRef, Via, combine,
+    effective_permissions,
+};
+pub use tree::{Key, Node, PermissionTree, Tree};
+pub use value::{Level, PermValue};
+
+#[cfg(test)]
+mod tests;
