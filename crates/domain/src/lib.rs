@@ -15,4 +15,8 @@ pub mod tenant;
 pub use tenant::{TenantNameError, pick_colour, validate_tenant_name};
 pub mod directory;
 pub use directory::{DirectoryUser, SortDirection, UserQuery, UserSort, query_directory};
+pub mod access;
+pub mod admin;
+pub mod limits;
+pub mod org;
 pub mod permissions;
