@@ -2,6 +2,10 @@
 //! (permissions.md §5.2): admin, owner, public read, then any grant — the user herself, one of
 //! her groups (direct or OU-linked), or one of her OUs or their ancestors. Write implies read.
 //!
+//! Before any of that, every workspace endpoint requires a *verified* user (role `user` or
+//! `admin`, auth.md §2): a `pending` user, or one with any other role string, is refused even
+//! when a grant names her.
+//!
 //! Differences from the product documents, reproduced here: `null` grants *read* only (the
 //! organization docs say full access); `user_ids` work although the guide only mentions groups
 //! and OUs; OU grants are inherited downwards only — sharing with a parent reaches members of
@@ -106,9 +110,9 @@ impl fmt::Display for Want {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubjectGroup {
     /// Group id.
-    pub id: String,
+    pub id: std::sync::Arc<str>,
     /// Name.
-    pub name: String,
+    pub name: std::sync::Arc<str>,
     /// Direct, or through an OU link.
     pub via: Via,
 }
@@ -134,8 +138,8 @@ impl SubjectUnit {
 pub struct Subject<'a> {
     /// User id.
     pub user_id: &'a str,
-    /// Role `admin`.
-    pub is_admin: bool,
+    /// Role.
+    pub role: &'a crate::Role,
     /// Groups, direct first.
     pub groups: &'a [SubjectGroup],
     /// Units, direct ones first.
@@ -154,6 +158,8 @@ pub enum ListKind {
 /// Why access is allowed or denied.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AccessReason {
+    /// Refused before access control: the role is not `user` or `admin`.
+    NotVerified(crate::Role),
     /// Role `admin`.
     Admin,
     /// The resource's owner.
@@ -182,7 +188,10 @@ pub struct AccessDecision {
 impl AccessDecision {
     /// Allowed?
     pub fn allowed(&self) -> bool {
-        self.reason != AccessReason::Denied
+        !matches!(
+            self.reason,
+            AccessReason::Denied | AccessReason::NotVerified(_)
+        )
     }
 }
 
@@ -196,6 +205,13 @@ impl fmt::Display for AccessDecision {
             (_, ListKind::Read) => f.write_str(" (read list)"),
         };
         match &self.reason {
+            AccessReason::NotVerified(role) => {
+                write!(
+                    f,
+                    "no {}: her role is {role}, and only users and admins reach the workspace",
+                    self.want
+                )
+            }
             AccessReason::Denied => write!(f, "no {}: nothing grants it", self.want),
             AccessReason::Admin => write!(f, "{}: admin role", self.want),
             AccessReason::Owner => write!(f, "{}: owner", self.want),
@@ -232,14 +248,14 @@ fn find_grant(subject: &Subject<'_>, grants: &Grants, kind: ListKind) -> Option<
     if let Some(g) = subject
         .groups
         .iter()
-        .find(|g| grants.group_ids.contains(&g.id))
+        .find(|g| grants.group_ids.iter().any(|id| **id == *g.id))
     {
         return Some(AccessReason::Group(g.clone(), kind));
     }
     subject
         .units
         .iter()
-        .find(|u| grants.org_unit_ids.contains(&u.unit.id))
+        .find(|u| grants.org_unit_ids.iter().any(|id| **id == *u.unit.id))
         .map(|u| AccessReason::Unit(u.clone(), kind))
 }
 
@@ -250,8 +266,10 @@ pub fn evaluate(
     access: &AccessControl,
     want: Want,
 ) -> AccessDecision {
-    let reason = if subject.is_admin {
+    let reason = if subject.role.is_admin() {
         AccessReason::Admin
+    } else if !subject.role.is_verified() {
+        AccessReason::NotVerified(subject.role.clone())
     } else if subject.user_id == owner_id {
         AccessReason::Owner
     } else {
@@ -310,7 +328,7 @@ mod tests {
         let (groups, units) = dev_subject();
         let subject = Subject {
             user_id: "u-1",
-            is_admin: false,
+            role: &crate::Role::User,
             groups: &groups,
             units: &units,
         };
@@ -344,13 +362,79 @@ mod tests {
         );
     }
 
+    /// Seed 003: HR Assistant (read HR Team, write HR admins) and the Project Report Agent (read
+    /// all staff and a partner organization, write Finance only), for four people.
+    #[test]
+    fn seed_examples_hr_and_project_report() {
+        let hr = AccessControl::from_json(
+            &json!({"read": {"group_ids": ["g-hr"]}, "write": {"group_ids": ["g-hr-admin"]}}),
+        );
+        let report = AccessControl::from_json(&json!({
+            "read": {"group_ids": ["g-all"], "org_unit_ids": ["ou-partner"]},
+            "write": {"group_ids": ["g-finance"]},
+        }));
+        let group = |id: &str, name: &str| SubjectGroup {
+            id: id.into(),
+            name: name.into(),
+            via: Via::Direct,
+        };
+        let partner = unit("ou-partner", "Partner Co");
+        let people: Vec<(&str, Vec<SubjectGroup>, Vec<SubjectUnit>)> = vec![
+            (
+                "hr-clerk",
+                vec![group("g-hr", "HR Team"), group("g-all", "All staff")],
+                vec![],
+            ),
+            ("hr-lead", vec![group("g-hr-admin", "HR admins")], vec![]),
+            (
+                "accountant",
+                vec![
+                    group("g-finance", "Finance Team"),
+                    group("g-all", "All staff"),
+                ],
+                vec![],
+            ),
+            (
+                "consultant",
+                vec![],
+                vec![SubjectUnit {
+                    unit: partner.clone(),
+                    member_of: partner,
+                }],
+            ),
+        ];
+        // (person, hr read, hr write, report read, report write)
+        let expected = [
+            ("hr-clerk", true, false, true, false),
+            ("hr-lead", true, true, false, false),
+            ("accountant", false, false, true, true),
+            ("consultant", false, false, true, false),
+        ];
+        for ((id, groups, units), (eid, hr_r, hr_w, rep_r, rep_w)) in people.iter().zip(expected) {
+            assert_eq!(*id, eid);
+            let s = Subject {
+                user_id: id,
+                role: &crate::Role::User,
+                groups,
+                units,
+            };
+            let got = (
+                evaluate(&s, "owner", &hr, Want::Read).allowed(),
+                evaluate(&s, "owner", &hr, Want::Write).allowed(),
+                evaluate(&s, "owner", &report, Want::Read).allowed(),
+                evaluate(&s, "owner", &report, Want::Write).allowed(),
+            );
+            assert_eq!(got, (hr_r, hr_w, rep_r, rep_w), "{id}");
+        }
+    }
+
     #[test]
     fn evaluation_order_admin_owner_public_then_grants() {
         let (groups, units) = dev_subject();
         let private = AccessControl::from_json(&json!({}));
         let admin = Subject {
             user_id: "u-1",
-            is_admin: true,
+            role: &crate::Role::Admin,
             groups: &groups,
             units: &units,
         };
@@ -360,7 +444,7 @@ mod tests {
         );
         let owner = Subject {
             user_id: "x",
-            is_admin: false,
+            role: &crate::Role::User,
             groups: &groups,
             units: &units,
         };
@@ -370,7 +454,7 @@ mod tests {
         );
         let other = Subject {
             user_id: "u-1",
-            is_admin: false,
+            role: &crate::Role::User,
             groups: &groups,
             units: &units,
         };
@@ -381,11 +465,30 @@ mod tests {
     }
 
     #[test]
+    fn pending_users_and_unknown_roles_are_refused_first() {
+        let (groups, units) = dev_subject();
+        let ac = AccessControl::from_json(
+            &json!({"read": {"user_ids": ["u-1"]}, "write": {"group_ids": ["g-ai"]}}),
+        );
+        for role in [crate::Role::Pending, crate::Role::from_server("superuser")] {
+            let subject = Subject {
+                user_id: "u-1",
+                role: &role,
+                groups: &groups,
+                units: &units,
+            };
+            let d = evaluate(&subject, "u-1", &ac, Want::Read);
+            assert!(!d.allowed(), "even her own resource");
+            assert!(d.to_string().starts_with("no read: her role is"), "{d}");
+        }
+    }
+
+    #[test]
     fn write_implies_read_and_user_ids_work() {
         let (groups, units) = dev_subject();
         let subject = Subject {
             user_id: "u-1",
-            is_admin: false,
+            role: &crate::Role::User,
             groups: &groups,
             units: &units,
         };
@@ -415,7 +518,7 @@ mod tests {
         }];
         let subject = Subject {
             user_id: "u-2",
-            is_admin: false,
+            role: &crate::Role::User,
             groups: &[],
             units: &units,
         };
@@ -435,7 +538,7 @@ mod tests {
         }];
         let subject = Subject {
             user_id: "u",
-            is_admin: false,
+            role: &crate::Role::User,
             groups: &groups,
             units: &[],
         };

@@ -17,6 +17,8 @@ pub mod directory;
 pub use directory::{DirectoryUser, SortDirection, UserQuery, UserSort, query_directory};
 pub mod access;
 pub mod admin;
+pub mod deployment;
 pub mod limits;
 pub mod org;
 pub mod permissions;
+pub mod synthetic;

@@ -8,7 +8,6 @@
 mod auth;
 mod db;
 mod errors;
-mod permissions;
 mod routes;
 mod seed;
 mod validate;

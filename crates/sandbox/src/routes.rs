@@ -4,7 +4,7 @@ use crate::auth::{self, AdminUser, AnyUser};
 use crate::db::{NewUser, UserRow};
 use crate::errors::{self, ApiFailure, ApiResult};
 use crate::validate::{Field, Form, Valid, optional_int_query};
-use crate::{AppState, now, permissions};
+use crate::{AppState, now};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -161,7 +161,7 @@ async fn session_response(state: &AppState, user: &UserRow) -> ApiResult<Respons
         "token": token,
         "token_type": "Bearer",
         "expires_at": expires_at,
-        "permissions": permissions::builtin_defaults(),
+        "permissions": cloo_domain::permissions::builtin_defaults().to_json(),
     });
     let cookie = format!("token={token}; HttpOnly; Path=/; SameSite=lax");
     let mut response = Json(body).into_response();

@@ -161,6 +161,12 @@ pub fn usage_limit_membership(
 /// Does `text` match the whole `pattern` under SQL `LIKE` (`%` any run, `_` any one character,
 /// no escape character)?
 pub fn like(text: &str, pattern: &str, case: LikeCase) -> bool {
+    if !pattern.contains(['%', '_']) {
+        return match case {
+            LikeCase::Sensitive => text == pattern,
+            LikeCase::SqliteAsciiInsensitive => text.eq_ignore_ascii_case(pattern),
+        };
+    }
     let t: Vec<char> = text.chars().collect();
     let p: Vec<char> = pattern.chars().collect();
     let same = |a: char, b: char| match case {

@@ -25,9 +25,9 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct UnitRef {
     /// Unit id.
-    pub id: String,
+    pub id: std::sync::Arc<str>,
     /// `display_name or name`, as the server shows it.
-    pub name: String,
+    pub name: std::sync::Arc<str>,
 }
 
 /// How a user reaches a group.
@@ -248,23 +248,44 @@ fn merge_group(
 }
 
 /// Keys a group set because the base lacked them, where the built-in value would rank higher.
+/// Walks both trees together and builds a path only for a key it reports.
 fn note_values_below_builtin(
     tree: &Tree<Decided>,
     builtin: &PermissionTree,
     quirks: &mut Vec<Quirk>,
 ) {
-    for (path, decided) in tree.leaves() {
-        if let (Source::Group(group), Some(b)) = (decided.source, builtin.leaf(&path))
-            && b.rank() > decided.value.rank()
-            && !decided.value.is_string()
-        {
-            quirks.push(Quirk::BelowBuiltIn {
-                path,
-                group,
-                builtin: b.clone(),
-            });
+    fn walk<'t>(
+        tree: &'t Tree<Decided>,
+        builtin: &PermissionTree,
+        path: &mut Vec<&'t str>,
+        quirks: &mut Vec<Quirk>,
+    ) {
+        for (key, node) in tree.entries() {
+            match (node, builtin.get(key)) {
+                (Node::Branch(inner), Some(Node::Branch(b))) => {
+                    path.push(key);
+                    walk(inner, b, path, quirks);
+                    path.pop();
+                }
+                (Node::Leaf(d), Some(Node::Leaf(b))) => {
+                    if let Source::Group(group) = d.source
+                        && b.rank() > d.value.rank()
+                        && !d.value.is_string()
+                    {
+                        let mut parts = path.clone();
+                        parts.push(key);
+                        quirks.push(Quirk::BelowBuiltIn {
+                            path: parts.join("."),
+                            group,
+                            builtin: b.clone(),
+                        });
+                    }
+                }
+                _ => {}
+            }
         }
     }
+    walk(tree, builtin, &mut Vec::new(), quirks);
 }
 
 /// The server's merge of `group` into `running`, without defaults or filling: what a user in

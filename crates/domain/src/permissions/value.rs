@@ -63,8 +63,8 @@ pub enum PermValue {
     Text(String),
     /// A boolean: legacy level (`true` = write) or a toggle.
     Bool(bool),
-    /// A number, null or list.
-    Other(Value),
+    /// A number, null or list (boxed: rare, and it would triple the size of every value).
+    Other(Box<Value>),
 }
 
 impl PermValue {
@@ -75,7 +75,7 @@ impl PermValue {
                 Level::parse(s).map_or_else(|| PermValue::Text(s.clone()), PermValue::Level)
             }
             Value::Bool(b) => PermValue::Bool(*b),
-            other => PermValue::Other(other.clone()),
+            other => PermValue::Other(Box::new(other.clone())),
         }
     }
 
@@ -85,7 +85,7 @@ impl PermValue {
             PermValue::Level(l) => Value::String(l.as_str().to_owned()),
             PermValue::Text(s) => Value::String(s.clone()),
             PermValue::Bool(b) => Value::Bool(*b),
-            PermValue::Other(v) => v.clone(),
+            PermValue::Other(v) => (**v).clone(),
         }
     }
 
@@ -116,12 +116,14 @@ impl PermValue {
             PermValue::Level(_) => true,
             PermValue::Text(s) => !s.is_empty(),
             PermValue::Bool(b) => *b,
-            PermValue::Other(Value::Null) => false,
-            PermValue::Other(Value::Number(n)) => n.as_f64().is_some_and(|f| f != 0.0),
-            PermValue::Other(Value::Array(a)) => !a.is_empty(),
-            PermValue::Other(Value::Object(o)) => !o.is_empty(),
-            PermValue::Other(Value::String(s)) => !s.is_empty(),
-            PermValue::Other(Value::Bool(b)) => *b,
+            PermValue::Other(v) => match &**v {
+                Value::Null => false,
+                Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+                Value::Array(a) => !a.is_empty(),
+                Value::Object(o) => !o.is_empty(),
+                Value::String(s) => !s.is_empty(),
+                Value::Bool(b) => *b,
+            },
         }
     }
 
@@ -179,7 +181,16 @@ mod tests {
         assert_eq!(PermValue::Bool(true).as_level(), Level::Write);
         assert_eq!(PermValue::Bool(false).as_level(), Level::None);
         assert_eq!(PermValue::Text("admin".into()).as_level(), Level::None);
-        assert_eq!(PermValue::Other(json!(5)).as_level(), Level::None);
+        assert_eq!(PermValue::Other(Box::new(json!(5))).as_level(), Level::None);
+    }
+
+    #[test]
+    fn values_stay_small() {
+        assert!(
+            std::mem::size_of::<PermValue>() <= 32,
+            "{}",
+            std::mem::size_of::<PermValue>()
+        );
     }
 
     #[test]
@@ -190,9 +201,9 @@ mod tests {
         );
         assert!(!PermValue::Text(String::new()).truthy());
         assert!(!PermValue::Bool(false).truthy());
-        assert!(!PermValue::Other(json!(null)).truthy());
-        assert!(!PermValue::Other(json!(0)).truthy());
-        assert!(PermValue::Other(json!([1])).truthy());
+        assert!(!PermValue::Other(Box::new(json!(null))).truthy());
+        assert!(!PermValue::Other(Box::new(json!(0))).truthy());
+        assert!(PermValue::Other(Box::new(json!([1]))).truthy());
     }
 
     #[test]
@@ -202,6 +213,6 @@ mod tests {
         assert!(PermValue::Bool(true).grants_any());
         assert!(!PermValue::Level(Level::None).grants_any());
         assert!(!PermValue::Bool(false).grants_any());
-        assert!(!PermValue::Other(json!(1)).grants_any());
+        assert!(!PermValue::Other(Box::new(json!(1))).grants_any());
     }
 }
