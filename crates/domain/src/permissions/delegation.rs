@@ -1,6 +1,11 @@
 //! Delegated admin rights (`admin.*` keys), decided the two ways the server decides them
 //! (permissions.md §4). Neither style ever counts the *stored* default permissions: only
 //! groups delegate.
+//!
+//! Seed 001 differs from the server here: it says `access` on user management lets an operator
+//! "view the user list" and `read` "view detail". In code the users router needs `read` for
+//! any user read (the list included), while `access` — any value but `none` — opens the whole
+//! groups router, from which an operator can raise her own group to `write`.
 
 use super::merge::{Base, GrantLabel, GroupGrant, effective_permissions};
 use super::{Level, PermissionTree};

@@ -15,6 +15,9 @@
 //! The contract documents the string/string and boolean/boolean cases and the string-then-true
 //! loss; the mixed cases beyond those are inferred from Python's `or` and are marked as such.
 //!
+//! Seed 001 says default permissions are "for users not in any group"; the server applies them
+//! to everyone, as a floor no group can lower (except through the missing-key quirk above).
+//!
 //! Every effective leaf carries the [`Source`] that set it, so a value and its explanation are
 //! one datum and cannot disagree.
 
