@@ -79,38 +79,33 @@ impl Client {
 
     /// `GET /health`: liveness, no credential.
     pub async fn health(&self) -> Result<Health, ApiError> {
-        self.call(Method::GET, "health", None, None::<&()>).await
+        self.get("health", None, &[]).await
     }
 
     /// `GET /api/version`.
     pub async fn version(&self) -> Result<VersionInfo, ApiError> {
-        self.call(Method::GET, "api/version", None, None::<&()>)
-            .await
+        self.get("api/version", None, &[]).await
     }
 
     /// `GET /api/config`: public bootstrap configuration.
     pub async fn app_config(&self) -> Result<AppConfig, ApiError> {
-        self.call(Method::GET, "api/config", None, None::<&()>)
-            .await
+        self.get("api/config", None, &[]).await
     }
 
     /// `POST /api/v1/auths/signin`.
     pub async fn signin(&self, email: &str, password: &Secret) -> Result<SessionUser, ApiError> {
-        let form = SigninForm { email, password };
-        self.call(Method::POST, "api/v1/auths/signin", None, Some(&form))
+        self.post("api/v1/auths/signin", None, &SigninForm { email, password })
             .await
     }
 
     /// `POST /api/v1/auths/signup`.
     pub async fn signup(&self, form: &SignupForm<'_>) -> Result<SessionUser, ApiError> {
-        self.call(Method::POST, "api/v1/auths/signup", None, Some(form))
-            .await
+        self.post("api/v1/auths/signup", None, form).await
     }
 
     /// `GET /api/v1/auths/`: who the token belongs to, with a re-issued token.
     pub async fn session_user(&self, token: &Secret) -> Result<SessionUser, ApiError> {
-        self.call(Method::GET, "api/v1/auths/", Some(token), None::<&()>)
-            .await
+        self.get("api/v1/auths/", Some(token), &[]).await
     }
 
     /// `POST /api/v1/auths/add` (admin only). The new user's token in the answer is discarded.
@@ -119,17 +114,17 @@ impl Client {
         token: &Secret,
         form: &AddUserForm<'_>,
     ) -> Result<AddedUser, ApiError> {
-        self.call(Method::POST, "api/v1/auths/add", Some(token), Some(form))
-            .await
+        self.post("api/v1/auths/add", Some(token), form).await
     }
 
     /// `POST /api/v1/auths/api_key`: creates or replaces the caller's key.
     pub async fn create_api_key(&self, token: &Secret) -> Result<Secret, ApiError> {
         let r: ApiKeyResponse = self
-            .call(
+            .send(
                 Method::POST,
                 "api/v1/auths/api_key",
                 Some(token),
+                &[],
                 None::<&()>,
             )
             .await?;
@@ -138,23 +133,17 @@ impl Client {
 
     /// `GET /api/v1/auths/api_key`: the caller's key (404 when none).
     pub async fn get_api_key(&self, token: &Secret) -> Result<Secret, ApiError> {
-        let r: ApiKeyResponse = self
-            .call(
-                Method::GET,
-                "api/v1/auths/api_key",
-                Some(token),
-                None::<&()>,
-            )
-            .await?;
+        let r: ApiKeyResponse = self.get("api/v1/auths/api_key", Some(token), &[]).await?;
         self.require_key(r, "GET /api/v1/auths/api_key")
     }
 
     /// `DELETE /api/v1/auths/api_key`: `true` also when there was no key.
     pub async fn delete_api_key(&self, token: &Secret) -> Result<bool, ApiError> {
-        self.call(
+        self.send(
             Method::DELETE,
             "api/v1/auths/api_key",
             Some(token),
+            &[],
             None::<&()>,
         )
         .await
@@ -167,16 +156,14 @@ impl Client {
         skip: Option<u64>,
         limit: Option<u64>,
     ) -> Result<Vec<User>, ApiError> {
-        let mut path = String::from("api/v1/users/");
-        let mut sep = '?';
-        for (name, value) in [("skip", skip), ("limit", limit)] {
-            if let Some(v) = value {
-                path.push_str(&format!("{sep}{name}={v}"));
-                sep = '&';
-            }
+        let mut query = Vec::new();
+        if let Some(s) = skip {
+            query.push(("skip", s.to_string()));
         }
-        self.call(Method::GET, &path, Some(token), None::<&()>)
-            .await
+        if let Some(l) = limit {
+            query.push(("limit", l.to_string()));
+        }
+        self.get("api/v1/users/", Some(token), &query).await
     }
 
     fn require_key(&self, r: ApiKeyResponse, endpoint: &str) -> Result<Secret, ApiError> {
@@ -187,20 +174,43 @@ impl Client {
         })
     }
 
+    pub(crate) async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        token: Option<&Secret>,
+        query: &[(&str, String)],
+    ) -> Result<T, ApiError> {
+        self.send(Method::GET, path, token, query, None::<&()>)
+            .await
+    }
+
+    pub(crate) async fn post<B: serde::Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        token: Option<&Secret>,
+        body: &B,
+    ) -> Result<T, ApiError> {
+        self.send(Method::POST, path, token, &[], Some(body)).await
+    }
+
     /// Sends one request and parses the answer, or classifies the failure.
-    async fn call<B: serde::Serialize + ?Sized, T: DeserializeOwned>(
+    pub(crate) async fn send<B: serde::Serialize + ?Sized, T: DeserializeOwned>(
         &self,
         method: Method,
         path: &str,
         token: Option<&Secret>,
+        query: &[(&str, String)],
         body: Option<&B>,
     ) -> Result<T, ApiError> {
         let url = self.base.join(path).map_err(|e| ApiError::InvalidUrl {
             url: format!("{}{path}", self.base),
             reason: e.to_string(),
         })?;
-        let endpoint = format!("{method} /{}", path.split('?').next().unwrap_or(path));
+        let endpoint = format!("{method} /{path}");
         let mut request: RequestBuilder = self.http.request(method, url);
+        if !query.is_empty() {
+            request = request.query(query);
+        }
         if let Some(token) = token {
             request = request.bearer_auth(token.expose());
         }
@@ -236,6 +246,23 @@ impl Client {
         }
         ApiError::Network { host, cause }
     }
+}
+
+/// A path segment with everything but unreserved characters percent-encoded, so an id can
+/// never change the path (`../`, `?`, `/`).
+pub(crate) fn segment(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    for b in id.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    if out == "." || out == ".." {
+        out = out.replace('.', "%2E");
+    }
+    out
 }
 
 /// Follows at most five redirects and never from https to http (which would send the bearer

@@ -7,10 +7,19 @@
 
 mod client;
 mod error;
+mod groups;
+mod orgs;
 mod types;
 mod url_base;
+mod users;
 
 pub use client::{Client, ClientOptions};
 pub use error::{ApiError, AuthFailure, KnownDetail, LocPart, ValidationIssue};
+pub use groups::{Group, GroupName, GroupUpdateForm, MemberEmail};
+pub use orgs::{OrgUnit, Organization};
 pub use types::*;
 pub use url_base::normalize_base_url;
+pub use users::{
+    AdminDetails, PerModel, PerModelLimits, UsageLimitCheck, UsageLimitConfig, UserLimits,
+    UserProfile, UserSearchHit, UserUnit, UserUpdateForm,
+};

@@ -127,6 +127,40 @@ async fn authenticate(state: &AppState, parts: &Parts) -> Result<UserRow, ApiFai
 /// Any authenticated caller, whatever the role (pending included).
 pub struct AnyUser(pub UserRow);
 
+/// A caller whose role is exactly `user` or `admin`.
+pub struct Verified(pub UserRow);
+
+/// Admin, or `admin.users` ≥ read from a group.
+pub struct UsersReader;
+
+/// Admin, or `admin.users` = write from a group.
+pub struct UsersWriter(pub UserRow);
+
+/// Admin, or `admin.users` other than none from a group (the groups router).
+pub struct GroupManager(pub UserRow);
+
+async fn verified(state: &AppState, parts: &Parts) -> Result<UserRow, ApiFailure> {
+    let user = authenticate(state, parts).await?;
+    if cloo_domain::Role::from_server(&user.role).is_verified() {
+        Ok(user)
+    } else {
+        Err(ApiFailure::unauthorized(errors::ACCESS_PROHIBITED))
+    }
+}
+
+async fn gated(
+    state: &AppState,
+    parts: &Parts,
+    capability: cloo_domain::permissions::AdminCapability,
+) -> Result<UserRow, ApiFailure> {
+    let user = verified(state, parts).await?;
+    if crate::rules::allowed(state, &user, capability).await? {
+        Ok(user)
+    } else {
+        Err(ApiFailure::unauthorized(errors::ACCESS_PROHIBITED))
+    }
+}
+
 /// A caller whose role is exactly `admin`.
 pub struct AdminUser(pub UserRow);
 
@@ -154,6 +188,68 @@ impl FromRequestParts<Arc<AppState>> for AdminUser {
         } else {
             Err(ApiFailure::unauthorized(errors::ACCESS_PROHIBITED))
         }
+    }
+}
+
+impl FromRequestParts<Arc<AppState>> for Verified {
+    type Rejection = ApiFailure;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        verified(state, parts).await.map(Verified)
+    }
+}
+
+impl FromRequestParts<Arc<AppState>> for UsersReader {
+    type Rejection = ApiFailure;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        gated(
+            state,
+            parts,
+            cloo_domain::permissions::AdminCapability::UsersRead,
+        )
+        .await
+        .map(|_| UsersReader)
+    }
+}
+
+impl FromRequestParts<Arc<AppState>> for UsersWriter {
+    type Rejection = ApiFailure;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        gated(
+            state,
+            parts,
+            cloo_domain::permissions::AdminCapability::UsersWrite,
+        )
+        .await
+        .map(UsersWriter)
+    }
+}
+
+impl FromRequestParts<Arc<AppState>> for GroupManager {
+    type Rejection = ApiFailure;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        gated(
+            state,
+            parts,
+            cloo_domain::permissions::AdminCapability::GroupsManage,
+        )
+        .await
+        .map(GroupManager)
     }
 }
 

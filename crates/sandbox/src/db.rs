@@ -259,3 +259,340 @@ impl Db {
         Ok(())
     }
 }
+
+fn parse_json(s: &Option<String>) -> Value {
+    s.as_deref()
+        .and_then(|t| serde_json::from_str::<Value>(t).ok())
+        .unwrap_or(Value::Null)
+}
+
+fn json_text(v: &Value) -> Option<String> {
+    (!v.is_null()).then(|| v.to_string())
+}
+
+/// A group row.
+#[derive(Debug, Clone, FromRow)]
+pub struct GroupRow {
+    pub id: String,
+    pub user_id: String,
+    pub name: String,
+    pub description: String,
+    pub permissions: Option<String>,
+    pub data: Option<String>,
+    pub meta: Option<String>,
+    pub user_ids: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl GroupRow {
+    /// The group record of groups.md §1.
+    pub fn to_model(&self) -> Value {
+        json!({
+            "id": self.id,
+            "user_id": self.user_id,
+            "name": self.name,
+            "description": self.description,
+            "permissions": parse_json(&self.permissions),
+            "data": parse_json(&self.data),
+            "meta": parse_json(&self.meta),
+            "user_ids": self.member_ids(),
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        })
+    }
+
+    /// Direct member ids.
+    pub fn member_ids(&self) -> Vec<String> {
+        serde_json::from_str(&self.user_ids).unwrap_or_default()
+    }
+
+    /// `permissions` as JSON (null when none).
+    pub fn permissions_json(&self) -> Value {
+        parse_json(&self.permissions)
+    }
+
+    /// `meta` as JSON (null when none).
+    pub fn meta_json(&self) -> Value {
+        parse_json(&self.meta)
+    }
+}
+
+/// An organization row.
+#[derive(Debug, Clone, FromRow)]
+pub struct OrgRow {
+    pub id: String,
+    pub tenant_id: String,
+    pub name: String,
+    pub display_name: Option<String>,
+    pub domain: Option<String>,
+    pub meta: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl OrgRow {
+    /// The organization record.
+    pub fn to_model(&self) -> Value {
+        json!({
+            "id": self.id, "tenant_id": self.tenant_id, "name": self.name,
+            "display_name": self.display_name, "domain": self.domain, "meta": parse_json(&self.meta),
+            "created_at": self.created_at, "updated_at": self.updated_at,
+        })
+    }
+}
+
+/// An organizational-unit row.
+#[derive(Debug, Clone, FromRow)]
+pub struct UnitRow {
+    pub id: String,
+    pub organization_id: String,
+    pub parent_id: Option<String>,
+    pub name: String,
+    pub display_name: Option<String>,
+    pub description: Option<String>,
+    pub level: i64,
+    #[sqlx(rename = "type")]
+    pub kind: Option<String>,
+    pub external_id: Option<String>,
+    pub member_ids: String,
+    pub meta: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl UnitRow {
+    /// The OU record.
+    pub fn to_model(&self) -> Value {
+        json!({
+            "id": self.id, "organization_id": self.organization_id, "parent_id": self.parent_id,
+            "name": self.name, "display_name": self.display_name, "description": self.description,
+            "level": self.level, "type": self.kind, "external_id": self.external_id,
+            "member_ids": self.member_ids_json(), "meta": parse_json(&self.meta),
+            "created_at": self.created_at, "updated_at": self.updated_at,
+        })
+    }
+
+    /// `member_ids` as JSON.
+    pub fn member_ids_json(&self) -> Value {
+        serde_json::from_str(&self.member_ids).unwrap_or(Value::Array(vec![]))
+    }
+
+    /// `meta` as JSON.
+    pub fn meta_json(&self) -> Value {
+        parse_json(&self.meta)
+    }
+
+    /// `display_name or name`.
+    pub fn label(&self) -> String {
+        self.display_name
+            .clone()
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| self.name.clone())
+    }
+}
+
+/// Fields of a user edit; `None` leaves the field as it is.
+#[derive(Debug, Default)]
+pub struct UserEdit {
+    pub name: String,
+    pub email: String,
+    pub profile_image_url: String,
+    pub role: Option<String>,
+    pub password_hash: Option<String>,
+}
+
+impl Db {
+    /// Users whose name or e-mail contains `q` (case-insensitive), by name.
+    pub async fn search_users(&self, q: &str, limit: i64) -> Result<Vec<UserRow>, sqlx::Error> {
+        let pattern = format!("%{}%", q.to_lowercase());
+        sqlx::query_as("SELECT * FROM user WHERE lower(name) LIKE ? OR lower(email) LIKE ? ORDER BY name LIMIT ?")
+            .bind(&pattern)
+            .bind(&pattern)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await
+    }
+
+    /// Applies an edit to a user and her credential.
+    pub async fn edit_user(&self, id: &str, edit: &UserEdit) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE user SET name = ?, email = ?, profile_image_url = ?, role = COALESCE(?, role) WHERE id = ?")
+            .bind(&edit.name)
+            .bind(&edit.email)
+            .bind(&edit.profile_image_url)
+            .bind(&edit.role)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE auth SET email = ?, password = COALESCE(?, password) WHERE id = ?")
+            .bind(&edit.email)
+            .bind(&edit.password_hash)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    }
+
+    /// Sets a user's role.
+    pub async fn set_role(&self, id: &str, role: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE user SET role = ? WHERE id = ?")
+            .bind(role)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Replaces a user's `info`.
+    pub async fn set_info(&self, id: &str, info: &Value) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE user SET info = ? WHERE id = ?")
+            .bind(json_text(info))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes a user and her credentials; returns whether she existed.
+    pub async fn delete_user(&self, id: &str, email: &str) -> Result<bool, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        let gone = sqlx::query("DELETE FROM user WHERE id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        sqlx::query("DELETE FROM auth WHERE id = ? OR email = ?")
+            .bind(id)
+            .bind(email)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(gone)
+    }
+
+    /// Every group, most recently updated first.
+    pub async fn groups(&self) -> Result<Vec<GroupRow>, sqlx::Error> {
+        sqlx::query_as("SELECT * FROM \"group\" ORDER BY updated_at DESC, rowid DESC")
+            .fetch_all(&self.pool)
+            .await
+    }
+
+    /// One group.
+    pub async fn group(&self, id: &str) -> Result<Option<GroupRow>, sqlx::Error> {
+        sqlx::query_as("SELECT * FROM \"group\" WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// Inserts a group.
+    pub async fn insert_group(&self, row: &GroupRow) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO \"group\" (id, user_id, name, description, permissions, data, meta, user_ids, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&row.id)
+        .bind(&row.user_id)
+        .bind(&row.name)
+        .bind(&row.description)
+        .bind(&row.permissions)
+        .bind(&row.data)
+        .bind(&row.meta)
+        .bind(&row.user_ids)
+        .bind(row.created_at)
+        .bind(row.updated_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Writes a group back (after the caller changed it).
+    pub async fn save_group(&self, row: &GroupRow) -> Result<bool, sqlx::Error> {
+        let r = sqlx::query(
+            "UPDATE \"group\" SET name = ?, description = ?, permissions = ?, meta = ?, user_ids = ?, updated_at = ? WHERE id = ?",
+        )
+        .bind(&row.name)
+        .bind(&row.description)
+        .bind(&row.permissions)
+        .bind(&row.meta)
+        .bind(&row.user_ids)
+        .bind(row.updated_at)
+        .bind(&row.id)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Deletes a group.
+    pub async fn delete_group(&self, id: &str) -> Result<bool, sqlx::Error> {
+        let r = sqlx::query("DELETE FROM \"group\" WHERE id = ?")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Every organization, most recently updated first.
+    pub async fn organizations(&self) -> Result<Vec<OrgRow>, sqlx::Error> {
+        sqlx::query_as("SELECT * FROM organization ORDER BY updated_at DESC, rowid DESC")
+            .fetch_all(&self.pool)
+            .await
+    }
+
+    /// Inserts an organization.
+    pub async fn insert_organization(&self, row: &OrgRow) -> Result<(), sqlx::Error> {
+        sqlx::query("INSERT INTO organization (id, tenant_id, name, display_name, domain, meta, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+            .bind(&row.id)
+            .bind(&row.tenant_id)
+            .bind(&row.name)
+            .bind(&row.display_name)
+            .bind(&row.domain)
+            .bind(&row.meta)
+            .bind(row.created_at)
+            .bind(row.updated_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Every unit, by level then name.
+    pub async fn units(&self) -> Result<Vec<UnitRow>, sqlx::Error> {
+        sqlx::query_as("SELECT * FROM organizational_unit ORDER BY level, name")
+            .fetch_all(&self.pool)
+            .await
+    }
+
+    /// One unit.
+    pub async fn unit(&self, id: &str) -> Result<Option<UnitRow>, sqlx::Error> {
+        sqlx::query_as("SELECT * FROM organizational_unit WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// Inserts a unit.
+    pub async fn insert_unit(&self, row: &UnitRow) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO organizational_unit (id, organization_id, parent_id, name, display_name, description, level, type, \
+             external_id, member_ids, meta, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&row.id)
+        .bind(&row.organization_id)
+        .bind(&row.parent_id)
+        .bind(&row.name)
+        .bind(&row.display_name)
+        .bind(&row.description)
+        .bind(row.level)
+        .bind(&row.kind)
+        .bind(&row.external_id)
+        .bind(&row.member_ids)
+        .bind(&row.meta)
+        .bind(row.created_at)
+        .bind(row.updated_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}

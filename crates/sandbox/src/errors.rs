@@ -35,6 +35,22 @@ pub const API_KEY_CREATION_NOT_ALLOWED: &str =
 pub const API_KEY_NOT_FOUND: &str = "Oops! It looks like there's a hiccup. The API key is missing. Please make sure to provide a valid API key to access this feature.";
 /// Insert of a new user failed.
 pub const ADD_USER_ERROR: &str = "An internal error occurred while adding the user.";
+/// The generic not-found text (users, groups, Super Admin).
+pub const NOT_FOUND: &str = "We could not find what you're looking for :/";
+/// Business-rule refusal.
+pub const ACTION_PROHIBITED: &str =
+    "The requested action has been restricted as a security measure.";
+/// Delete of a user failed (also for an unknown id).
+pub const DELETE_USER_ERROR: &str =
+    "Oops! Something went wrong. We encountered an issue while trying to delete the user.";
+/// Generic 400.
+pub const SOMETHING_WRONG: &str = "Something went wrong :/";
+/// Update of an unknown group.
+pub const GROUP_UPDATE_ERROR: &str = "[ERROR: 400: [ERROR: Error updating group]]";
+/// Delete of an unknown group.
+pub const GROUP_DELETE_ERROR: &str = "[ERROR: 400: [ERROR: Error deleting group]]";
+/// Super Admin on a non-admin.
+pub const SA_NOT_ADMIN: &str = "[ERROR: User must have admin role]";
 /// Unknown route.
 pub const NOT_FOUND_ROUTE: &str = "Not Found";
 /// Known route, wrong method.
@@ -72,6 +88,11 @@ impl ApiFailure {
     /// 401 with `detail`.
     pub fn unauthorized(detail: &str) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, detail)
+    }
+
+    /// 404 with `detail`.
+    pub fn not_found(detail: &str) -> Self {
+        Self::new(StatusCode::NOT_FOUND, detail)
     }
 
     /// 403 with `detail`.

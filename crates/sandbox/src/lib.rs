@@ -9,6 +9,7 @@ mod auth;
 mod db;
 mod errors;
 mod routes;
+mod rules;
 mod seed;
 mod validate;
 

@@ -14,6 +14,18 @@ pub enum Kind {
     Str,
     /// A string or null.
     OptStr,
+    /// An object or null.
+    OptObject,
+    /// A list of strings, or null.
+    OptStrList,
+    /// `dict[str, int]`: integers (digit strings coerced), never null.
+    IntMap,
+    /// A boolean or null (lax: "true"/"false"/0/1 accepted as Pydantic does).
+    OptBool,
+    /// An integer or null.
+    OptInt,
+    /// `dict[str, int]` or null.
+    OptIntMap,
 }
 
 /// One declared body field.
@@ -42,6 +54,15 @@ impl Field {
         Field {
             name,
             kind: Kind::OptStr,
+            required: false,
+        }
+    }
+
+    /// An optional field of another kind.
+    pub const fn optional(name: &'static str, kind: Kind) -> Self {
+        Field {
+            name,
+            kind,
             required: false,
         }
     }
@@ -124,23 +145,137 @@ fn check_fields(object: &Map<String, Value>, fields: &[Field]) -> Vec<Value> {
                 "input": object,
             })),
             None => {}
-            Some(value) => {
-                let ok = match field.kind {
-                    Kind::Str => value.is_string(),
-                    Kind::OptStr => value.is_string() || value.is_null(),
-                };
-                if !ok {
-                    issues.push(json!({
-                        "type": "string_type",
-                        "loc": ["body", field.name],
-                        "msg": "Input should be a valid string",
-                        "input": value,
-                    }));
-                }
-            }
+            Some(value) => check_value(&["body", field.name], value, field.kind, &mut issues),
         }
     }
     issues
+}
+
+fn loc(path: &[&str]) -> Value {
+    Value::Array(
+        path.iter()
+            .map(|p| Value::String((*p).to_owned()))
+            .collect(),
+    )
+}
+
+fn issue(kind: &str, path: &[&str], msg: &str, input: &Value) -> Value {
+    json!({"type": kind, "loc": loc(path), "msg": msg, "input": input})
+}
+
+/// Checks one value against its kind, pushing Pydantic's issues.
+fn check_value(path: &[&str], value: &Value, kind: Kind, issues: &mut Vec<Value>) {
+    match kind {
+        Kind::Str if !value.is_string() => issues.push(issue(
+            "string_type",
+            path,
+            "Input should be a valid string",
+            value,
+        )),
+        Kind::OptStr if !(value.is_string() || value.is_null()) => issues.push(issue(
+            "string_type",
+            path,
+            "Input should be a valid string",
+            value,
+        )),
+        Kind::OptObject if !(value.is_object() || value.is_null()) => issues.push(issue(
+            "dict_type",
+            path,
+            "Input should be a valid dictionary",
+            value,
+        )),
+        Kind::OptStrList => match value {
+            Value::Null => {}
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    if !item.is_string() {
+                        let idx = i.to_string();
+                        let mut p = path.to_vec();
+                        p.push(&idx);
+                        let mut it =
+                            issue("string_type", &p, "Input should be a valid string", item);
+                        it["loc"][p.len() - 1] = json!(i);
+                        issues.push(it);
+                    }
+                }
+            }
+            other => issues.push(issue(
+                "list_type",
+                path,
+                "Input should be a valid list",
+                other,
+            )),
+        },
+        Kind::OptIntMap if value.is_null() => {}
+        Kind::IntMap | Kind::OptIntMap => match value {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    let mut p = path.to_vec();
+                    p.push(k);
+                    if int_value(v).is_none() {
+                        let (kind, msg) = match v {
+                            Value::Number(n) if n.is_f64() => (
+                                "int_from_float",
+                                "Input should be a valid integer, got a number with a fractional part",
+                            ),
+                            Value::String(_) => (
+                                "int_parsing",
+                                "Input should be a valid integer, unable to parse string as an integer",
+                            ),
+                            _ => ("int_type", "Input should be a valid integer"),
+                        };
+                        issues.push(issue(kind, &p, msg, v));
+                    }
+                }
+            }
+            other => issues.push(issue(
+                "dict_type",
+                path,
+                "Input should be a valid dictionary",
+                other,
+            )),
+        },
+        Kind::OptBool if !(value.is_null() || bool_value(value).is_some()) => issues.push(issue(
+            "bool_parsing",
+            path,
+            "Input should be a valid boolean, unable to interpret input",
+            value,
+        )),
+        Kind::OptInt if !(value.is_null() || int_value(value).is_some()) => issues.push(issue(
+            "int_type",
+            path,
+            "Input should be a valid integer",
+            value,
+        )),
+        _ => {}
+    }
+}
+
+/// An integer as Pydantic's lax mode reads it: an integer, a float without fraction, or a
+/// string of digits.
+pub fn int_value(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n
+            .as_i64()
+            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// A boolean as Pydantic's lax mode reads it.
+pub fn bool_value(v: &Value) -> Option<bool> {
+    match v {
+        Value::Bool(b) => Some(*b),
+        Value::Number(n) if n.as_i64() == Some(1) => Some(true),
+        Value::Number(n) if n.as_i64() == Some(0) => Some(false),
+        Value::String(s) => match s.to_ascii_lowercase().as_str() {
+            "true" | "t" | "yes" | "y" | "on" | "1" => Some(true),
+            "false" | "f" | "no" | "n" | "off" | "0" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// Parses an optional integer query parameter, or answers 422 `int_parsing` like FastAPI.

@@ -1,31 +1,28 @@
-//! The HTTP surface: the endpoints of auth.md and users.md that the sandbox serves.
+//! The auth router (auth.md): sign-in, sign-up, sessions, admin add, API keys, Super Admin,
+//! admin details and the usage-limit settings; plus the public bootstrap endpoints.
 
+use super::SERVER_VERSION;
 use crate::auth::{self, AdminUser, AnyUser};
 use crate::db::{NewUser, UserRow};
 use crate::errors::{self, ApiFailure, ApiResult};
-use crate::validate::{Field, Form, Valid, optional_int_query};
+use crate::validate::{Field, Form, Kind, Valid};
 use crate::{AppState, now};
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post};
-use axum::{Json, Router, middleware};
+use axum::routing::{get, post};
+use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use std::collections::HashMap;
 use std::sync::Arc;
 
-/// The server version the sandbox reproduces.
-pub const SERVER_VERSION: &str = "0.6.5";
-
-/// All routes, with the server's 404/405 answers and its trailing-slash redirects.
-pub fn router(state: Arc<AppState>) -> Router {
+/// The auth router's routes (and the public bootstrap endpoints).
+pub(super) fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/health", get(health))
         .route("/api/version", get(version))
         .route("/api/config", get(app_config))
         .route("/api/v1/auths/", get(session_user))
-        .route("/api/v1/auths", any(redirect_to_slash))
         .route("/api/v1/auths/signin", post(signin))
         .route("/api/v1/auths/signup", post(signup))
         .route("/api/v1/auths/add", post(add_user))
@@ -33,42 +30,12 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/api/v1/auths/api_key",
             get(get_api_key).post(create_api_key).delete(delete_api_key),
         )
-        .route("/api/v1/users/", get(list_users))
-        .route("/api/v1/users", any(redirect_to_slash))
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::map_response(process_time_header))
-        .with_state(state)
-}
-
-async fn process_time_header(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .insert("x-process-time", HeaderValue::from_static("0"));
-    response
-}
-
-async fn not_found() -> ApiFailure {
-    ApiFailure::new(StatusCode::NOT_FOUND, errors::NOT_FOUND_ROUTE)
-}
-
-async fn method_not_allowed() -> ApiFailure {
-    ApiFailure::new(StatusCode::METHOD_NOT_ALLOWED, errors::METHOD_NOT_ALLOWED)
-}
-
-/// A collection root called without its trailing slash: 307 to the slashed URL, empty body.
-async fn redirect_to_slash(headers: HeaderMap, uri: Uri) -> Response {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1");
-    let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
-    let location = format!("http://{host}{}/{query}", uri.path());
-    let mut response = StatusCode::TEMPORARY_REDIRECT.into_response();
-    if let Ok(value) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    response
+        .route("/api/v1/auths/admin/sa", post(set_super_admin))
+        .route("/api/v1/auths/admin/details", get(admin_details))
+        .route(
+            "/api/v1/auths/admin/config/usage-limit",
+            get(get_usage_limit_config).post(set_usage_limit_config),
+        )
 }
 
 async fn health() -> Json<Value> {
@@ -296,13 +263,131 @@ async fn delete_api_key(
     Ok(Json(state.db.set_api_key(&user.id, None).await?))
 }
 
-async fn list_users(
+#[derive(Deserialize)]
+struct SuperAdminForm {
+    email: String,
+}
+
+impl Form for SuperAdminForm {
+    const FIELDS: &'static [Field] = &[Field::string("email")];
+}
+
+/// `POST /auths/admin/sa` (auth.md §3.11).
+async fn set_super_admin(
     State(state): State<Arc<AppState>>,
-    AdminUser(_admin): AdminUser,
-    Query(params): Query<HashMap<String, String>>,
-) -> ApiResult<Json<Vec<Value>>> {
-    let skip = optional_int_query("skip", params.get("skip").map(String::as_str))?;
-    let limit = optional_int_query("limit", params.get("limit").map(String::as_str))?;
-    let users = state.db.list_users(skip, limit).await?;
-    Ok(Json(users.iter().map(UserRow::to_model).collect()))
+    AdminUser(_): AdminUser,
+    Valid(form): Valid<SuperAdminForm>,
+) -> ApiResult<Json<Value>> {
+    let email = form.email.trim().to_lowercase();
+    if email.is_empty() {
+        return Err(ApiFailure::bad_request(errors::SOMETHING_WRONG));
+    }
+    let user = state
+        .db
+        .user_by_email(&email)
+        .await?
+        .ok_or_else(|| ApiFailure::bad_request(errors::NOT_FOUND))?;
+    if user.role != "admin" {
+        return Err(ApiFailure::bad_request(errors::SA_NOT_ADMIN));
+    }
+    state
+        .db
+        .set_config("ADMIN_EMAIL", &Value::String(email.clone()))
+        .await?;
+    Ok(Json(json!({"email": email})))
+}
+
+/// `GET /auths/admin/details`: the Super Admin, else the first user.
+async fn admin_details(
+    State(state): State<Arc<AppState>>,
+    AnyUser(_): AnyUser,
+) -> ApiResult<Json<Value>> {
+    if !state.setting_bool("SHOW_ADMIN_DETAILS", true).await? {
+        return Err(ApiFailure::bad_request(errors::ACTION_PROHIBITED));
+    }
+    let sa = state.setting_str("ADMIN_EMAIL", "").await?;
+    if !sa.is_empty() {
+        let name = state.db.user_by_email(&sa).await?.map(|u| u.name);
+        return Ok(Json(json!({"name": name, "email": sa})));
+    }
+    let first = state.db.first_user().await?;
+    Ok(Json(
+        json!({"name": first.as_ref().map(|u| &u.name), "email": first.as_ref().map(|u| &u.email)}),
+    ))
+}
+
+fn usage_limit_config_json(limits: &cloo_domain::limits::GlobalLimits) -> Value {
+    json!({
+        "ENABLE_USAGE_LIMIT": limits.enabled,
+        "USAGE_LIMIT_DEFAULT_DAILY_TOKENS": limits.default_daily_tokens,
+        "USAGE_LIMIT_EXCEED_ACTION": limits.exceed_action,
+        "USAGE_LIMIT_PER_MODEL": limits.per_model,
+    })
+}
+
+async fn get_usage_limit_config(
+    State(state): State<Arc<AppState>>,
+    AdminUser(_): AdminUser,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(usage_limit_config_json(
+        &crate::rules::global_limits(&state).await?,
+    )))
+}
+
+#[derive(Deserialize)]
+struct UsageLimitConfigForm {
+    #[serde(rename = "ENABLE_USAGE_LIMIT")]
+    enable: Option<Value>,
+    #[serde(rename = "USAGE_LIMIT_DEFAULT_DAILY_TOKENS")]
+    default: Option<Value>,
+    #[serde(rename = "USAGE_LIMIT_EXCEED_ACTION")]
+    action: Option<String>,
+    #[serde(rename = "USAGE_LIMIT_PER_MODEL")]
+    per_model: Option<serde_json::Map<String, Value>>,
+}
+
+impl Form for UsageLimitConfigForm {
+    const FIELDS: &'static [Field] = &[
+        Field::optional("ENABLE_USAGE_LIMIT", Kind::OptBool),
+        Field::optional("USAGE_LIMIT_DEFAULT_DAILY_TOKENS", Kind::OptInt),
+        Field::optional_string("USAGE_LIMIT_EXCEED_ACTION"),
+        Field::optional("USAGE_LIMIT_PER_MODEL", Kind::OptIntMap),
+    ];
+}
+
+/// `POST /auths/admin/config/usage-limit`: each non-null key replaces its value.
+async fn set_usage_limit_config(
+    State(state): State<Arc<AppState>>,
+    AdminUser(_): AdminUser,
+    Valid(form): Valid<UsageLimitConfigForm>,
+) -> ApiResult<Json<Value>> {
+    use crate::validate::{bool_value, int_value};
+    if let Some(b) = form.enable.as_ref().and_then(bool_value) {
+        state.db.set_config("ENABLE_USAGE_LIMIT", &json!(b)).await?;
+    }
+    if let Some(n) = form.default.as_ref().and_then(int_value) {
+        state
+            .db
+            .set_config("USAGE_LIMIT_DEFAULT_DAILY_TOKENS", &json!(n))
+            .await?;
+    }
+    if let Some(a) = form.action {
+        state
+            .db
+            .set_config("USAGE_LIMIT_EXCEED_ACTION", &json!(a))
+            .await?;
+    }
+    if let Some(map) = form.per_model {
+        let clean: serde_json::Map<String, Value> = map
+            .iter()
+            .filter_map(|(k, v)| int_value(v).map(|i| (k.clone(), json!(i))))
+            .collect();
+        state
+            .db
+            .set_config("USAGE_LIMIT_PER_MODEL", &Value::Object(clean))
+            .await?;
+    }
+    Ok(Json(usage_limit_config_json(
+        &crate::rules::global_limits(&state).await?,
+    )))
 }
