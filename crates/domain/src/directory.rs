@@ -89,6 +89,113 @@ pub struct UserQuery {
     pub limit: usize,
 }
 
+/// A directory prepared for search-as-you-type: lower-cased names and e-mails, and one
+/// pre-sorted order per sort key, so a query is one pass that stops collecting after its page.
+#[derive(Debug, Clone, Default)]
+pub struct DirectoryIndex {
+    users: Vec<DirectoryUser>,
+    names: Vec<Box<str>>,
+    emails: Vec<Box<str>>,
+    orders: [Vec<u32>; 5],
+}
+
+const SORTS: [UserSort; 5] = [
+    UserSort::Joined,
+    UserSort::Name,
+    UserSort::Email,
+    UserSort::LastActive,
+    UserSort::Role,
+];
+
+fn sort_slot(sort: UserSort) -> usize {
+    SORTS.iter().position(|s| *s == sort).unwrap_or(0)
+}
+
+impl DirectoryIndex {
+    /// Indexes a directory: O(n log n) once.
+    pub fn new(users: Vec<DirectoryUser>) -> Self {
+        let names: Vec<Box<str>> = users
+            .iter()
+            .map(|u| u.name.to_lowercase().into_boxed_str())
+            .collect();
+        let emails: Vec<Box<str>> = users
+            .iter()
+            .map(|u| u.email.to_lowercase().into_boxed_str())
+            .collect();
+        let orders = SORTS.map(|sort| {
+            let mut order: Vec<u32> = (0..users.len() as u32).collect();
+            order.sort_by(|&a, &b| {
+                let (x, y) = (&users[a as usize], &users[b as usize]);
+                let primary = match sort {
+                    UserSort::Joined => x.created_at.cmp(&y.created_at),
+                    UserSort::Name => names[a as usize].cmp(&names[b as usize]),
+                    UserSort::Email => x.email.cmp(&y.email),
+                    UserSort::LastActive => x.last_active_at.cmp(&y.last_active_at),
+                    UserSort::Role => x.role.as_str().cmp(y.role.as_str()),
+                };
+                primary
+                    .then_with(|| x.created_at.cmp(&y.created_at))
+                    .then_with(|| x.id.cmp(&y.id))
+            });
+            order
+        });
+        DirectoryIndex {
+            users,
+            names,
+            emails,
+            orders,
+        }
+    }
+
+    /// The users, in the order given.
+    pub fn users(&self) -> &[DirectoryUser] {
+        &self.users
+    }
+
+    /// How many users.
+    pub fn len(&self) -> usize {
+        self.users.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.users.is_empty()
+    }
+
+    /// The same answer as [`query_directory`], without sorting or lower-casing per query.
+    pub fn query(&self, query: &UserQuery) -> (Vec<&DirectoryUser>, usize) {
+        let needle = query.search.trim().to_lowercase();
+        let order = &self.orders[sort_slot(query.sort)];
+        let matches = |&i: &u32| {
+            let u = &self.users[i as usize];
+            query.role.as_deref().is_none_or(|r| u.role.as_str() == r)
+                && (needle.is_empty()
+                    || self.names[i as usize].contains(&needle)
+                    || self.emails[i as usize].contains(&needle))
+        };
+        let end = if query.limit == 0 {
+            usize::MAX
+        } else {
+            query.offset.saturating_add(query.limit)
+        };
+        let mut page = Vec::new();
+        let mut total = 0usize;
+        let mut visit = |i: &u32| {
+            if matches(i) {
+                if total >= query.offset && total < end {
+                    page.push(&self.users[*i as usize]);
+                }
+                total += 1;
+            }
+        };
+        match query.direction {
+            SortDirection::Ascending => order.iter().for_each(&mut visit),
+            SortDirection::Descending => order.iter().rev().for_each(&mut visit),
+        }
+        (page, total)
+    }
+}
+
 /// The matching users of one page, and how many match in all.
 pub fn query_directory<'a>(
     users: &'a [DirectoryUser],
@@ -222,6 +329,60 @@ mod tests {
             ids(&query_directory(&users, &by_name).0),
             ["3", "1", "2", "4"]
         );
+    }
+
+    use proptest::prelude::*;
+
+    fn arb_user() -> impl Strategy<Value = DirectoryUser> {
+        (
+            0u32..40,
+            "[a-dA-D가나]{1,4}",
+            "[a-c_.]{1,3}",
+            0usize..3,
+            0i64..20,
+            0i64..20,
+        )
+            .prop_map(|(id, name, mail, role, created, active)| {
+                user(
+                    &format!("u{id}"),
+                    &name,
+                    &format!("{mail}@x.com"),
+                    ["admin", "user", "pending"][role],
+                    created,
+                    active,
+                )
+            })
+    }
+
+    proptest! {
+        /// The index answers exactly as the plain query does, for every sort, direction, filter
+        /// and page.
+        #[test]
+        fn the_index_agrees_with_the_plain_query(
+            users in proptest::collection::vec(arb_user(), 0..40),
+            search in "[a-c가_]{0,2}",
+            role in proptest::option::of(0usize..3),
+            sort in 0usize..5,
+            descending in any::<bool>(),
+            offset in 0usize..10,
+            limit in 0usize..8,
+        ) {
+            let mut seen = std::collections::HashSet::new();
+            let users: Vec<DirectoryUser> = users.into_iter().filter(|u| seen.insert(u.id.clone())).collect();
+            let q = UserQuery {
+                search,
+                role: role.map(|r| ["admin", "user", "pending"][r].to_owned()),
+                sort: SORTS[sort],
+                direction: if descending { SortDirection::Descending } else { SortDirection::Ascending },
+                offset,
+                limit,
+            };
+            let index = DirectoryIndex::new(users.clone());
+            let (a, ta) = index.query(&q);
+            let (b, tb) = query_directory(&users, &q);
+            prop_assert_eq!(ta, tb);
+            prop_assert_eq!(ids(&a), ids(&b));
+        }
     }
 
     #[test]

@@ -14,7 +14,9 @@ pub use secret::Secret;
 pub mod tenant;
 pub use tenant::{TenantNameError, pick_colour, validate_tenant_name};
 pub mod directory;
-pub use directory::{DirectoryUser, SortDirection, UserQuery, UserSort, query_directory};
+pub use directory::{
+    DirectoryIndex, DirectoryUser, SortDirection, UserQuery, UserSort, query_directory,
+};
 pub mod access;
 pub mod admin;
 pub mod deployment;

@@ -223,7 +223,10 @@ fn merge_group(
                 });
             }
             (Some(Node::Leaf(existing)), Node::Leaf(value)) => {
-                let take = if existing.value.is_string() && value.is_string() {
+                // Merging into a value nobody knows leaves it unknown.
+                let take = if existing.value == PermValue::Unknown {
+                    false
+                } else if existing.value.is_string() && value.is_string() {
                     value.rank() > existing.value.rank()
                 } else if existing.value.truthy() {
                     if value.rank() > existing.value.rank() {
@@ -368,6 +371,16 @@ impl EffectivePermissions<'_> {
             }
         }
         Some(text)
+    }
+
+    /// Keys whose value the console cannot know.
+    pub fn unknown_paths(&self) -> Vec<String> {
+        self.tree
+            .leaves()
+            .into_iter()
+            .filter(|(_, d)| d.value == PermValue::Unknown)
+            .map(|(p, _)| p)
+            .collect()
     }
 
     /// Every key with its explanation, in order.

@@ -1,6 +1,7 @@
 //! Feature permissions: levels, the permission object, the server's merge, the default
 //! permissions endpoints' rules, and delegated admin rights.
 
+pub mod baseline;
 pub mod catalogue;
 pub mod defaults;
 pub mod delegation;
@@ -8,6 +9,7 @@ pub mod merge;
 mod tree;
 mod value;
 
+pub use baseline::observed_builtin;
 pub use catalogue::{KEYS, KeyKind, KeySpec, builtin_defaults, post_defaults};
 pub use defaults::{DefaultsNote, default_permissions_post, default_permissions_view};
 pub use delegation::{AdminArea, AdminCapability, Delegation, Gate, delegated};

@@ -65,6 +65,9 @@ pub enum PermValue {
     Bool(bool),
     /// A number, null or list (boxed: rare, and it would triple the size of every value).
     Other(Box<Value>),
+    /// A value the console cannot know (a built-in default set by the deployment's environment
+    /// that nothing observable reveals). Written as JSON `null`, which the server never sends.
+    Unknown,
 }
 
 impl PermValue {
@@ -86,6 +89,7 @@ impl PermValue {
             PermValue::Text(s) => Value::String(s.clone()),
             PermValue::Bool(b) => Value::Bool(*b),
             PermValue::Other(v) => (**v).clone(),
+            PermValue::Unknown => Value::Null,
         }
     }
 
@@ -124,6 +128,7 @@ impl PermValue {
                 Value::String(s) => !s.is_empty(),
                 Value::Bool(b) => *b,
             },
+            PermValue::Unknown => false,
         }
     }
 
@@ -134,7 +139,7 @@ impl PermValue {
             PermValue::Level(l) => *l != Level::None,
             PermValue::Text(_) => true,
             PermValue::Bool(b) => *b,
-            PermValue::Other(_) => false,
+            PermValue::Other(_) | PermValue::Unknown => false,
         }
     }
 }
@@ -146,6 +151,7 @@ impl fmt::Display for PermValue {
             PermValue::Text(s) => write!(f, "{s:?}"),
             PermValue::Bool(b) => write!(f, "{b}"),
             PermValue::Other(v) => write!(f, "{v}"),
+            PermValue::Unknown => f.write_str("unknown"),
         }
     }
 }
