@@ -132,6 +132,100 @@ pub fn data_dir() -> tempfile::TempDir {
         .expect("creating a temporary folder")
 }
 
+/// What a `clooctl` run printed.
+#[derive(Debug)]
+pub struct CliRun {
+    /// Exit code.
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl CliRun {
+    /// Standard output as JSON (panics with the text when it is not).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", self.stdout, self.stderr))
+    }
+}
+
+/// `clooctl` with a private store and keychain service; stdin is a pipe (never a terminal).
+#[derive(Debug)]
+pub struct Clooctl {
+    data: tempfile::TempDir,
+    service: String,
+}
+
+impl Clooctl {
+    /// A fresh store for the named test.
+    pub fn new(test: &str) -> Self {
+        Clooctl {
+            data: data_dir(),
+            service: test_keychain_service(test),
+        }
+    }
+
+    /// The store's folder.
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.data.path()
+    }
+
+    /// Runs clooctl with `stdin` piped in.
+    pub fn run(&self, args: &[&str], stdin: &str) -> CliRun {
+        self.run_env(args, stdin, &[])
+    }
+
+    /// Runs clooctl with extra environment variables.
+    pub fn run_env(&self, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> CliRun {
+        use std::io::Write;
+        let mut cmd = Command::new(binary("clooctl").expect("clooctl"));
+        cmd.args(args)
+            .env("CLOOCTL_DATA_DIR", self.data.path())
+            .env("CLOOCTL_KEYCHAIN_SERVICE", &self.service)
+            .env_remove("CLOOCTL_TENANT")
+            .env_remove("CLOOSPHERE_URL")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("spawn clooctl");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes())
+            .expect("write stdin");
+        let output = child.wait_with_output().expect("wait");
+        CliRun {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// `tenant add NAME` for the sandbox's admin, password on stdin.
+    pub fn add_tenant(&self, sandbox: &SandboxProcess, name: &str, env: &[(&str, &str)]) -> CliRun {
+        self.run_env(
+            &[
+                "tenant",
+                "add",
+                name,
+                "--url",
+                &sandbox.url,
+                "--email",
+                &sandbox.admin_email,
+                "--password-stdin",
+            ],
+            &format!("{}\n", sandbox.admin_password),
+            env,
+        )
+    }
+}
+
 /// A keychain service name unique to this test run, so tests never touch real entries.
 pub fn test_keychain_service(test: &str) -> String {
     format!("com.cloosphere.console.test.{test}.{}", std::process::id())

@@ -1,63 +1,13 @@
 //! `clooctl` end to end: the real binary, a real keychain, and a sandbox in its own process.
 
-use cloo_tests::{SandboxProcess, binary, data_dir, test_keychain_service};
+use cloo_tests::{Clooctl, SandboxProcess};
 use serde_json::Value;
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
-    }
-}
-
-/// Runs clooctl with a private store and keychain service; `stdin` is piped (not a terminal).
-fn clooctl(data: &Path, service: &str, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Run {
-    let mut cmd = Command::new(binary("clooctl").expect("clooctl"));
-    cmd.args(args)
-        .env("CLOOCTL_DATA_DIR", data)
-        .env("CLOOCTL_KEYCHAIN_SERVICE", service)
-        .env_remove("CLOOCTL_TENANT")
-        .env_remove("CLOOSPHERE_URL")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().expect("spawn clooctl");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write stdin");
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = child.wait_with_output().expect("wait");
-    Run {
-        code: status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
-    }
-}
 
 #[test]
 fn tenants_are_added_listed_chosen_and_removed() {
     let sandbox = SandboxProcess::demo().expect("sandbox");
-    let dir = data_dir();
-    let service = test_keychain_service("cli-tenants");
-    let run = |args: &[&str], stdin: &str| clooctl(dir.path(), &service, args, stdin, &[]);
+    let cli = Clooctl::new("cli-tenants");
+    let run = |args: &[&str], stdin: &str| cli.run(args, stdin);
     let pw = format!("{}\n", sandbox.admin_password);
     let email = sandbox.admin_email.as_str();
 
@@ -187,13 +137,7 @@ fn tenants_are_added_listed_chosen_and_removed() {
         .find(|l| l.starts_with('*'))
         .expect("a current tenant");
     assert!(current_line.contains("Second"), "{table}");
-    let flagged = clooctl(
-        dir.path(),
-        &service,
-        &["whoami", "-o", "json"],
-        "",
-        &[("CLOOCTL_TENANT", "demo")],
-    );
+    let flagged = cli.run_env(&["whoami", "-o", "json"], "", &[("CLOOCTL_TENANT", "demo")]);
     assert_eq!(flagged.code, 0, "{}", flagged.stderr);
 
     let refused = run(&["tenant", "remove", "demo"], "");
@@ -217,10 +161,9 @@ fn tenants_are_added_listed_chosen_and_removed() {
 #[test]
 fn users_list_is_everyone_oldest_first_filtered_locally_and_without_secrets() {
     let sandbox = SandboxProcess::demo().expect("sandbox");
-    let dir = data_dir();
-    let service = test_keychain_service("cli-users");
-    let run = |args: &[&str]| clooctl(dir.path(), &service, args, "", &[]);
-    let add = add_tenant(dir.path(), &service, &sandbox, "demo", &[]);
+    let cli = Clooctl::new("cli-users");
+    let run = |args: &[&str]| cli.run(args, "");
+    let add = cli.add_tenant(&sandbox, "demo", &[]);
     assert_eq!(add.code, 0, "{}", add.stderr);
 
     let all_run = run(&["users", "list", "-o", "json"]);
@@ -290,11 +233,8 @@ fn users_list_is_everyone_oldest_first_filtered_locally_and_without_secrets() {
 #[test]
 fn a_non_admin_account_is_refused_by_name() {
     let sandbox = SandboxProcess::demo().expect("sandbox");
-    let dir = data_dir();
-    let service = test_keychain_service("cli-nonadmin");
-    let admin = clooctl(
-        dir.path(),
-        &service,
+    let cli = Clooctl::new("cli-nonadmin");
+    let admin = cli.run_env(
         &["users", "list", "--role", "user", "-o", "json"],
         "",
         &[
@@ -305,9 +245,7 @@ fn a_non_admin_account_is_refused_by_name() {
     );
     assert_eq!(admin.code, 0, "{}", admin.stderr);
     let someone = admin.json()[0]["email"].as_str().expect("email").to_owned();
-    let run = clooctl(
-        dir.path(),
-        &service,
+    let run = cli.run_env(
         &[
             "tenant",
             "add",
@@ -332,10 +270,9 @@ fn a_non_admin_account_is_refused_by_name() {
 #[test]
 fn without_a_keychain_nothing_is_saved_and_the_environment_still_works() {
     let sandbox = SandboxProcess::demo().expect("sandbox");
-    let dir = data_dir();
-    let service = test_keychain_service("cli-nokeychain");
+    let cli = Clooctl::new("cli-nokeychain");
     let no_bus = [("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")];
-    let add = add_tenant(dir.path(), &service, &sandbox, "demo", &no_bus);
+    let add = cli.add_tenant(&sandbox, "demo", &no_bus);
     assert_eq!(add.code, 2);
     assert!(
         add.stderr.contains("no OS keychain is reachable"),
@@ -347,15 +284,9 @@ fn without_a_keychain_nothing_is_saved_and_the_environment_still_works() {
         "offers the alternative: {}",
         add.stderr
     );
-    let list = clooctl(
-        dir.path(),
-        &service,
-        &["tenant", "list", "-o", "json"],
-        "",
-        &no_bus,
-    );
+    let list = cli.run_env(&["tenant", "list", "-o", "json"], "", &no_bus);
     assert_eq!(list.json(), Value::Array(vec![]));
-    for entry in std::fs::read_dir(dir.path()).expect("dir") {
+    for entry in std::fs::read_dir(cli.data_dir()).expect("dir") {
         let bytes = std::fs::read(entry.expect("entry").path()).expect("read");
         assert!(
             !bytes
@@ -366,9 +297,7 @@ fn without_a_keychain_nothing_is_saved_and_the_environment_still_works() {
 
     // Automation without a keychain entry: the variables of cli-conventions.md.
     let key = admin_api_key(&sandbox);
-    let with_key = clooctl(
-        dir.path(),
-        &service,
+    let with_key = cli.run_env(
         &["whoami", "-o", "json"],
         "",
         &[
@@ -379,13 +308,7 @@ fn without_a_keychain_nothing_is_saved_and_the_environment_still_works() {
     );
     assert_eq!(with_key.code, 0, "{}", with_key.stderr);
     assert_eq!(with_key.json()["email"], sandbox.admin_email.as_str());
-    let half = clooctl(
-        dir.path(),
-        &service,
-        &["whoami"],
-        "",
-        &[("CLOOSPHERE_URL", sandbox.url.as_str())],
-    );
+    let half = cli.run_env(&["whoami"], "", &[("CLOOSPHERE_URL", sandbox.url.as_str())]);
     assert_eq!(half.code, 2);
     assert!(
         half.stderr.contains("CLOOSPHERE_API_KEY"),
@@ -402,83 +325,4 @@ fn admin_api_key(sandbox: &SandboxProcess) -> String {
         let key = sandbox.client().create_api_key(&token).await.expect("key");
         key.expose().to_owned()
     })
-}
-
-/// `clooctl tenant add NAME` for the sandbox's admin, password on stdin.
-fn add_tenant(
-    dir: &Path,
-    service: &str,
-    sandbox: &SandboxProcess,
-    name: &str,
-    env: &[(&str, &str)],
-) -> Run {
-    clooctl(
-        dir,
-        service,
-        &[
-            "tenant",
-            "add",
-            name,
-            "--url",
-            &sandbox.url,
-            "--email",
-            &sandbox.admin_email,
-            "--password-stdin",
-        ],
-        &format!("{}\n", sandbox.admin_password),
-        env,
-    )
-}
-
-#[test]
-fn a_private_ca_is_a_named_tls_failure_until_given_with_ca_file() {
-    let sandbox = SandboxProcess::demo().expect("sandbox");
-    // The TLS front runs on its own runtime for the length of the test.
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let (url, ca_pem) = runtime.block_on(cloo_tests::tls_front(sandbox.url.clone()));
-    let dir = data_dir();
-    let service = test_keychain_service("cli-tls");
-    let pw = format!("{}\n", sandbox.admin_password);
-    let args = [
-        "tenant",
-        "add",
-        "corp",
-        "--url",
-        &url,
-        "--email",
-        &sandbox.admin_email,
-        "--password-stdin",
-    ];
-
-    let refused = clooctl(dir.path(), &service, &args, &pw, &[]);
-    assert_eq!(refused.code, 2);
-    assert!(refused.stderr.contains("TLS failure"), "{}", refused.stderr);
-    assert!(
-        refused.stderr.contains("--ca-file"),
-        "names the fix: {}",
-        refused.stderr
-    );
-
-    let ca_file = dir.path().join("corp-ca.pem");
-    std::fs::write(&ca_file, &ca_pem).expect("write CA");
-    let ca_arg = ca_file.to_string_lossy().into_owned();
-    let mut with_ca: Vec<&str> = args.to_vec();
-    with_ca.extend(["--ca-file", &ca_arg]);
-    let added = clooctl(dir.path(), &service, &with_ca, &pw, &[]);
-    assert_eq!(added.code, 0, "{}", added.stderr);
-    // The CA is kept with the tenant, so later commands trust it too.
-    let me = clooctl(dir.path(), &service, &["whoami", "-o", "json"], "", &[]);
-    assert_eq!(me.code, 0, "{}", me.stderr);
-    assert_eq!(me.json()["email"], sandbox.admin_email.as_str());
-    assert_eq!(
-        clooctl(
-            dir.path(),
-            &service,
-            &["tenant", "remove", "corp", "--yes"],
-            "",
-            &[]
-        )
-        .code,
-        0
-    );
 }

@@ -346,3 +346,11 @@ impl Client {
             .await
     }
 }
+
+impl Client {
+    /// `GET /configs/export` (admin or `admin.settings` ≥ read): the whole stored configuration,
+    /// masked. Keys never saved are absent.
+    pub async fn config_export(&self, token: &Secret) -> Result<Value, ApiError> {
+        self.get("api/v1/configs/export", Some(token), &[]).await
+    }
+}

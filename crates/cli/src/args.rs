@@ -44,6 +44,15 @@ pub enum Command {
     /// Users of a deployment.
     #[command(subcommand)]
     Users(UsersCommand),
+    /// Groups and their permissions.
+    #[command(subcommand)]
+    Groups(GroupsCommand),
+    /// Default permissions (a floor for every user).
+    #[command(subcommand)]
+    Defaults(DefaultsCommand),
+    /// The Super Admin (the contact shown to pending users; no extra rights).
+    #[command(subcommand)]
+    Sa(SaCommand),
 }
 
 /// `tenant …`
@@ -107,5 +116,241 @@ pub enum UsersCommand {
         /// Only users with this role (admin, user, pending).
         #[arg(long)]
         role: Option<String>,
+    },
+    /// Show one user: groups, units, limits, badges.
+    Get {
+        /// E-mail or id.
+        user: String,
+    },
+    /// Add a user (password on stdin, checked against the sign-up policy).
+    Add {
+        /// E-mail.
+        #[arg(long)]
+        email: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// admin, user or pending.
+        #[arg(long, default_value = "user")]
+        role: String,
+        /// Read the password from stdin.
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Change name, e-mail, avatar or password (never the role: see set-role).
+    Edit {
+        /// E-mail or id.
+        user: String,
+        /// New name.
+        #[arg(long)]
+        name: Option<String>,
+        /// New e-mail.
+        #[arg(long)]
+        email: Option<String>,
+        /// New avatar URL.
+        #[arg(long)]
+        profile_image_url: Option<String>,
+        /// Read a new password from stdin.
+        #[arg(long)]
+        password_stdin: bool,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Change a role (not your own, not the first user's).
+    SetRole {
+        /// E-mail or id.
+        user: String,
+        /// admin, user or pending.
+        role: String,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Delete a user for good (setting her role to pending keeps her history).
+    Delete {
+        /// E-mail or id.
+        user: String,
+        /// Do not ask (in a terminal you are asked to type her e-mail).
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Effective feature permissions, with the source of each value.
+    Permissions {
+        /// E-mail or id.
+        user: String,
+    },
+    /// Effective daily token limit for a model (or set her own override).
+    Limit {
+        /// E-mail or id.
+        user: String,
+        /// Model id.
+        #[arg(long)]
+        model: String,
+        /// Set her own limit for this model (0 = unlimited).
+        #[arg(long, conflicts_with = "clear", allow_negative_numbers = true)]
+        set: Option<i64>,
+        /// Remove her own limit for this model.
+        #[arg(long)]
+        clear: bool,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+/// `groups …`
+#[derive(Debug, Subcommand)]
+pub enum GroupsCommand {
+    /// List groups.
+    List,
+    /// Show one group (by id, or by name when unique).
+    Get {
+        /// Id or name.
+        group: String,
+    },
+    /// Create a group.
+    Create {
+        /// Name.
+        name: String,
+        /// Description.
+        #[arg(long, default_value = "")]
+        description: String,
+        /// Permissions as a JSON file.
+        #[arg(long)]
+        permissions: Option<PathBuf>,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Rename or re-describe a group.
+    Edit {
+        /// Id or name.
+        group: String,
+        /// New name.
+        #[arg(long)]
+        name: Option<String>,
+        /// New description.
+        #[arg(long)]
+        description: Option<String>,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Delete a group (members keep their accounts).
+    Delete {
+        /// Id or name.
+        group: String,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Add direct members.
+    AddMember {
+        /// Id or name.
+        group: String,
+        /// E-mails or ids.
+        #[arg(required = true)]
+        users: Vec<String>,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Remove direct members.
+    RemoveMember {
+        /// Id or name.
+        group: String,
+        /// E-mails or ids.
+        #[arg(required = true)]
+        users: Vec<String>,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Link a group to organizational units (their members get its permissions).
+    LinkUnits {
+        /// Id or name.
+        group: String,
+        /// Unit ids; none removes every link.
+        units: Vec<String>,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// A group's daily token limit for a model (direct members only).
+    Limit {
+        /// Id or name.
+        group: String,
+        /// Model id.
+        #[arg(long)]
+        model: String,
+        /// Limit (0 = unlimited).
+        #[arg(long, conflicts_with = "clear", allow_negative_numbers = true)]
+        set: Option<i64>,
+        /// Remove the limit.
+        #[arg(long)]
+        clear: bool,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// A group's permissions.
+    #[command(subcommand)]
+    Permissions(GroupPermissionsCommand),
+}
+
+/// `groups permissions …`
+#[derive(Debug, Subcommand)]
+pub enum GroupPermissionsCommand {
+    /// Show them.
+    Get {
+        /// Id or name.
+        group: String,
+    },
+    /// Replace them from a JSON file, or set single keys (`--set workspace.knowledge=write`).
+    Set {
+        /// Id or name.
+        group: String,
+        /// The whole object as a JSON file.
+        file: Option<PathBuf>,
+        /// One key: `section.key=value` (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        keys: Vec<String>,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+/// `defaults …`
+#[derive(Debug, Subcommand)]
+pub enum DefaultsCommand {
+    /// Show the default permissions.
+    Get,
+    /// Replace them from a JSON file (the server replaces the whole object: every note is shown).
+    Set {
+        /// JSON file.
+        file: PathBuf,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+/// `sa …`
+#[derive(Debug, Subcommand)]
+pub enum SaCommand {
+    /// Who the Super Admin is.
+    Get,
+    /// Designate an admin as Super Admin.
+    Set {
+        /// E-mail or id.
+        user: String,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
     },
 }

@@ -4,24 +4,36 @@
 //! CLI. Types that cross IPC carry `ts_rs::TS` so the UI's TypeScript types are generated from
 //! them, and none of them holds a secret.
 
+mod access_views;
+mod defaults;
 mod error;
+mod group_admin;
 #[cfg(feature = "local-sandbox")]
 mod sandbox;
 mod session;
+mod snapshot;
 mod tenants;
+mod user_admin;
 mod users;
 
 #[cfg(feature = "local-sandbox")]
 pub use sandbox::{SANDBOX_TENANT_ID, SANDBOX_TENANT_NAME};
 
+pub use access_views::{LimitReport, PermissionEntry, PermissionsReport};
+pub use defaults::{DefaultsChange, DefaultsView};
 pub use error::{ConsoleError, ConsoleResult, ENV_ALTERNATIVE, ErrorView};
+pub use group_admin::{GroupChange, GroupSummary, GroupView, MemberRef};
 pub use session::{Credential, Session};
+pub use snapshot::{Me, Snapshot};
 pub use tenants::{
     AddTenantRequest, AuthInput, ConnectionReport, RemovedTenant, StartupState, TenantView,
 };
+pub use user_admin::{
+    DeletionImpact, EditUserRequest, NamedRef, NewUserRequest, UserDetail, deletion_impact,
+};
 pub use users::{UserPage, UserRow, UsersPageRequest, WhoAmI};
 
-use cloo_domain::{DirectoryUser, Secret};
+use cloo_domain::Secret;
 use cloo_store::{KeychainError, MemorySecrets, SecretSlot, SecretStore, Store};
 use std::collections::HashMap;
 use std::path::Path;
@@ -64,7 +76,7 @@ pub struct Console {
     memory: Arc<MemorySecrets>,
     sessions: Mutex<HashMap<String, Arc<Session>>>,
     ephemeral: Mutex<Vec<EphemeralTenant>>,
-    directories: Mutex<HashMap<String, Arc<Vec<DirectoryUser>>>>,
+    snapshots: Mutex<HashMap<String, Arc<Snapshot>>>,
     #[cfg(feature = "local-sandbox")]
     sandbox: tokio::sync::Mutex<Option<cloosphere_sandbox::RunningSandbox>>,
 }
@@ -84,7 +96,7 @@ impl Console {
             memory: Arc::new(MemorySecrets::default()),
             sessions: Mutex::new(HashMap::new()),
             ephemeral: Mutex::new(Vec::new()),
-            directories: Mutex::new(HashMap::new()),
+            snapshots: Mutex::new(HashMap::new()),
             #[cfg(feature = "local-sandbox")]
             sandbox: tokio::sync::Mutex::new(None),
         })
@@ -199,7 +211,36 @@ impl Console {
     /// Forgets cached sessions and directories of a tenant.
     fn forget(&self, id: &str) {
         Self::lock(&self.sessions).remove(id);
-        Self::lock(&self.directories).remove(id);
+        Self::lock(&self.snapshots).remove(id);
+    }
+}
+
+/// The key of the in-process sandbox tenant (its database is SQLite).
+pub(crate) const SANDBOX_KEY: &str = "local-sandbox";
+
+/// Epoch seconds now.
+pub(crate) fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}
+
+impl Console {
+    /// The key the caches use for a target: the tenant id, or the direct URL.
+    pub(crate) async fn target_key(
+        &self,
+        target: &Target,
+        session: &Session,
+    ) -> ConsoleResult<String> {
+        Ok(match target {
+            Target::Tenant(name) => match self.ephemeral_tenant(name) {
+                Some(e) => e.view.id,
+                None => self.store.tenant(name).await?.id,
+            },
+            Target::Current => self.store.current_tenant_id().await?.unwrap_or_default(),
+            Target::Direct(_) => format!("direct:{}", session.client().base_url()),
+        })
     }
 }
 

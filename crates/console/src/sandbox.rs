@@ -6,7 +6,7 @@ use cloo_domain::Secret;
 use cloosphere_sandbox::{AdminAccount, SandboxOptions, Seed};
 
 /// The id of the in-process sandbox tenant.
-pub const SANDBOX_TENANT_ID: &str = "local-sandbox";
+pub const SANDBOX_TENANT_ID: &str = crate::SANDBOX_KEY;
 /// Its display name.
 pub const SANDBOX_TENANT_NAME: &str = "Local sandbox";
 

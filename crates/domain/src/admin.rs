@@ -72,11 +72,15 @@ pub enum SuperAdminState {
     Admin {
         /// The user.
         user_id: String,
+        /// Her e-mail.
+        email: String,
     },
     /// Points to a user who is no longer an admin.
     NotAdmin {
         /// The user.
         user_id: String,
+        /// Her e-mail.
+        email: String,
         /// Her role now.
         role: Role,
     },
@@ -100,11 +104,13 @@ pub fn super_admin_state<'a>(
         .into_iter()
         .find(|(_, e, _)| e.to_lowercase() == wanted)
     {
-        Some((id, _, role)) if role.is_admin() => SuperAdminState::Admin {
+        Some((id, e, role)) if role.is_admin() => SuperAdminState::Admin {
             user_id: id.to_owned(),
+            email: e.to_owned(),
         },
-        Some((id, _, role)) => SuperAdminState::NotAdmin {
+        Some((id, e, role)) => SuperAdminState::NotAdmin {
             user_id: id.to_owned(),
+            email: e.to_owned(),
             role: role.clone(),
         },
         None => SuperAdminState::Missing {
@@ -244,13 +250,15 @@ mod tests {
         assert_eq!(
             super_admin_state(Some("ROOT@x.com"), users),
             SuperAdminState::Admin {
-                user_id: "1".into()
+                user_id: "1".into(),
+                email: "root@x.com".into()
             }
         );
         assert_eq!(
             super_admin_state(Some("demoted@x.com"), users),
             SuperAdminState::NotAdmin {
                 user_id: "2".into(),
+                email: "demoted@x.com".into(),
                 role: Role::User
             }
         );

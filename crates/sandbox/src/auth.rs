@@ -139,6 +139,9 @@ pub struct UsersWriter(pub UserRow);
 /// Admin, or `admin.users` other than none from a group (the groups router).
 pub struct GroupManager(pub UserRow);
 
+/// Admin, or `admin.settings` ≥ read from a group.
+pub struct SettingsReader;
+
 async fn verified(state: &AppState, parts: &Parts) -> Result<UserRow, ApiFailure> {
     let user = authenticate(state, parts).await?;
     if cloo_domain::Role::from_server(&user.role).is_verified() {
@@ -250,6 +253,23 @@ impl FromRequestParts<Arc<AppState>> for GroupManager {
         )
         .await
         .map(GroupManager)
+    }
+}
+
+impl FromRequestParts<Arc<AppState>> for SettingsReader {
+    type Rejection = ApiFailure;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        gated(
+            state,
+            parts,
+            cloo_domain::permissions::AdminCapability::SettingsRead,
+        )
+        .await
+        .map(|_| SettingsReader)
     }
 }
 

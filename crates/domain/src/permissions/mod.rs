@@ -5,6 +5,7 @@ pub mod baseline;
 pub mod catalogue;
 pub mod defaults;
 pub mod delegation;
+pub mod group_check;
 pub mod merge;
 mod tree;
 mod value;
@@ -13,6 +14,9 @@ pub use baseline::observed_builtin;
 pub use catalogue::{KEYS, KeyKind, KeySpec, builtin_defaults, post_defaults};
 pub use defaults::{DefaultsNote, default_permissions_post, default_permissions_view};
 pub use delegation::{AdminArea, AdminCapability, Delegation, Gate, delegated};
+pub use group_check::{
+    GroupNote, GroupPermissionError, check_group_permissions, grants_user_administration,
+};
 pub use merge::{
     Base, Decided, EffectivePermissions, GroupGrant, Quirk, Source, UnitRef, Via, combine,
     effective_permissions,

@@ -36,6 +36,7 @@ pub(super) fn routes() -> Router<Arc<AppState>> {
             "/api/v1/auths/admin/config/usage-limit",
             get(get_usage_limit_config).post(set_usage_limit_config),
         )
+        .route("/api/v1/configs/export", get(config_export))
 }
 
 async fn health() -> Json<Value> {
@@ -390,4 +391,30 @@ async fn set_usage_limit_config(
     Ok(Json(usage_limit_config_json(
         &crate::rules::global_limits(&state).await?,
     )))
+}
+
+/// `GET /configs/export`: the parts of the configuration document the sandbox keeps. Keys never
+/// saved are absent, as on the server.
+async fn config_export(
+    State(state): State<Arc<AppState>>,
+    _: crate::auth::SettingsReader,
+) -> ApiResult<Json<Value>> {
+    let mut admin = json!({"show": state.setting_bool("SHOW_ADMIN_DETAILS", true).await?});
+    if let Some(email) = state.db.config("ADMIN_EMAIL").await? {
+        admin["email"] = email;
+    }
+    let mut doc = json!({
+        "version": 0,
+        "auth": {"admin": admin, "api_key": {"enable": state.setting_bool("ENABLE_API_KEY", true).await?}},
+    });
+    if let Some(stored) = state
+        .db
+        .config(crate::rules::DEFAULT_PERMISSIONS_KEY)
+        .await?
+    {
+        doc["user"] = json!({"permissions": stored});
+    }
+    let limits = crate::rules::global_limits(&state).await?;
+    doc["usage_limit"] = usage_limit_config_json(&limits);
+    Ok(Json(doc))
 }

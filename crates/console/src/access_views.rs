@@ -1,0 +1,177 @@
+//! "Why can she…?": a user's effective feature permissions with the source of every value, and
+//! her effective daily limit with where it comes from.
+
+use crate::error::{ConsoleError, ConsoleResult};
+use crate::{Console, Target};
+use cloo_domain::limits::reported_daily_limit;
+use cloo_domain::org::LikeCase;
+use cloo_domain::permissions::Quirk;
+use serde::Serialize;
+use serde_json::Value;
+use ts_rs::TS;
+
+/// One key of an effective permission object.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct PermissionEntry {
+    /// Dotted key, e.g. `workspace.knowledge`.
+    pub path: String,
+    /// The value, as the server would report it (`null` when it cannot be known).
+    #[ts(type = "string | boolean | number | null")]
+    pub value: Value,
+    /// Where it comes from, in one sentence.
+    pub why: String,
+}
+
+/// A user's effective feature permissions.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct PermissionsReport {
+    /// The user's e-mail.
+    pub email: String,
+    /// The object `GET /api/v1/users/permissions` returns to her (unknowable keys are `null`).
+    #[ts(type = "Record<string, unknown>")]
+    pub object: Value,
+    /// Every key with its source.
+    pub entries: Vec<PermissionEntry>,
+    /// Keys whose value cannot be known from outside the deployment.
+    pub unknown: Vec<String>,
+    /// Caveats: quirks that cost a group its grant, data the account could not read.
+    pub notes: Vec<String>,
+    /// Admins are allowed everything regardless of this object.
+    pub is_admin: bool,
+}
+
+/// A user's effective daily limit for one model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct LimitReport {
+    /// The model.
+    pub model: String,
+    /// The number the server's self-check reports to her: 0 = unlimited or not applicable.
+    #[ts(type = "number")]
+    pub daily_limit: i64,
+    /// Where the limit comes from, by the server's algorithm (`global:default`, `group:Sales`, …).
+    pub source: String,
+    /// One sentence.
+    pub explanation: String,
+    /// Whether limits are enforced at all.
+    pub enabled: bool,
+    /// Set when the answer depends on the deployment's database (text matching of OU members).
+    pub database_note: Option<String>,
+}
+
+impl Console {
+    /// A user's effective feature permissions, each with its source.
+    pub async fn user_permissions(
+        &self,
+        target: &Target,
+        who: &str,
+    ) -> ConsoleResult<PermissionsReport> {
+        let (snapshot, ix) = self.resolve_user(target, who).await?;
+        let user = &snapshot.directory.users()[ix];
+        let rules_ix = snapshot
+            .rules
+            .user(&user.id)
+            .ok_or_else(|| ConsoleError::Internal("the user is missing from the rules".into()))?;
+        let effective = snapshot.rules.effective_permissions(rules_ix);
+        let mut notes = Vec::new();
+        match &snapshot.stored_defaults {
+            None => notes.push(
+                "the stored default permissions are not readable by this account (needs admin.settings ≥ read): \
+                 values from the defaults are the server's normalised view"
+                    .to_owned(),
+            ),
+            Some(None) => notes.push("default permissions were never saved: the deployment's built-in values apply".to_owned()),
+            Some(Some(_)) => {}
+        }
+        for quirk in &effective.quirks {
+            if let Quirk::GrantLost { path, .. } | Quirk::BelowBuiltIn { path, .. } = quirk
+                && let Some(why) = effective.explain(path)
+            {
+                notes.push(why);
+            }
+        }
+        let unknown = effective.unknown_paths();
+        if !unknown.is_empty() {
+            notes.push(format!(
+                "{} cannot be known from outside: the deployment's environment sets it, and a group of yours changes it",
+                unknown.join(", ")
+            ));
+        }
+        let entries = effective
+            .tree
+            .leaves()
+            .into_iter()
+            .map(|(path, d)| PermissionEntry {
+                value: d.value.to_json(),
+                why: effective.explain(&path).unwrap_or_default(),
+                path,
+            })
+            .collect();
+        Ok(PermissionsReport {
+            email: user.email.clone(),
+            object: effective.to_json(),
+            entries,
+            unknown,
+            notes,
+            is_admin: user.role.is_admin(),
+        })
+    }
+
+    /// A user's effective daily limit for a model, as the server would compute and report it.
+    pub async fn user_limit(
+        &self,
+        target: &Target,
+        who: &str,
+        model: &str,
+    ) -> ConsoleResult<LimitReport> {
+        let (snapshot, ix) = self.resolve_user(target, who).await?;
+        let user = &snapshot.directory.users()[ix];
+        let Some(config) = &snapshot.limits else {
+            return Err(ConsoleError::Invalid(
+                "the usage-limit settings are admin-only: sign in with an admin account to compute limits".into(),
+            ));
+        };
+        let rules_ix = snapshot
+            .rules
+            .user(&user.id)
+            .ok_or_else(|| ConsoleError::Internal("the user is missing from the rules".into()))?;
+        let effective = snapshot.rules.limit(rules_ix, model);
+        let global = &snapshot.rules.data().limits;
+        // The other database's text matching may pick other OUs; say so when it changes the answer.
+        let other_case = match snapshot.like_case {
+            LikeCase::Sensitive => LikeCase::SqliteAsciiInsensitive,
+            LikeCase::SqliteAsciiInsensitive => LikeCase::Sensitive,
+        };
+        let mut other_data = snapshot.rules.data().clone();
+        other_data.like_case = other_case;
+        let other_rules = cloo_domain::deployment::DeploymentRules::new(other_data);
+        let other = other_rules.limit(rules_ix, model);
+        let database_note = (other != effective).then(|| {
+            format!(
+                "on a {} database this would be {} ({}): OU members are matched by text, and the case rules differ",
+                match other_case {
+                    LikeCase::Sensitive => "PostgreSQL",
+                    LikeCase::SqliteAsciiInsensitive => "SQLite",
+                },
+                other.daily_limit(),
+                other.source()
+            )
+        });
+        Ok(LimitReport {
+            model: model.to_owned(),
+            daily_limit: reported_daily_limit(user.role.is_admin(), global, &effective),
+            source: effective.source(),
+            explanation: if user.role.is_admin() {
+                format!("admins are never limited; for others this would be: {effective}")
+            } else if !config.enabled {
+                format!("usage limits are switched off; when on: {effective}")
+            } else {
+                effective.to_string()
+            },
+            enabled: config.enabled,
+            database_note,
+        })
+    }
+}
