@@ -105,6 +105,14 @@ impl SandboxProcess {
     }
 }
 
+impl SandboxProcess {
+    /// Kills the process at once (a deployment that vanishes mid-operation).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Drop for SandboxProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();

@@ -178,6 +178,8 @@ pub enum UsersCommand {
         #[arg(long)]
         yes: bool,
     },
+    /// Import users from a CSV file: plan, then apply exactly the plan.
+    Import(UsersImport),
     /// Effective feature permissions, with the source of each value.
     Permissions {
         /// E-mail or id.
@@ -200,6 +202,34 @@ pub enum UsersCommand {
         #[arg(long)]
         yes: bool,
     },
+}
+
+/// `users import`
+#[derive(Debug, Args)]
+pub struct UsersImport {
+    /// The CSV file (name, email, password, role; optional groups).
+    pub file: Option<PathBuf>,
+    /// Only plan: one line per row, nothing written (exit 0 nothing to create, 1 creates).
+    #[arg(long, conflicts_with_all = ["apply", "apply_plan"])]
+    pub plan: bool,
+    /// Plan, confirm, then create exactly the planned rows.
+    #[arg(long, conflicts_with = "apply_plan")]
+    pub apply: bool,
+    /// Apply a plan saved with --out (no prompt: the plan was the review).
+    #[arg(long, value_name = "PLAN")]
+    pub apply_plan: Option<PathBuf>,
+    /// Save the plan (it holds no password; applying reads the file again).
+    #[arg(long, value_name = "PLAN")]
+    pub out: Option<PathBuf>,
+    /// utf-8 or cp949 (euc-kr); detected when not given.
+    #[arg(long)]
+    pub encoding: Option<String>,
+    /// Where to write the result CSV (default: next to the file, .result.csv).
+    #[arg(long, value_name = "FILE")]
+    pub result: Option<PathBuf>,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub yes: bool,
 }
 
 /// `groups …`

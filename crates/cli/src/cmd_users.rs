@@ -185,6 +185,7 @@ pub async fn run(
                 .map_err(e)?;
             done(out, &row, &format!("deleted {}", row.email))
         }
+        UsersCommand::Import(_) => Err("users import is handled by its own module".into()),
         UsersCommand::Permissions { user } => {
             let report = console.user_permissions(target, user).await.map_err(e)?;
             for note in &report.notes {

@@ -4,6 +4,7 @@
 
 mod args;
 mod cmd_groups;
+mod cmd_import;
 mod cmd_tenant;
 mod cmd_users;
 mod input;
@@ -39,7 +40,8 @@ fn main() -> ExitCode {
         Err(e) => return fail(&format!("cannot start: {e}")),
     };
     match runtime.block_on(run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Done::Success) => ExitCode::SUCCESS,
+        Ok(Done::Changes) => ExitCode::from(cmd_import::EXIT_CHANGES),
         Err(message) => fail(&message),
     }
 }
@@ -49,7 +51,15 @@ fn fail(message: &str) -> ExitCode {
     ExitCode::from(EXIT_ERROR)
 }
 
-async fn run(cli: Cli) -> Result<(), String> {
+/// How a command ended well.
+enum Done {
+    /// Exit 0.
+    Success,
+    /// A plan with changes: exit 1.
+    Changes,
+}
+
+async fn run(cli: Cli) -> Result<Done, String> {
     let console = Console::open(cli.data_dir.as_deref(), Arc::new(OsKeychain::from_env()))
         .await
         .map_err(|e| e.to_string())?;
@@ -58,7 +68,20 @@ async fn run(cli: Cli) -> Result<(), String> {
     result
 }
 
-async fn dispatch(console: &Console, cli: &Cli) -> Result<(), String> {
+async fn dispatch(console: &Console, cli: &Cli) -> Result<Done, String> {
+    let out = cli.output;
+    if let Command::Users(args::UsersCommand::Import(import)) = &cli.command {
+        let changes = cmd_import::run(console, &target(cli)?, import, out).await?;
+        return Ok(if changes {
+            Done::Changes
+        } else {
+            Done::Success
+        });
+    }
+    dispatch_simple(console, cli).await.map(|()| Done::Success)
+}
+
+async fn dispatch_simple(console: &Console, cli: &Cli) -> Result<(), String> {
     let out = cli.output;
     match &cli.command {
         Command::Tenant(TenantCommand::Add(add)) => cmd_tenant::add(console, add, out).await,

@@ -14,6 +14,7 @@ mod session;
 mod snapshot;
 mod tenants;
 mod user_admin;
+mod user_import;
 mod users;
 
 #[cfg(feature = "local-sandbox")]
@@ -31,6 +32,7 @@ pub use tenants::{
 pub use user_admin::{
     DeletionImpact, EditUserRequest, NamedRef, NewUserRequest, UserDetail, deletion_impact,
 };
+pub use user_import::{ImportOutcome, ImportPlanFile, ImportProgress, RowResult};
 pub use users::{UserPage, UserRow, UsersPageRequest, WhoAmI};
 
 use cloo_domain::Secret;

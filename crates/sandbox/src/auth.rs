@@ -13,10 +13,18 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
-/// Hashes a password (argon2id, default parameters).
+/// The hasher for new passwords: argon2id with light parameters. A practice server gains nothing
+/// from a costly hash, and imports of thousands of users stay fast; verification reads the
+/// parameters stored in each hash.
+fn hasher() -> Argon2<'static> {
+    let params = argon2::Params::new(1024, 1, 1, None).unwrap_or_default();
+    Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+}
+
+/// Hashes a password (argon2id).
 pub fn hash_password(password: &str) -> Result<String, ApiFailure> {
     let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
-    Argon2::default()
+    hasher()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
         .map_err(ApiFailure::internal)
