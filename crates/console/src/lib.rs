@@ -5,6 +5,7 @@
 //! them, and none of them holds a secret.
 
 mod access_views;
+mod bulk;
 mod defaults;
 mod error;
 mod group_admin;
@@ -21,6 +22,7 @@ mod users;
 pub use sandbox::{SANDBOX_TENANT_ID, SANDBOX_TENANT_NAME};
 
 pub use access_views::{LimitReport, PermissionEntry, PermissionsReport};
+pub use bulk::{BulkAction, BulkItem, BulkPlan, BulkResult};
 pub use defaults::{DefaultsChange, DefaultsView};
 pub use error::{ConsoleError, ConsoleResult, ENV_ALTERNATIVE, ErrorView};
 pub use group_admin::{GroupChange, GroupSummary, GroupView, MemberRef};

@@ -117,7 +117,20 @@ impl Console {
         encoding: Option<FileEncoding>,
     ) -> ConsoleResult<ImportPlanFile> {
         let bytes = read(path)?;
-        let (text, encoding) = decode(&bytes, encoding).map_err(|e| file_error(path, e))?;
+        self.plan_user_import_bytes(target, path, &bytes, encoding)
+            .await
+    }
+
+    /// Plans an import of a file's `bytes` (the desktop reads the file in the webview); `path`
+    /// names it in messages and in the plan. Nothing is written.
+    pub async fn plan_user_import_bytes(
+        &self,
+        target: &Target,
+        path: &Path,
+        bytes: &[u8],
+        encoding: Option<FileEncoding>,
+    ) -> ConsoleResult<ImportPlanFile> {
+        let (text, encoding) = decode(bytes, encoding).map_err(|e| file_error(path, e))?;
         let snapshot = self.snapshot(target, true).await?;
         let existing: HashSet<String> = snapshot
             .directory
@@ -138,7 +151,7 @@ impl Console {
             version: 1,
             base_url: session.client().base_url().to_string(),
             file: path.to_owned(),
-            sha256: sha256_hex(&bytes),
+            sha256: sha256_hex(bytes),
             created_at: crate::now(),
             plan,
         })
@@ -152,6 +165,19 @@ impl Console {
         plan: &ImportPlanFile,
         progress: &(dyn Fn(ImportProgress) + Send + Sync),
     ) -> ConsoleResult<ImportOutcome> {
+        let bytes = read(&plan.file)?;
+        self.apply_user_import_bytes(target, plan, &bytes, progress)
+            .await
+    }
+
+    /// Applies a plan to the bytes it was made from (checked by their SHA-256).
+    pub async fn apply_user_import_bytes(
+        &self,
+        target: &Target,
+        plan: &ImportPlanFile,
+        bytes: &[u8],
+        progress: &(dyn Fn(ImportProgress) + Send + Sync),
+    ) -> ConsoleResult<ImportOutcome> {
         self.writable(target).await?;
         let session = self.session(target).await?;
         if session.client().base_url().as_str() != plan.base_url {
@@ -161,15 +187,14 @@ impl Console {
                 session.client().base_url()
             )));
         }
-        let bytes = read(&plan.file)?;
-        if sha256_hex(&bytes) != plan.sha256 {
+        if sha256_hex(bytes) != plan.sha256 {
             return Err(ConsoleError::Invalid(format!(
                 "{} changed since the plan was made: plan it again",
                 plan.file.display()
             )));
         }
         let (text, _) =
-            decode(&bytes, Some(plan.plan.encoding)).map_err(|e| file_error(&plan.file, e))?;
+            decode(bytes, Some(plan.plan.encoding)).map_err(|e| file_error(&plan.file, e))?;
         // The passwords, read again from the same file; nothing is taken that the plan did not show.
         let (_, with_passwords) =
             plan_import(&text, plan.plan.encoding, &HashSet::new(), &|_| Ok(()))

@@ -1,0 +1,172 @@
+//! Bulk actions through the console's use cases against a sandbox process: the plan names who
+//! is refused and why, apply does exactly the plan, and a plan the deployment has outrun is
+//! refused before any write.
+
+use cloo_console::{BulkAction, Console, ConsoleError, Credential, DirectTarget, Target};
+use cloo_domain::{Role, Secret};
+use cloo_store::MemorySecrets;
+use cloo_tests::SandboxProcess;
+use std::sync::Arc;
+
+async fn console(sandbox: &SandboxProcess) -> (Console, Target, tempfile::TempDir) {
+    let dir = cloo_tests::data_dir();
+    let console = Console::open(Some(dir.path()), Arc::new(MemorySecrets::default()))
+        .await
+        .expect("console");
+    let target = Target::Direct(DirectTarget {
+        url: sandbox.url.clone(),
+        credential: Credential::Password {
+            email: sandbox.admin_email.clone(),
+            password: Secret::new(&sandbox.admin_password),
+        },
+        ca_pem: None,
+    });
+    (console, target, dir)
+}
+
+/// Ids of `n` demo users with `role`, oldest first, and the admin's own id.
+async fn pick(sandbox: &SandboxProcess, role: &str, n: usize) -> (Vec<String>, String) {
+    let users = sandbox
+        .client()
+        .list_users(&sandbox.admin_token().await, None, None)
+        .await
+        .expect("users");
+    let me = users
+        .iter()
+        .find(|u| u.email == sandbox.admin_email)
+        .expect("me")
+        .id
+        .clone();
+    let ids = users
+        .iter()
+        .filter(|u| u.role.as_str() == role && u.id != me)
+        .take(n)
+        .map(|u| u.id.clone())
+        .collect();
+    (ids, me)
+}
+
+async fn role_of(sandbox: &SandboxProcess, id: &str) -> String {
+    sandbox
+        .client()
+        .list_users(&sandbox.admin_token().await, None, None)
+        .await
+        .expect("users")
+        .into_iter()
+        .find(|u| u.id == id)
+        .map(|u| u.role.as_str().to_owned())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn bulk_role_change_refuses_own_role_and_does_exactly_the_plan() {
+    let sandbox = SandboxProcess::demo().expect("sandbox");
+    let (console, target, _dir) = console(&sandbox).await;
+    let (mut ids, me) = pick(&sandbox, "pending", 3).await;
+    ids.push(me.clone());
+    let action = BulkAction::SetRole {
+        role: "user".into(),
+    };
+    let plan = console
+        .plan_bulk(&target, &action, &ids)
+        .await
+        .expect("plan");
+    assert_eq!(plan.items.len(), 4);
+    let refused: Vec<_> = plan.items.iter().filter(|i| i.refused.is_some()).collect();
+    assert_eq!(refused.len(), 1, "{plan:#?}");
+    assert_eq!(refused[0].user_id, me);
+    assert!(
+        plan.items[0].change.contains("pending → user"),
+        "{:?}",
+        plan.items[0]
+    );
+
+    let results = console.apply_bulk(&target, &plan).await.expect("apply");
+    assert_eq!(results.len(), 4);
+    assert_eq!(results.iter().filter(|r| r.outcome == "done").count(), 3);
+    assert_eq!(results.iter().filter(|r| r.outcome == "refused").count(), 1);
+    for id in &ids[..3] {
+        assert_eq!(role_of(&sandbox, id).await, "user");
+    }
+    assert_eq!(role_of(&sandbox, &me).await, "admin");
+}
+
+#[tokio::test]
+async fn a_plan_the_deployment_outran_is_refused_before_any_write() {
+    let sandbox = SandboxProcess::demo().expect("sandbox");
+    let (console, target, _dir) = console(&sandbox).await;
+    let (ids, _) = pick(&sandbox, "pending", 2).await;
+    let action = BulkAction::SetRole {
+        role: "admin".into(),
+    };
+    let plan = console
+        .plan_bulk(&target, &action, &ids)
+        .await
+        .expect("plan");
+    // Someone else changes the second user in the meantime.
+    sandbox
+        .client()
+        .update_role(&sandbox.admin_token().await, &ids[1], &Role::User)
+        .await
+        .expect("role");
+    let refused = console.apply_bulk(&target, &plan).await.expect_err("stale");
+    assert!(
+        matches!(&refused, ConsoleError::Invalid(m) if m.contains("changed since")),
+        "{refused:?}"
+    );
+    assert_eq!(
+        role_of(&sandbox, &ids[0]).await,
+        "pending",
+        "nothing written"
+    );
+}
+
+#[tokio::test]
+async fn bulk_add_to_group_and_bulk_delete() {
+    let sandbox = SandboxProcess::demo().expect("sandbox");
+    let (console, target, _dir) = console(&sandbox).await;
+    let (ids, me) = pick(&sandbox, "user", 4).await;
+    console
+        .create_group(&target, "Bulk Team", "made by a test", None)
+        .await
+        .expect("group");
+    console
+        .add_group_members(&target, "Bulk Team", &ids[..1])
+        .await
+        .expect("first member");
+
+    let add = BulkAction::AddToGroup {
+        group: "Bulk Team".into(),
+    };
+    let plan = console.plan_bulk(&target, &add, &ids).await.expect("plan");
+    assert_eq!(
+        plan.items[0].refused.as_deref(),
+        Some("already a member"),
+        "{plan:#?}"
+    );
+    let results = console.apply_bulk(&target, &plan).await.expect("apply");
+    assert_eq!(results.iter().filter(|r| r.outcome == "done").count(), 3);
+    let group = console.group(&target, "Bulk Team").await.expect("group");
+    let mut members: Vec<_> = group.members.iter().map(|m| m.id.clone()).collect();
+    members.sort();
+    let mut want = ids.clone();
+    want.sort();
+    assert_eq!(members, want);
+
+    let delete = BulkAction::Delete;
+    let mut doomed = ids[2..].to_vec();
+    doomed.push(me.clone());
+    let plan = console
+        .plan_bulk(&target, &delete, &doomed)
+        .await
+        .expect("plan");
+    let results = console.apply_bulk(&target, &plan).await.expect("apply");
+    assert_eq!(results.iter().filter(|r| r.outcome == "done").count(), 2);
+    let left = sandbox
+        .client()
+        .list_users(&sandbox.admin_token().await, None, None)
+        .await
+        .expect("users");
+    assert!(left.iter().all(|u| !ids[2..].contains(&u.id)));
+    assert!(left.iter().any(|u| u.id == me), "never oneself");
+}
