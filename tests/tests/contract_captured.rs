@@ -243,3 +243,23 @@ fn vendored_copy_matches_the_shared_contract() {
         );
     }
 }
+
+/// Documented examples of endpoints no capture covers (copied from the contract's `examples/`).
+fn example<T: serde::de::DeserializeOwned>(name: &str) -> T {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("contract/examples")
+        .join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+#[test]
+fn usage_examples_parse() {
+    let rows: Vec<cloo_api::ModelUsage> = example("users.usage_by_model.json");
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0].source, "group:Engineering");
+    assert_eq!((rows[2].used, rows[2].limit), (0, 1000));
+    let limits: cloo_api::UserLimits = example("users.usage_limit.json");
+    assert_eq!(limits.daily_used, 18450);
+    assert_eq!(limits.per_model.get("gpt-4o-mini"), Some(&0));
+}

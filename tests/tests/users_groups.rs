@@ -2,8 +2,8 @@
 //! process, every operation and its error paths as the contract gives them.
 
 use cloo_api::{
-    ApiError, AuthFailure, GroupUpdateForm, KnownDetail, PerModel, UsageLimitConfig, User,
-    UserUpdateForm,
+    ApiError, AuthFailure, GroupUpdateForm, KnownDetail, PerModel, UsageLimitConfig, UsagePeriod,
+    User, UserUpdateForm,
 };
 use cloo_domain::{Role, Secret};
 use cloo_tests::SandboxProcess;
@@ -672,4 +672,91 @@ async fn usage_limits_at_every_level() {
             .daily_limit,
         0
     );
+}
+
+#[tokio::test]
+async fn todays_usage_by_model_counts_the_quota_and_reports_limits() {
+    let sandbox = SandboxProcess::demo().expect("sandbox");
+    let (c, admin) = (sandbox.client(), sandbox.admin_token().await);
+    let config = UsageLimitConfig {
+        enabled: true,
+        default_daily_tokens: 1_000,
+        exceed_action: "block".into(),
+        per_model: [("gpt-4o".to_owned(), 300)].into_iter().collect(),
+    };
+    c.set_usage_limit_config(&admin, &config)
+        .await
+        .expect("set");
+
+    // Someone who used GPT-4o today (the demo seeds a day's worth of chats).
+    let mut found = None;
+    for u in users(&sandbox, &admin)
+        .await
+        .into_iter()
+        .filter(|u| u.role.as_str() == "user")
+    {
+        let rows = c
+            .usage_by_model(&admin, &u.id, UsagePeriod::Today)
+            .await
+            .expect("usage");
+        if rows.iter().any(|r| r.model_id == "gpt-4o" && r.used > 0) {
+            found = Some((u, rows));
+            break;
+        }
+    }
+    let (user, today) = found.expect("a demo user who chatted with GPT-4o today");
+    assert!(
+        today.windows(2).all(|w| w[0].used >= w[1].used),
+        "busiest first: {today:?}"
+    );
+    assert_eq!(
+        today.len(),
+        4,
+        "every base model has a limit today, agents none"
+    );
+    for row in &today {
+        let (limit, source) = if row.model_id == "gpt-4o" {
+            (300, "global:per_model")
+        } else {
+            (1_000, "global:default")
+        };
+        assert_eq!((row.limit, row.source.as_str()), (limit, source), "{row:?}");
+    }
+    // The day's total counts everything (background tasks too), the quota only some types.
+    let total = c
+        .user_limits(&admin, &user.id)
+        .await
+        .expect("limits")
+        .daily_used;
+    assert!(total >= today.iter().map(|r| r.used).sum::<i64>());
+    let week = c
+        .usage_by_model(&admin, &user.id, UsagePeriod::Week)
+        .await
+        .expect("week");
+    for row in &today {
+        let w = week.iter().find(|w| w.model_id == row.model_id);
+        assert!(w.map_or(row.used == 0, |w| w.used >= row.used
+            && w.limit == 0
+            && w.source.is_empty()));
+    }
+    // Her own check sees the same number, and she is over GPT-4o's cap of 300.
+    let token = sign_in(&sandbox, &user.email).await;
+    let check = c.check_usage_limit(&token, "gpt-4o").await.expect("check");
+    let used = today
+        .iter()
+        .find(|r| r.model_id == "gpt-4o")
+        .map(|r| r.used);
+    assert_eq!(Some(check.daily_used), used);
+    assert_eq!(
+        (check.allowed, check.action.as_str(), check.source.as_str()),
+        (false, "block", "global:per_model")
+    );
+    // A pending newcomer has used nothing, yet every model shows its limit.
+    let newcomer = someone(&sandbox, &admin, "pending", 0).await;
+    let rows = c
+        .usage_by_model(&admin, &newcomer.id, UsagePeriod::Today)
+        .await
+        .expect("usage");
+    assert_eq!(rows.len(), 4);
+    assert!(rows.iter().all(|r| r.used == 0));
 }

@@ -20,6 +20,6 @@ pub use orgs::{OrgUnit, Organization};
 pub use types::*;
 pub use url_base::normalize_base_url;
 pub use users::{
-    AdminDetails, PerModel, PerModelLimits, UsageLimitCheck, UsageLimitConfig, UserLimits,
-    UserProfile, UserSearchHit, UserUnit, UserUpdateForm,
+    AdminDetails, ModelUsage, PerModel, PerModelLimits, UsageLimitCheck, UsageLimitConfig,
+    UsagePeriod, UserLimits, UserProfile, UserSearchHit, UserUnit, UserUpdateForm,
 };

@@ -76,6 +76,49 @@ pub struct UserLimits {
     pub daily_used: i64,
 }
 
+/// One row of `GET /users/{id}/usage-by-model`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelUsage {
+    /// Base model id.
+    pub model_id: String,
+    /// Model name.
+    #[serde(default)]
+    pub name: String,
+    /// Counted tokens since the period's start.
+    #[serde(default)]
+    pub used: i64,
+    /// Effective daily limit (today only; 0 = none or unlimited).
+    #[serde(default)]
+    pub limit: i64,
+    /// Where the limit comes from (today only).
+    #[serde(default)]
+    pub source: String,
+    /// Always false on the server.
+    #[serde(default)]
+    pub is_agent: bool,
+}
+
+/// The window of a usage-by-model read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UsagePeriod {
+    /// Since 00:00 KST (the only period with limits).
+    Today,
+    /// The last 7 days.
+    Week,
+    /// The last 30 days.
+    Month,
+}
+
+impl UsagePeriod {
+    fn as_str(self) -> &'static str {
+        match self {
+            UsagePeriod::Today => "today",
+            UsagePeriod::Week => "week",
+            UsagePeriod::Month => "month",
+        }
+    }
+}
+
 /// `{"per_model": …}` of group and unit limits.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PerModelLimits {
@@ -293,6 +336,21 @@ impl Client {
             &format!("api/v1/users/{}/usage-limit", segment(user_id)),
             Some(token),
             &[],
+        )
+        .await
+    }
+
+    /// `GET /users/{id}/usage-by-model`: counted usage per model, busiest first.
+    pub async fn usage_by_model(
+        &self,
+        token: &Secret,
+        user_id: &str,
+        period: UsagePeriod,
+    ) -> Result<Vec<ModelUsage>, ApiError> {
+        self.get(
+            &format!("api/v1/users/{}/usage-by-model", segment(user_id)),
+            Some(token),
+            &[("period", period.as_str().to_owned())],
         )
         .await
     }

@@ -61,7 +61,98 @@ pub struct LimitReport {
     pub database_note: Option<String>,
 }
 
+/// A user's usage today on one model, with the limit as the server reports it and as the
+/// console's rules engine explains it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ModelUsageRow {
+    /// Base model id.
+    pub model_id: String,
+    /// Model name.
+    pub name: String,
+    /// Counted tokens since 00:00 KST.
+    #[ts(type = "number")]
+    pub used: i64,
+    /// The server's effective daily limit (0 = none or unlimited).
+    #[ts(type = "number")]
+    pub limit: i64,
+    /// The server's source of that limit.
+    pub source: String,
+    /// The rules engine's explanation of the same limit.
+    pub explanation: String,
+    /// Set when the engine and the server disagree (a sign the snapshot is stale).
+    pub mismatch: Option<String>,
+}
+
+/// A user's day: everything used since 00:00 KST, and per model against its limit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct UserUsage {
+    /// All tokens today, every model and message type (background tasks too): a summary, not
+    /// what the quota counts.
+    #[ts(type = "number")]
+    pub daily_used: i64,
+    /// Models with usage or a limit today, busiest first.
+    pub models: Vec<ModelUsageRow>,
+    /// Whether limits are enforced at all (unknown to a delegated operator).
+    pub enabled: Option<bool>,
+    /// Admins are never limited.
+    pub is_admin: bool,
+}
+
 impl Console {
+    /// A user's usage today, per model with its limit and where the limit comes from.
+    pub async fn user_usage(&self, target: &Target, who: &str) -> ConsoleResult<UserUsage> {
+        let (snapshot, ix) = self.resolve_user(target, who).await?;
+        let user = &snapshot.directory.users()[ix];
+        let id = user.id.clone();
+        let session = self.session(target).await?;
+        let (limits, per_model) = tokio::try_join!(
+            session.call(|c, t| {
+                let id = id.clone();
+                async move { c.user_limits(&t, &id).await }
+            }),
+            session.call(|c, t| {
+                let id = id.clone();
+                async move {
+                    c.usage_by_model(&t, &id, cloo_api::UsagePeriod::Today)
+                        .await
+                }
+            }),
+        )?;
+        let rules_ix = snapshot.rules.user(&user.id);
+        let models = per_model
+            .into_iter()
+            .map(|m| {
+                let engine = rules_ix.map(|u| snapshot.rules.limit(u, &m.model_id));
+                let mismatch = engine.as_ref().and_then(|e| {
+                    (e.daily_limit() != m.limit || e.source() != m.source).then(|| {
+                        format!(
+                            "the console computes {} ({}): refresh to re-read the deployment",
+                            e.daily_limit(),
+                            e.source()
+                        )
+                    })
+                });
+                ModelUsageRow {
+                    explanation: engine.map(|e| e.to_string()).unwrap_or_default(),
+                    model_id: m.model_id,
+                    name: m.name,
+                    used: m.used,
+                    limit: m.limit,
+                    source: m.source,
+                    mismatch,
+                }
+            })
+            .collect();
+        Ok(UserUsage {
+            daily_used: limits.daily_used,
+            models,
+            enabled: snapshot.limits.as_ref().map(|l| l.enabled),
+            is_admin: user.role.is_admin(),
+        })
+    }
+
     /// A user's effective feature permissions, each with its source.
     pub async fn user_permissions(
         &self,

@@ -21,7 +21,7 @@ mod users;
 #[cfg(feature = "local-sandbox")]
 pub use sandbox::{SANDBOX_TENANT_ID, SANDBOX_TENANT_NAME};
 
-pub use access_views::{LimitReport, PermissionEntry, PermissionsReport};
+pub use access_views::{LimitReport, ModelUsageRow, PermissionEntry, PermissionsReport, UserUsage};
 pub use bulk::{BulkAction, BulkItem, BulkPlan, BulkResult};
 pub use defaults::{DefaultsChange, DefaultsView};
 pub use error::{ConsoleError, ConsoleResult, ENV_ALTERNATIVE, ErrorView};

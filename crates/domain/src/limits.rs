@@ -245,9 +245,44 @@ pub fn reported_daily_limit(
     }
 }
 
+/// Message types that count toward a daily quota (usage-limits.md §2). Background tasks
+/// (title, tags, emoji, query, image-prompt and autocomplete generation), `system` and
+/// `external_service` rows are logged but not counted.
+pub const COUNTED_MESSAGE_TYPES: [&str; 10] = [
+    "chat",
+    "generation",
+    "agent_state",
+    "reasoning",
+    "tool_call",
+    "function_calling",
+    "image_generation",
+    "code_gateway",
+    "moa_response_generation",
+    "embedding",
+];
+
+/// Seconds east of UTC of the quota day's time zone: the day starts at 00:00 Asia/Seoul,
+/// whatever the server's own zone (usage-limits.md §2).
+pub const QUOTA_DAY_UTC_OFFSET: i64 = 9 * 3600;
+
+/// Epoch seconds of the start of the quota day that contains `now` (00:00 KST).
+pub fn quota_day_start(now: i64) -> i64 {
+    (now + QUOTA_DAY_UTC_OFFSET).div_euclid(86_400) * 86_400 - QUOTA_DAY_UTC_OFFSET
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_quota_day_starts_at_midnight_in_seoul() {
+        // 2026-11-22 14:59:59 UTC is 23:59:59 KST: still the day that began 2026-11-21 15:00 UTC.
+        let before = 1_795_359_599;
+        assert_eq!(quota_day_start(before), 1_795_273_200);
+        // One second later it is a new day in Seoul.
+        assert_eq!(quota_day_start(before + 1), before + 1);
+        assert_eq!(quota_day_start(0), -9 * 3600);
+    }
 
     fn map(pairs: &[(&str, i64)]) -> PerModel {
         pairs.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect()

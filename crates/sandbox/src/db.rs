@@ -596,3 +596,107 @@ impl Db {
         Ok(())
     }
 }
+
+/// A model the deployment serves; an agent has a base model.
+#[derive(Debug, Clone, FromRow)]
+pub struct ModelRow {
+    pub id: String,
+    pub name: String,
+    pub base_model_id: Option<String>,
+    pub is_active: bool,
+    pub created_at: i64,
+}
+
+/// One usage row (the columns the sandbox reads).
+#[derive(Debug, Clone)]
+pub struct UsageRow {
+    pub user_id: String,
+    pub agent_id: Option<String>,
+    pub model_id: String,
+    pub message_type: String,
+    pub total_tokens: i64,
+    pub created_at: i64,
+}
+
+impl Db {
+    /// Every model, by name.
+    pub async fn models(&self) -> Result<Vec<ModelRow>, sqlx::Error> {
+        sqlx::query_as("SELECT * FROM model ORDER BY name")
+            .fetch_all(&self.pool)
+            .await
+    }
+
+    /// Inserts models.
+    pub async fn insert_models(&self, rows: &[ModelRow]) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        for m in rows {
+            sqlx::query(
+                "INSERT INTO model (id, name, base_model_id, is_active, created_at) VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(&m.id)
+            .bind(&m.name)
+            .bind(&m.base_model_id)
+            .bind(m.is_active)
+            .bind(m.created_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await
+    }
+
+    /// Appends usage rows.
+    pub async fn insert_usage(&self, rows: &[UsageRow]) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        for u in rows {
+            sqlx::query(
+                "INSERT INTO log_usage (user_id, agent_id, model_id, message_type, total_tokens, created_at) \
+                 VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&u.user_id)
+            .bind(&u.agent_id)
+            .bind(&u.model_id)
+            .bind(&u.message_type)
+            .bind(u.total_tokens)
+            .bind(u.created_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await
+    }
+
+    /// A user's tokens since `since` per model id; with `types`, only rows of those types.
+    pub async fn usage_by_model(
+        &self,
+        user_id: &str,
+        since: i64,
+        types: Option<&[&str]>,
+    ) -> Result<Vec<(String, i64)>, sqlx::Error> {
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT model_id, message_type, SUM(total_tokens) FROM log_usage \
+             WHERE user_id = ? AND created_at >= ? GROUP BY model_id, message_type",
+        )
+        .bind(user_id)
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut sums: std::collections::BTreeMap<String, i64> = Default::default();
+        for (model, kind, tokens) in rows {
+            if types.is_none_or(|t| t.contains(&kind.as_str())) {
+                *sums.entry(model).or_default() += tokens;
+            }
+        }
+        Ok(sums.into_iter().collect())
+    }
+
+    /// A user's tokens since `since`, all models and all message types.
+    pub async fn usage_total(&self, user_id: &str, since: i64) -> Result<i64, sqlx::Error> {
+        let (sum,): (Option<i64>,) = sqlx::query_as(
+            "SELECT SUM(total_tokens) FROM log_usage WHERE user_id = ? AND created_at >= ?",
+        )
+        .bind(user_id)
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(sum.unwrap_or(0))
+    }
+}

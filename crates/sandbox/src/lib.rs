@@ -247,5 +247,13 @@ async fn seed(db: &Db, options: &SandboxOptions) -> anyhow::Result<()> {
     db.insert_users(&users)
         .await
         .context("seeding the sandbox")?;
+    if options.seed == Seed::Demo {
+        db.insert_models(&seed::demo_models(now))
+            .await
+            .context("seeding models")?;
+        db.insert_usage(&seed::demo_usage(&users, now))
+            .await
+            .context("seeding usage")?;
+    }
     Ok(())
 }

@@ -3,7 +3,8 @@
 //! seeding costs a single argon2 run.
 
 use crate::auth;
-use crate::db::NewUser;
+use crate::db::{ModelRow, NewUser, UsageRow};
+use cloo_domain::limits::quota_day_start;
 
 const EN_FIRST: &[&str] = &[
     "Olivia",
@@ -184,6 +185,72 @@ pub fn demo_people(password_hash: &str, first_created: i64, now: i64) -> Vec<New
     people
 }
 
+/// The demo deployment's models: four base models and one workspace agent.
+pub fn demo_models(now: i64) -> Vec<ModelRow> {
+    let model = |id: &str, name: &str, base: Option<&str>| ModelRow {
+        id: id.to_owned(),
+        name: name.to_owned(),
+        base_model_id: base.map(str::to_owned),
+        is_active: true,
+        created_at: now,
+    };
+    vec![
+        model("gpt-4o", "GPT-4o", None),
+        model("gpt-4o-mini", "GPT-4o mini", None),
+        model("claude-sonnet", "Claude Sonnet", None),
+        model("solar-pro", "Solar Pro", None),
+        model("hr-helper", "HR Helper", Some("gpt-4o-mini")),
+    ]
+}
+
+/// Usage of the last 30 days by the people who can chat, today's included, with the row kinds
+/// the quota must tell apart: agent answers (logged on the base model), background tasks that
+/// do not count, and embeddings that do.
+pub fn demo_usage(people: &[NewUser], now: i64) -> Vec<UsageRow> {
+    let mut rng = Rng(0x0005_A6E0_F7E5_7DA7);
+    let today = quota_day_start(now);
+    let mut rows = Vec::new();
+    const BASES: [&str; 4] = ["gpt-4o", "gpt-4o-mini", "claude-sonnet", "solar-pro"];
+    for person in people.iter().filter(|p| p.role != "pending") {
+        let mut add = |rng: &mut Rng, at: i64| {
+            let (agent, model, kind) = match rng.below(10) {
+                0 => (Some("hr-helper"), "gpt-4o-mini", "generation"),
+                1 => (None, BASES[rng.below(4)], "title_generation"),
+                2 => (None, "gpt-4o-mini", "embedding"),
+                _ => (None, BASES[rng.below(4)], "chat"),
+            };
+            let tokens = match kind {
+                "title_generation" => 40 + rng.below(60),
+                "embedding" => 200 + rng.below(800),
+                _ => 300 + rng.below(4_000),
+            };
+            rows.push(UsageRow {
+                user_id: person.id.clone(),
+                agent_id: agent.map(str::to_owned),
+                model_id: model.to_owned(),
+                message_type: kind.to_owned(),
+                total_tokens: tokens as i64,
+                created_at: at,
+            });
+        };
+        for day in 1..=30i64 {
+            if rng.below(100) < 12 {
+                for _ in 0..=rng.below(3) {
+                    let at = today - day * 86_400 + rng.below(86_400) as i64;
+                    add(&mut rng, at.max(person.created_at));
+                }
+            }
+        }
+        if rng.below(100) < 60 {
+            for _ in 0..=rng.below(5) {
+                let at = today + rng.below((now - today).max(1) as usize) as i64;
+                add(&mut rng, at);
+            }
+        }
+    }
+    rows
+}
+
 fn capitalise(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
@@ -226,5 +293,23 @@ mod tests {
             "creation times are distinct and increasing"
         );
         assert!(a.iter().all(|u| u.last_active_at >= u.created_at));
+    }
+
+    #[test]
+    fn demo_usage_has_today_agents_and_uncounted_rows_for_active_people_only() {
+        let now = 1_736_000_000;
+        let people = demo_people("h", 1_700_000_000, now);
+        let usage = demo_usage(&people, now);
+        let today = quota_day_start(now);
+        assert!(usage.iter().any(|u| u.created_at >= today));
+        assert!(usage.iter().all(|u| u.created_at <= now));
+        assert!(usage.iter().any(|u| u.agent_id.is_some()));
+        assert!(usage.iter().any(|u| u.message_type == "title_generation"));
+        let pending: std::collections::HashSet<_> = people
+            .iter()
+            .filter(|p| p.role == "pending")
+            .map(|p| &p.id)
+            .collect();
+        assert!(usage.iter().all(|u| !pending.contains(&u.user_id)));
     }
 }

@@ -13,6 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use cloo_domain::limits::{COUNTED_MESSAGE_TYPES, quota_day_start};
 use cloo_domain::permissions::{
     KEYS, KeyKind, PermissionTree, builtin_defaults, default_permissions_post,
     default_permissions_view,
@@ -43,6 +44,10 @@ pub(super) fn routes() -> Router<Arc<AppState>> {
         .route(
             "/api/v1/users/{user_id}/usage-limit",
             get(get_user_limit).post(set_user_limit),
+        )
+        .route(
+            "/api/v1/users/{user_id}/usage-by-model",
+            get(usage_by_model),
         )
 }
 
@@ -253,7 +258,7 @@ async fn check_limit(
     let Some(limit) = effective.tokens() else {
         return Ok(Json(nothing));
     };
-    let used: i64 = 0; // The sandbox serves no chats, so nothing is ever used.
+    let used = counted_today(&state, &me.id, model).await?;
     if used < limit {
         return Ok(Json(
             json!({"allowed": true, "action": "allow", "daily_limit": limit, "daily_used": used, "message": "", "model_id": null, "pct": 0.0, "source": ""}),
@@ -426,8 +431,9 @@ async fn get_user_limit(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let user = find_user(&state, &id).await?;
+    let daily_used = state.db.usage_total(&id, quota_day_start(now())).await?;
     Ok(Json(
-        json!({"per_model": rules::per_model_of(&info_of(&user)), "daily_used": 0}),
+        json!({"per_model": rules::per_model_of(&info_of(&user)), "daily_used": daily_used}),
     ))
 }
 
@@ -455,5 +461,68 @@ async fn set_user_limit(
         Value::Object(info)
     };
     state.db.set_info(&id, &info).await?;
-    Ok(Json(json!({"per_model": values, "daily_used": 0})))
+    let daily_used = state.db.usage_total(&id, quota_day_start(now())).await?;
+    Ok(Json(json!({"per_model": values, "daily_used": daily_used})))
+}
+
+/// Today's counted tokens of a user on one base model (the quota's number).
+async fn counted_today(state: &AppState, user_id: &str, model: &str) -> ApiResult<i64> {
+    let sums = state
+        .db
+        .usage_by_model(
+            user_id,
+            quota_day_start(now()),
+            Some(&COUNTED_MESSAGE_TYPES),
+        )
+        .await?;
+    Ok(sums
+        .into_iter()
+        .find(|(m, _)| m == model)
+        .map(|(_, t)| t)
+        .unwrap_or(0))
+}
+
+/// `GET /users/{id}/usage-by-model?period=today|week|month`: counted usage per base model the
+/// user can chat with, and for today the effective limit by the plain algorithm (users.md #19:
+/// no admin or switched-off shortcut here); rows with nothing used and no limit are left out.
+async fn usage_by_model(
+    State(state): State<Arc<AppState>>,
+    _: UsersReader,
+    Path(id): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+) -> ApiResult<Json<Vec<Value>>> {
+    let user = find_user(&state, &id).await?;
+    let now = now();
+    let (since, today) = match params.get("period").map(String::as_str) {
+        Some("week") => (now - 7 * 86_400, false),
+        Some("month") => (now - 30 * 86_400, false),
+        _ => (quota_day_start(now), true),
+    };
+    let used = state
+        .db
+        .usage_by_model(&id, since, Some(&COUNTED_MESSAGE_TYPES))
+        .await?;
+    let mut rows = Vec::new();
+    for model in state.db.models().await? {
+        if model.base_model_id.is_some() || !model.is_active {
+            continue;
+        }
+        let used = used
+            .iter()
+            .find(|(m, _)| *m == model.id)
+            .map(|(_, t)| *t)
+            .unwrap_or(0);
+        let (limit, source) = if today {
+            let effective = rules::limit(&state, &user, &model.id).await?;
+            (effective.daily_limit(), effective.source())
+        } else {
+            (0, String::new())
+        };
+        if used == 0 && limit == 0 {
+            continue;
+        }
+        rows.push((used, json!({"model_id": model.id, "name": model.name, "used": used, "limit": limit, "source": source, "is_agent": false})));
+    }
+    rows.sort_by_key(|r| std::cmp::Reverse(r.0));
+    Ok(Json(rows.into_iter().map(|(_, v)| v).collect()))
 }

@@ -1,6 +1,6 @@
-//! Bulk actions through the console's use cases against a sandbox process: the plan names who
-//! is refused and why, apply does exactly the plan, and a plan the deployment has outrun is
-//! refused before any write.
+//! The console's use cases against a sandbox process: bulk actions (a plan naming who is
+//! refused and why, exactly that plan applied, a plan the deployment outran refused before any
+//! write) and a user's day of usage explained by the rules engine.
 
 use cloo_console::{BulkAction, Console, ConsoleError, Credential, DirectTarget, Target};
 use cloo_domain::{Role, Secret};
@@ -169,4 +169,71 @@ async fn bulk_add_to_group_and_bulk_delete() {
         .expect("users");
     assert!(left.iter().all(|u| !ids[2..].contains(&u.id)));
     assert!(left.iter().any(|u| u.id == me), "never oneself");
+}
+
+#[tokio::test]
+async fn a_users_day_with_limits_the_engine_explains_as_the_server_computes_them() {
+    let sandbox = SandboxProcess::demo().expect("sandbox");
+    let (console, target, _dir) = console(&sandbox).await;
+    let (c, admin) = (sandbox.client(), sandbox.admin_token().await);
+    c.set_usage_limit_config(
+        &admin,
+        &cloo_api::UsageLimitConfig {
+            enabled: true,
+            default_daily_tokens: 2_000,
+            exceed_action: "warn".into(),
+            per_model: [("claude-sonnet".to_owned(), 500)].into_iter().collect(),
+        },
+    )
+    .await
+    .expect("config");
+    let (ids, _) = pick(&sandbox, "user", 1).await;
+    console
+        .create_group(&target, "Heavy Users", "", None)
+        .await
+        .expect("group");
+    console
+        .add_group_members(&target, "Heavy Users", &ids)
+        .await
+        .expect("member");
+    console
+        .set_group_limit(&target, "Heavy Users", "gpt-4o", Some(90_000))
+        .await
+        .expect("group limit");
+    console
+        .set_user_limit(&target, &ids[0], "solar-pro", Some(0))
+        .await
+        .expect("user limit");
+
+    let day = console.user_usage(&target, &ids[0]).await.expect("usage");
+    assert_eq!(day.enabled, Some(true));
+    assert!(!day.is_admin);
+    let row = |m: &str| {
+        day.models
+            .iter()
+            .find(|r| r.model_id == m)
+            .unwrap_or_else(|| panic!("{m} in {day:#?}"))
+    };
+    assert_eq!(
+        (row("gpt-4o").limit, row("gpt-4o").source.as_str()),
+        (90_000, "group:Heavy Users")
+    );
+    assert!(row("gpt-4o").explanation.contains("Heavy Users"));
+    assert_eq!(
+        (
+            row("claude-sonnet").limit,
+            row("claude-sonnet").source.as_str()
+        ),
+        (500, "global:per_model"),
+        "a global per-model entry replaces the global default, even when lower"
+    );
+    assert!(
+        day.models
+            .iter()
+            .all(|r| r.model_id != "solar-pro" || r.used > 0),
+        "unlimited and unused: left out as the server does"
+    );
+    for r in &day.models {
+        assert_eq!(r.mismatch, None, "{r:?}");
+    }
 }
