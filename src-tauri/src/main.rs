@@ -6,76 +6,15 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-use cloo_console::{
-    AddTenantRequest, ConnectionReport, Console, ErrorView, RemovedTenant, StartupState, Target,
-    TenantView, UserPage, UsersPageRequest, WhoAmI,
-};
+mod commands;
+
+use cloo_console::Console;
 use cloo_store::OsKeychain;
+use commands::{Shell, groups, imports, tenants, users};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
-use tauri::{RunEvent, State};
-
-/// What the shell holds: the console and how it was started.
-struct Shell {
-    console: Arc<Console>,
-    open_sandbox: bool,
-    started: Instant,
-}
-
-type Reply<T> = Result<T, ErrorView>;
-
-#[tauri::command]
-async fn startup(shell: State<'_, Shell>) -> Reply<StartupState> {
-    let state = shell.console.startup(shell.open_sandbox).await?;
-    tracing::info!(
-        elapsed_ms = shell.started.elapsed().as_millis() as u64,
-        "first screen ready"
-    );
-    Ok(state)
-}
-
-#[tauri::command]
-async fn list_tenants(shell: State<'_, Shell>) -> Reply<Vec<TenantView>> {
-    Ok(shell.console.tenants().await?)
-}
-
-#[tauri::command]
-async fn test_connection(
-    shell: State<'_, Shell>,
-    request: AddTenantRequest,
-) -> Reply<ConnectionReport> {
-    Ok(shell.console.test_connection(&request).await?)
-}
-
-#[tauri::command]
-async fn add_tenant(shell: State<'_, Shell>, request: AddTenantRequest) -> Reply<TenantView> {
-    Ok(shell.console.add_tenant(&request).await?)
-}
-
-#[tauri::command]
-async fn remove_tenant(shell: State<'_, Shell>, name: String) -> Reply<RemovedTenant> {
-    Ok(shell.console.remove_tenant(&name).await?)
-}
-
-#[tauri::command]
-async fn open_local_sandbox(shell: State<'_, Shell>) -> Reply<TenantView> {
-    Ok(shell.console.open_local_sandbox().await?)
-}
-
-#[tauri::command]
-async fn whoami(shell: State<'_, Shell>, tenant: String) -> Reply<WhoAmI> {
-    Ok(shell.console.whoami(&Target::Tenant(tenant)).await?)
-}
-
-#[tauri::command]
-async fn users_page(shell: State<'_, Shell>, request: UsersPageRequest) -> Reply<UserPage> {
-    let target = Target::Tenant(request.tenant);
-    Ok(shell
-        .console
-        .users_page(&target, &request.query, request.refresh)
-        .await?)
-}
+use tauri::RunEvent;
 
 /// Command-line options of the app.
 struct Options {
@@ -140,14 +79,45 @@ fn run(started: Instant) -> Result<(), String> {
             started,
         })
         .invoke_handler(tauri::generate_handler![
-            startup,
-            list_tenants,
-            test_connection,
-            add_tenant,
-            remove_tenant,
-            open_local_sandbox,
-            whoami,
-            users_page
+            tenants::startup,
+            tenants::list_tenants,
+            tenants::test_connection,
+            tenants::add_tenant,
+            tenants::remove_tenant,
+            tenants::open_local_sandbox,
+            tenants::whoami,
+            users::users_page,
+            users::user_detail,
+            users::add_user,
+            users::edit_user,
+            users::set_role,
+            users::deletion_impact,
+            users::delete_user,
+            users::super_admin,
+            users::set_super_admin,
+            users::user_permissions,
+            users::user_usage,
+            users::set_user_limit,
+            users::plan_bulk,
+            users::apply_bulk,
+            groups::groups,
+            groups::group,
+            groups::create_group,
+            groups::edit_group,
+            groups::delete_group,
+            groups::add_group_members,
+            groups::remove_group_members,
+            groups::set_group_permission,
+            groups::link_group_units,
+            groups::set_group_limit,
+            groups::permission_catalogue,
+            groups::search_units,
+            groups::default_permissions,
+            groups::plan_default_permissions,
+            groups::set_default_permissions,
+            imports::review_user_import,
+            imports::apply_user_import,
+            imports::drop_user_import,
         ])
         .build(tauri::generate_context!())
         .map_err(|e| format!("the window could not be created: {e}"))?;

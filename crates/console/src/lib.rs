@@ -6,9 +6,11 @@
 
 mod access_views;
 mod bulk;
+mod choices;
 mod defaults;
 mod error;
 mod group_admin;
+mod import_review;
 #[cfg(feature = "local-sandbox")]
 mod sandbox;
 mod session;
@@ -23,9 +25,14 @@ pub use sandbox::{SANDBOX_TENANT_ID, SANDBOX_TENANT_NAME};
 
 pub use access_views::{LimitReport, ModelUsageRow, PermissionEntry, PermissionsReport, UserUsage};
 pub use bulk::{BulkAction, BulkItem, BulkPlan, BulkResult};
+pub use choices::{
+    ADMIN_USERS_WARNING, PermissionKeyView, PermissionSection, SuperAdminView, UnitChoice,
+    permission_catalogue,
+};
 pub use defaults::{DefaultsChange, DefaultsView};
 pub use error::{ConsoleError, ConsoleResult, ENV_ALTERNATIVE, ErrorView};
 pub use group_admin::{GroupChange, GroupSummary, GroupView, MemberRef};
+pub use import_review::{ImportReview, ImportReviewRow};
 pub use session::{Credential, Session};
 pub use snapshot::{Me, Snapshot};
 pub use tenants::{
@@ -81,6 +88,7 @@ pub struct Console {
     sessions: Mutex<HashMap<String, Arc<Session>>>,
     ephemeral: Mutex<Vec<EphemeralTenant>>,
     snapshots: Mutex<HashMap<String, Arc<Snapshot>>>,
+    reviews: Mutex<HashMap<String, import_review::HeldReview>>,
     #[cfg(feature = "local-sandbox")]
     sandbox: tokio::sync::Mutex<Option<cloosphere_sandbox::RunningSandbox>>,
 }
@@ -101,6 +109,7 @@ impl Console {
             sessions: Mutex::new(HashMap::new()),
             ephemeral: Mutex::new(Vec::new()),
             snapshots: Mutex::new(HashMap::new()),
+            reviews: Mutex::new(HashMap::new()),
             #[cfg(feature = "local-sandbox")]
             sandbox: tokio::sync::Mutex::new(None),
         })
