@@ -237,3 +237,55 @@ async fn a_users_day_with_limits_the_engine_explains_as_the_server_computes_them
         assert_eq!(r.mismatch, None, "{r:?}");
     }
 }
+
+#[tokio::test]
+async fn an_embedded_avatar_is_not_kept_yet_survives_an_edit() {
+    let sandbox = SandboxProcess::demo().expect("sandbox");
+    let (console, target, _dir) = console(&sandbox).await;
+    let (ids, _) = pick(&sandbox, "user", 1).await;
+    let (c, admin) = (sandbox.client(), sandbox.admin_token().await);
+    let user = c
+        .list_users(&admin, None, None)
+        .await
+        .expect("users")
+        .into_iter()
+        .find(|u| u.id == ids[0])
+        .expect("her");
+    let avatar = format!("data:image/png;base64,{}", "A".repeat(60_000));
+    c.update_user(
+        &admin,
+        &user.id,
+        &cloo_api::UserUpdateForm {
+            name: &user.name,
+            email: &user.email,
+            profile_image_url: &avatar,
+            password: None,
+            role: None,
+        },
+    )
+    .await
+    .expect("avatar");
+
+    let detail = console
+        .user_detail(&target, &user.id)
+        .await
+        .expect("detail");
+    assert_eq!(
+        detail.user.profile_image_url,
+        "[embedded image of 59 KB, not kept by the console]"
+    );
+    console
+        .edit_user(
+            &target,
+            &user.id,
+            &cloo_console::EditUserRequest {
+                name: Some("Renamed By Test".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("edit");
+    let after = c.user_profile(&admin, &user.id).await.expect("profile");
+    assert_eq!(after.name, "Renamed By Test");
+    assert_eq!(after.profile_image_url, avatar, "the avatar is untouched");
+}

@@ -328,3 +328,176 @@ async fn adding_a_deployment_shows_each_failure_distinctly_then_lists_its_users(
     );
     assert!(!has_secret(&id), "and so is its secret");
 }
+
+/// A deployment added with clooctl into the store the app will open.
+fn prepared_tenant(test: &str, sandbox: &SandboxProcess) -> cloo_tests::Clooctl {
+    let cli = cloo_tests::Clooctl::new(test);
+    let added = cli.add_tenant(sandbox, "Practice", &[]);
+    assert_eq!(added.code, 0, "{}", added.stderr);
+    cli
+}
+
+/// Picks an option of a `<select>` by value.
+async fn select(client: &Client, css: &str, value: &str) {
+    wait_for(client, css)
+        .await
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|e| panic!("{css} = {value}: {e}"));
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver, a keychain and the built app: run by ./dev test"]
+async fn a_group_grant_raised_to_write_shows_in_a_members_effective_access() {
+    let sandbox = SandboxProcess::demo().expect("sandbox");
+    let test = "e2e-groups";
+    let cli = prepared_tenant(test, &sandbox);
+    let driver = Driver::start(cli.data_dir(), &test_keychain_service(test));
+    let app = driver.launch(&[]).await;
+    let token = sandbox.admin_token().await;
+    let member = sandbox
+        .client()
+        .list_users(&token, None, None)
+        .await
+        .expect("users")
+        .into_iter()
+        .find(|u| u.role.as_str() == "user")
+        .expect("a demo user");
+
+    wait_text(&app, "[data-testid=tenant-title]", "Practice").await;
+    click(&app, "[data-testid=tab-groups]").await;
+    click(&app, "[data-testid=new-group]").await;
+    wait_for(&app, "[data-testid=new-group-name]")
+        .await
+        .send_keys("E2E Analysts")
+        .await
+        .expect("type");
+    click(&app, "[data-testid=create-group]").await;
+    wait_text(&app, "[data-testid=group-title]", "E2E Analysts").await;
+
+    // Add a member found by search.
+    wait_for(&app, "[data-testid=member-search]")
+        .await
+        .send_keys(&member.email)
+        .await
+        .expect("type");
+    click(&app, "[data-testid=member-candidate]").await;
+    wait_text(&app, "[data-testid=group-members]", &member.email).await;
+
+    // Raise one permission to write; the server stores exactly that.
+    select(&app, "[data-testid='perm-workspace.knowledge']", "write").await;
+    let stored = || async {
+        let groups = sandbox.client().list_groups(&token).await.expect("groups");
+        groups
+            .into_iter()
+            .find(|g| g.name == "E2E Analysts")
+            .and_then(|g| g.permissions)
+            .and_then(|p| p["workspace"]["knowledge"].as_str().map(str::to_owned))
+    };
+    let start = Instant::now();
+    while stored().await.as_deref() != Some("write") {
+        assert!(start.elapsed() < WAIT, "the grant never reached the server");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Any admin.users grant is flagged as the full user administration it amounts to.
+    select(&app, "[data-testid='perm-admin.users']", "read").await;
+    wait_text(
+        &app,
+        "[data-testid=group-warning]",
+        "full user administration",
+    )
+    .await;
+
+    // The member's effective access now says write, and why.
+    click(&app, "[data-testid=tab-users]").await;
+    wait_for(&app, "[data-testid=user-search]")
+        .await
+        .send_keys(&member.email)
+        .await
+        .expect("type");
+    wait_text(&app, "[data-testid=user-count]", "1 of").await;
+    click(&app, "[data-testid=open-user]").await;
+    click(&app, "[data-testid=user-tab-access]").await;
+    let row = wait_text(
+        &app,
+        "[data-testid='access-workspace.knowledge']",
+        "E2E Analysts",
+    )
+    .await;
+    assert!(row.contains("write"), "{row}");
+    // And the server, asked as her, agrees.
+    let hers = sandbox
+        .client()
+        .signin(&member.email, &cloo_domain::Secret::new("Sandbox-Demo-1"))
+        .await
+        .expect("her sign-in")
+        .token;
+    let permissions = sandbox
+        .client()
+        .my_permissions(&hers)
+        .await
+        .expect("her permissions");
+    assert_eq!(permissions["workspace"]["knowledge"], "write");
+
+    // Default permissions: one key raised, reviewed, saved whole.
+    click(&app, "[data-testid=close-user-panel]").await;
+    click(&app, "[data-testid=tab-defaults]").await;
+    select(&app, "[data-testid='perm-workspace.tools']", "read").await;
+    click(&app, "[data-testid=defaults-review]").await;
+    click(&app, "[data-testid=defaults-save]").await;
+    wait_text(&app, "[data-testid=defaults-saved]", "Saved").await;
+    let defaults = sandbox
+        .client()
+        .default_permissions(&token)
+        .await
+        .expect("defaults");
+    assert_eq!(defaults["workspace"]["tools"], "read");
+    app.close().await.expect("close");
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver, a keychain and the built app: run by ./dev test"]
+async fn importing_a_csv_shows_the_plan_then_creates_exactly_its_creates() {
+    let sandbox = SandboxProcess::demo().expect("sandbox");
+    let test = "e2e-import";
+    let cli = prepared_tenant(test, &sandbox);
+    let file = cli.data_dir().join("people.csv");
+    std::fs::write(
+        &file,
+        "name,email,password,role\n\
+         Kim Minji,minji.e2e@import.example.com,Strong-Pass-1,user\n\
+         \"Lee, Jun\",jun.e2e@import.example.com,Strong-Pass-2,pending\n\
+         Broken,not-an-email,Strong-Pass-3,user\n\
+         Weak,weak.e2e@import.example.com,password,user\n",
+    )
+    .expect("csv");
+    let driver = Driver::start(cli.data_dir(), &test_keychain_service(test));
+    let app = driver.launch(&[]).await;
+
+    wait_text(&app, "[data-testid=tenant-title]", "Practice").await;
+    click(&app, "[data-testid=tab-import]").await;
+    wait_for(&app, "[data-testid=import-file]")
+        .await
+        .send_keys(&file.to_string_lossy())
+        .await
+        .expect("choose the file");
+    let summary = wait_text(&app, "[data-testid=import-summary]", "2 to create").await;
+    assert!(summary.contains("2 with errors"), "{summary}");
+    let rows = wait_text(&app, "[data-testid=import-rows]", "not-an-email").await;
+    assert!(rows.contains("Weak"), "errors are listed first: {rows}");
+
+    click(&app, "[data-testid=import-apply]").await;
+    click(&app, "[data-testid=import-confirm]").await;
+    wait_text(&app, "[data-testid=import-done]", "Created 2").await;
+    let emails: Vec<String> = sandbox
+        .client()
+        .list_users(&sandbox.admin_token().await, None, None)
+        .await
+        .expect("users")
+        .into_iter()
+        .map(|u| u.email)
+        .filter(|e| e.contains("import.example.com"))
+        .collect();
+    assert_eq!(emails.len(), 2, "{emails:?}");
+    app.close().await.expect("close");
+}

@@ -38,10 +38,6 @@ pub struct PermissionSection {
     pub keys: Vec<PermissionKeyView>,
 }
 
-/// The warning every `admin.users` grant carries (groups.md: a delegated user administrator
-/// can edit any group, hers included, so any level above none is full user administration).
-pub const ADMIN_USERS_WARNING: &str = "any level other than none amounts to full user administration: members can raise their own groups' permissions";
-
 fn label(key: &str) -> String {
     let words = key.replace('_', " ");
     let mut chars = words.chars();
@@ -95,7 +91,7 @@ pub fn permission_catalogue() -> Vec<PermissionSection> {
                     .to_owned(),
                     label: label(k.key),
                     warning: (k.section == "admin" && k.key == "users")
-                        .then(|| ADMIN_USERS_WARNING.to_owned()),
+                        .then(|| crate::group_admin::USER_ADMIN_WARNING.to_owned()),
                 })
                 .collect(),
         })

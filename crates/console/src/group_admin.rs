@@ -88,7 +88,7 @@ pub struct GroupChange {
     pub notes: Vec<String>,
 }
 
-const USER_ADMIN_WARNING: &str = "admin.users other than none lets members manage every group — and so give themselves admin.users = write: full user administration (groups.md §4)";
+pub(crate) const USER_ADMIN_WARNING: &str = "admin.users other than none lets members manage every group — and so give themselves admin.users = write: full user administration (groups.md §4)";
 
 impl Console {
     fn group_view(&self, snapshot: &crate::Snapshot, group: &Group) -> GroupView {
@@ -377,7 +377,12 @@ impl Console {
                 *sec = json!({});
             }
             if let Some(m) = sec.as_object_mut() {
-                m.insert(key.to_owned(), value.clone());
+                // null takes the key out: the group then says nothing about it.
+                if value.is_null() {
+                    m.remove(key);
+                } else {
+                    m.insert(key.to_owned(), value.clone());
+                }
             }
         }
         self.set_group_permissions(target, which, &Value::Object(permissions))

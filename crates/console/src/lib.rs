@@ -26,8 +26,7 @@ pub use sandbox::{SANDBOX_TENANT_ID, SANDBOX_TENANT_NAME};
 pub use access_views::{LimitReport, ModelUsageRow, PermissionEntry, PermissionsReport, UserUsage};
 pub use bulk::{BulkAction, BulkItem, BulkPlan, BulkResult};
 pub use choices::{
-    ADMIN_USERS_WARNING, PermissionKeyView, PermissionSection, SuperAdminView, UnitChoice,
-    permission_catalogue,
+    PermissionKeyView, PermissionSection, SuperAdminView, UnitChoice, permission_catalogue,
 };
 pub use defaults::{DefaultsChange, DefaultsView};
 pub use error::{ConsoleError, ConsoleResult, ENV_ALTERNATIVE, ErrorView};

@@ -96,8 +96,10 @@ pub struct Snapshot {
     pub rules: DeploymentRules,
 }
 
-/// Keeps of `info` only what the console needs (`usage_limit`).
+/// Keeps of `info` only what the console needs (`usage_limit`), and of the avatar only what
+/// [`crate::users::kept_avatar`] keeps.
 fn trim_user(mut u: User) -> User {
+    u.profile_image_url = crate::users::kept_avatar(&u.profile_image_url);
     u.info = u
         .info
         .as_ref()

@@ -287,12 +287,23 @@ impl Console {
         if let Some(p) = &request.password {
             password_problems(p)?;
         }
-        let avatar = request
-            .profile_image_url
-            .clone()
-            .unwrap_or_else(|| current.profile_image_url.clone());
         let id = current.id.clone();
         let session = self.session(target).await?;
+        // The update replaces the avatar with what is sent: when the directory holds only a
+        // note about it, the real value is read back first so the edit keeps it.
+        let avatar = match &request.profile_image_url {
+            Some(given) => given.clone(),
+            None if crate::users::avatar_not_kept(&current.profile_image_url) => {
+                session
+                    .call(|c, t| {
+                        let id = id.clone();
+                        async move { c.user_profile(&t, &id).await }
+                    })
+                    .await?
+                    .profile_image_url
+            }
+            None => current.profile_image_url.clone(),
+        };
         let updated = session
             .call(|c, t| {
                 let form = UserUpdateForm {

@@ -54,3 +54,10 @@ export function errorTitle(code: string): string {
       return 'Something went wrong';
   }
 }
+
+const tokens = new Intl.NumberFormat();
+
+/** 1234567 → "1,234,567" in the user's locale. */
+export function formatTokens(n: number): string {
+  return tokens.format(n);
+}
