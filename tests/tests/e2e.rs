@@ -501,3 +501,125 @@ async fn importing_a_csv_shows_the_plan_then_creates_exactly_its_creates() {
     assert_eq!(emails.len(), 2, "{emails:?}");
     app.close().await.expect("close");
 }
+
+/// The role the deployment stores for `email`, read over HTTP (None: no such user).
+async fn role_of(sandbox: &SandboxProcess, email: &str) -> Option<String> {
+    let token = sandbox.admin_token().await;
+    sandbox
+        .client()
+        .list_users(&token, None, None)
+        .await
+        .expect("users")
+        .into_iter()
+        .find(|u| u.email == email)
+        .map(|u| u.role.as_str().to_owned())
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver, a keychain and the built app: run by ./dev test"]
+async fn a_user_is_added_promoted_and_deleted_and_a_bulk_role_change_runs_its_plan() {
+    let sandbox = SandboxProcess::demo().expect("sandbox");
+    let test = "e2e-users";
+    let cli = prepared_tenant(test, &sandbox);
+    let driver = Driver::start(cli.data_dir(), &test_keychain_service(test));
+    let app = driver.launch(&[]).await;
+    let email = "sora.e2e@users.example.com";
+
+    wait_text(&app, "[data-testid=tenant-title]", "Practice").await;
+    wait_text(&app, "[data-testid=user-count]", "users").await;
+
+    // A weak password is refused by the console before anything is sent.
+    click(&app, "[data-testid=add-user]").await;
+    wait_for(&app, "[data-testid=new-user-name]")
+        .await
+        .send_keys("Park Sora")
+        .await
+        .expect("type");
+    wait_for(&app, "[data-testid=new-user-email]")
+        .await
+        .send_keys(email)
+        .await
+        .expect("type");
+    let password = wait_for(&app, "[data-testid=new-user-password]").await;
+    password.send_keys("password1").await.expect("type");
+    click(&app, "[data-testid=add-user-submit]").await;
+    let refused = wait_text(&app, "[data-testid=add-user-error]", "upper-case").await;
+    assert!(!refused.is_empty());
+    assert_eq!(role_of(&sandbox, email).await, None, "nothing was sent");
+    password.clear().await.expect("clear");
+    password.send_keys("Strong-Pass-9").await.expect("type");
+    click(&app, "[data-testid=add-user-submit]").await;
+    // The list then shows just the new user.
+    wait_text(&app, "[data-testid=user-count]", "1 of").await;
+    wait_text(&app, "[data-testid=users-table]", email).await;
+    assert_eq!(role_of(&sandbox, email).await.as_deref(), Some("user"));
+
+    // Promote her, confirming the change.
+    click(&app, "[data-testid=open-user]").await;
+    select(&app, "[data-testid=role-select]", "admin").await;
+    click(&app, "[data-testid=role-change]").await;
+    click(&app, "[data-testid=role-confirm]").await;
+    wait_text(
+        &app,
+        "[data-testid=user-panel-notice]",
+        "Role changed to admin",
+    )
+    .await;
+    assert_eq!(role_of(&sandbox, email).await.as_deref(), Some("admin"));
+
+    // Delete: the button stays disabled until her e-mail is typed.
+    click(&app, "[data-testid=user-tab-delete]").await;
+    let delete = wait_for(&app, "[data-testid=delete-user]").await;
+    assert!(!delete.is_enabled().await.expect("enabled?"));
+    wait_for(&app, "[data-testid=delete-confirm-email]")
+        .await
+        .send_keys(email)
+        .await
+        .expect("type");
+    assert!(delete.is_enabled().await.expect("enabled?"));
+    delete.click().await.expect("delete");
+    wait_text(&app, "[data-testid=user-count]", "0 of").await;
+    assert_eq!(role_of(&sandbox, email).await, None, "she is gone");
+
+    // Bulk: two pending users approved through a reviewed plan.
+    // Escape empties the search.
+    wait_for(&app, "[data-testid=user-search]")
+        .await
+        .send_keys(&fantoccini::key::Key::Escape.to_string())
+        .await
+        .expect("escape");
+    let everyone = sandbox
+        .client()
+        .list_users(&sandbox.admin_token().await, None, None)
+        .await
+        .expect("users")
+        .len();
+    let all = wait_text_gone(&app, "[data-testid=user-count]", "0 of").await;
+    assert_eq!(all, format!("{everyone} users"));
+    select(&app, "[data-testid=role-filter]", "pending").await;
+    wait_text_gone(&app, "[data-testid=user-count]", "0 of").await;
+    let before = pending_count(&sandbox).await;
+    let boxes = app
+        .find_all(Locator::Css("[data-testid=select-user]"))
+        .await
+        .expect("checkboxes");
+    assert!(boxes.len() >= 2, "the demo has pending users");
+    for b in &boxes[..2] {
+        b.click().await.expect("select");
+    }
+    click(&app, "[data-testid=bulk-open]").await;
+    select(&app, "[data-testid=bulk-kind]", "set_role").await;
+    select(&app, "[data-testid=bulk-role]", "user").await;
+    click(&app, "[data-testid=bulk-review]").await;
+    let plan = wait_text(&app, "[data-testid=bulk-plan]", "user").await;
+    assert_eq!(
+        pending_count(&sandbox).await,
+        before,
+        "a plan writes nothing: {plan}"
+    );
+    click(&app, "[data-testid=bulk-apply]").await;
+    wait_text(&app, "[data-testid=bulk-summary]", "2 of 2 done").await;
+    assert_eq!(pending_count(&sandbox).await, before - 2);
+    click(&app, "[data-testid=bulk-close]").await;
+    app.close().await.expect("close");
+}
