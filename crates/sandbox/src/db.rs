@@ -557,6 +557,103 @@ impl Db {
         Ok(())
     }
 
+    /// The organization with this `tenant_id`.
+    pub async fn organization_by_tenant(
+        &self,
+        tenant_id: &str,
+    ) -> Result<Option<OrgRow>, sqlx::Error> {
+        sqlx::query_as("SELECT * FROM organization WHERE tenant_id = ?")
+            .bind(tenant_id)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// One organization.
+    pub async fn organization(&self, id: &str) -> Result<Option<OrgRow>, sqlx::Error> {
+        sqlx::query_as("SELECT * FROM organization WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// Writes every field of an organization row back.
+    pub async fn update_organization(&self, row: &OrgRow) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE organization SET name = ?, display_name = ?, domain = ?, meta = ?, updated_at = ? WHERE id = ?")
+            .bind(&row.name)
+            .bind(&row.display_name)
+            .bind(&row.domain)
+            .bind(&row.meta)
+            .bind(row.updated_at)
+            .bind(&row.id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes an organization and, in one statement, all its units.
+    pub async fn delete_organization(&self, id: &str) -> Result<bool, sqlx::Error> {
+        sqlx::query("DELETE FROM organizational_unit WHERE organization_id = ?")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        let r = sqlx::query("DELETE FROM organization WHERE id = ?")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// The units of one organization, by level then name.
+    pub async fn units_of(&self, organization_id: &str) -> Result<Vec<UnitRow>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT * FROM organizational_unit WHERE organization_id = ? ORDER BY level, name",
+        )
+        .bind(organization_id)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// The units of one organization in insertion order (what an unordered SQL read returns).
+    pub async fn units_of_in_storage_order(
+        &self,
+        organization_id: &str,
+    ) -> Result<Vec<UnitRow>, sqlx::Error> {
+        sqlx::query_as("SELECT * FROM organizational_unit WHERE organization_id = ? ORDER BY rowid")
+            .bind(organization_id)
+            .fetch_all(&self.pool)
+            .await
+    }
+
+    /// Writes every mutable field of a unit row back.
+    pub async fn update_unit(&self, row: &UnitRow) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE organizational_unit SET parent_id = ?, name = ?, display_name = ?, description = ?, level = ?, \
+             type = ?, member_ids = ?, meta = ?, updated_at = ? WHERE id = ?",
+        )
+        .bind(&row.parent_id)
+        .bind(&row.name)
+        .bind(&row.display_name)
+        .bind(&row.description)
+        .bind(row.level)
+        .bind(&row.kind)
+        .bind(&row.member_ids)
+        .bind(&row.meta)
+        .bind(row.updated_at)
+        .bind(&row.id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Deletes one unit (its children keep their parent id).
+    pub async fn delete_unit(&self, id: &str) -> Result<bool, sqlx::Error> {
+        let r = sqlx::query("DELETE FROM organizational_unit WHERE id = ?")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
     /// Every unit, by level then name.
     pub async fn units(&self) -> Result<Vec<UnitRow>, sqlx::Error> {
         sqlx::query_as("SELECT * FROM organizational_unit ORDER BY level, name")

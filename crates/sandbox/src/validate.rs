@@ -26,6 +26,12 @@ pub enum Kind {
     OptInt,
     /// `dict[str, int]` or null.
     OptIntMap,
+    /// A JSON object (`dict`), never null.
+    Object,
+    /// A list of objects (`list[dict]`), never null.
+    ObjectList,
+    /// A list of strings, never null.
+    StrList,
 }
 
 /// One declared body field.
@@ -184,7 +190,40 @@ fn check_value(path: &[&str], value: &Value, kind: Kind, issues: &mut Vec<Value>
             "Input should be a valid dictionary",
             value,
         )),
-        Kind::OptStrList => match value {
+        Kind::Object if !value.is_object() => issues.push(issue(
+            "dict_type",
+            path,
+            "Input should be a valid dictionary",
+            value,
+        )),
+        Kind::ObjectList => match value {
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    if !item.is_object() {
+                        let idx = i.to_string();
+                        let mut p = path.to_vec();
+                        p.push(&idx);
+                        let mut it =
+                            issue("dict_type", &p, "Input should be a valid dictionary", item);
+                        it["loc"][p.len() - 1] = json!(i);
+                        issues.push(it);
+                    }
+                }
+            }
+            other => issues.push(issue(
+                "list_type",
+                path,
+                "Input should be a valid list",
+                other,
+            )),
+        },
+        Kind::StrList if value.is_null() => issues.push(issue(
+            "list_type",
+            path,
+            "Input should be a valid list",
+            value,
+        )),
+        Kind::OptStrList | Kind::StrList => match value {
             Value::Null => {}
             Value::Array(items) => {
                 for (i, item) in items.iter().enumerate() {

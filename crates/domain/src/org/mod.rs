@@ -1,5 +1,7 @@
-//! Organizations: the OU tree and OU membership.
+//! Organizations: the OU tree, OU membership, and the offline JSON import (file, plan).
 
+pub mod import_file;
+pub mod import_plan;
 pub mod membership;
 pub mod tree;
 

@@ -3,6 +3,7 @@
 
 mod auths;
 mod groups;
+mod org_import;
 mod orgs;
 mod users;
 

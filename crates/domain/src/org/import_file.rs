@@ -1,0 +1,678 @@
+//! An organization import file (org-import-format.md): read once, every problem found in one
+//! pass with its JSONPath, and the units kept in the server's processing order (pre-order).
+//!
+//! The units are taken apart without copying their contents; [`ImportFile::payload`] puts the
+//! body back together, nested as it came, for the push.
+
+use crate::credentials::check_email_format;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+/// How bad a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The file cannot be imported safely.
+    Error,
+    /// The file can be imported, but probably not as meant.
+    Warning,
+}
+
+/// One problem, positioned by a JSONPath such as `$.units[2].children[0].id`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct FileProblem {
+    /// Error or warning.
+    pub severity: Severity,
+    /// Where: a JSONPath, with `line L, column C` for a file that is not JSON.
+    pub path: String,
+    /// What is wrong and, where useful, what to do.
+    pub message: String,
+}
+
+/// One unit of the file, in pre-order. Its own keys are kept as written, without `children`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileUnit {
+    /// JSONPath of the unit in the file.
+    pub path: String,
+    /// The unit's own keys, `children` removed.
+    pub fields: Map<String, Value>,
+    /// Index (in [`ImportFile::units`]) of the unit it is nested in.
+    pub parent: Option<u32>,
+    /// Nesting depth: the `level` the server will store.
+    pub level: i64,
+}
+
+impl FileUnit {
+    /// The input id (`id`), when it is a non-empty string.
+    pub fn input_id(&self) -> Option<&str> {
+        self.fields
+            .get("id")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    }
+
+    /// The external key: `external_id` when non-empty, else `id`.
+    pub fn key(&self) -> Option<&str> {
+        self.fields
+            .get("external_id")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .or_else(|| self.input_id())
+    }
+
+    /// A field as the server reads it: absent, null, or a value.
+    pub fn field(&self, name: &str) -> Option<&Value> {
+        self.fields.get(name)
+    }
+
+    /// A string field that is present and not null.
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.fields.get(name).and_then(Value::as_str)
+    }
+}
+
+/// A file that parsed as an import body (it may still have problems).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportFile {
+    /// The `organization` object as written.
+    pub organization: Map<String, Value>,
+    /// Every unit, pre-order (parents before children), as the server processes them.
+    pub units: Vec<FileUnit>,
+    /// Other top-level keys are ignored by the server; kept for the record.
+    #[serde(default)]
+    pub ignored_keys: Vec<String>,
+}
+
+impl ImportFile {
+    /// The organization's `tenant_id`, when it is a non-empty string.
+    pub fn tenant_id(&self) -> Option<&str> {
+        self.organization
+            .get("tenant_id")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    }
+
+    /// The body to push, nested as the file nested it.
+    pub fn payload(&self) -> Value {
+        let mut children: Vec<Vec<u32>> = vec![Vec::new(); self.units.len()];
+        let mut roots = Vec::new();
+        for (i, u) in self.units.iter().enumerate() {
+            match u.parent {
+                Some(p) => children[p as usize].push(i as u32),
+                None => roots.push(i as u32),
+            }
+        }
+        fn build(i: u32, units: &[FileUnit], children: &[Vec<u32>]) -> Value {
+            let unit = &units[i as usize];
+            let mut map = unit.fields.clone();
+            let kids = &children[i as usize];
+            if !kids.is_empty() {
+                map.insert(
+                    "children".into(),
+                    Value::Array(kids.iter().map(|&k| build(k, units, children)).collect()),
+                );
+            }
+            Value::Object(map)
+        }
+        let units: Vec<Value> = roots
+            .iter()
+            .map(|&r| build(r, &self.units, &children))
+            .collect();
+        let mut body = Map::new();
+        body.insert(
+            "organization".into(),
+            Value::Object(self.organization.clone()),
+        );
+        body.insert("units".into(), Value::Array(units));
+        Value::Object(body)
+    }
+}
+
+/// What reading a file gives: the file (unless it is unusable) and every problem found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Validated {
+    /// The parsed file; `None` when it is not JSON or not shaped like an import at all.
+    pub file: Option<ImportFile>,
+    /// Every problem, in file order.
+    pub problems: Vec<FileProblem>,
+}
+
+impl Validated {
+    /// Errors only.
+    pub fn errors(&self) -> impl Iterator<Item = &FileProblem> {
+        self.problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+    }
+
+    /// True when nothing stops an import.
+    pub fn is_valid(&self) -> bool {
+        self.file.is_some() && self.errors().next().is_none()
+    }
+}
+
+struct Checker {
+    problems: Vec<FileProblem>,
+    first_id: HashMap<String, String>,
+    first_key: HashMap<String, String>,
+}
+
+impl Checker {
+    fn error(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.problems.push(FileProblem {
+            severity: Severity::Error,
+            path: path.into(),
+            message: message.into(),
+        });
+    }
+
+    fn warn(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.problems.push(FileProblem {
+            severity: Severity::Warning,
+            path: path.into(),
+            message: message.into(),
+        });
+    }
+}
+
+/// The JSON type name used in messages.
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Reads and checks an import file. Never fails: a file that is not JSON is one problem with its
+/// line and column.
+pub fn validate_import(bytes: &[u8]) -> Validated {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut checker = Checker {
+        problems: Vec::new(),
+        first_id: HashMap::new(),
+        first_key: HashMap::new(),
+    };
+    let document: Value = match serde_json::from_slice(bytes) {
+        Ok(v) => v,
+        Err(e) => {
+            checker.error(
+                format!("line {}, column {}", e.line(), e.column()),
+                format!("not JSON: {}", strip_position(&e.to_string())),
+            );
+            return Validated {
+                file: None,
+                problems: checker.problems,
+            };
+        }
+    };
+    let Value::Object(mut top) = document else {
+        checker.error(
+            "$",
+            format!(
+                "the file must be a JSON object with `organization` and `units`, not {}",
+                kind(&document)
+            ),
+        );
+        return Validated {
+            file: None,
+            problems: checker.problems,
+        };
+    };
+    let organization = match top.remove("organization") {
+        Some(Value::Object(o)) => Some(o),
+        None => {
+            checker.error(
+                "$.organization",
+                "missing: the import needs an `organization` object with a `tenant_id`",
+            );
+            None
+        }
+        Some(other) => {
+            checker.error(
+                "$.organization",
+                format!("must be an object, not {}", kind(&other)),
+            );
+            None
+        }
+    };
+    if let Some(org) = &organization {
+        check_organization(org, &mut checker);
+    }
+    let mut units = Vec::new();
+    match top.remove("units") {
+        None => checker.warn(
+            "$.units",
+            "no `units`: only the organization record will be written",
+        ),
+        Some(Value::Array(list)) => {
+            for (i, unit) in list.into_iter().enumerate() {
+                take_unit(
+                    unit,
+                    format!("$.units[{i}]"),
+                    None,
+                    0,
+                    &mut units,
+                    &mut checker,
+                );
+            }
+        }
+        Some(other) => checker.error(
+            "$.units",
+            format!("must be an array of units, not {}", kind(&other)),
+        ),
+    }
+    let ignored_keys: Vec<String> = top.keys().cloned().collect();
+    for key in &ignored_keys {
+        checker.warn(
+            format!("$.{key}"),
+            "not part of the import format: the server ignores it",
+        );
+    }
+    Validated {
+        file: organization.map(|organization| ImportFile {
+            organization,
+            units,
+            ignored_keys,
+        }),
+        problems: checker.problems,
+    }
+}
+
+/// serde_json appends " at line L column C"; the position is reported separately.
+fn strip_position(message: &str) -> &str {
+    message
+        .rfind(" at line ")
+        .map(|i| &message[..i])
+        .unwrap_or(message)
+}
+
+fn check_organization(org: &Map<String, Value>, c: &mut Checker) {
+    match org.get("tenant_id") {
+        None => c.error(
+            "$.organization.tenant_id",
+            "missing: without it the server silently does nothing",
+        ),
+        Some(Value::String(s)) if s.trim().is_empty() => c.error(
+            "$.organization.tenant_id",
+            "empty: without it the server silently does nothing",
+        ),
+        Some(Value::String(_)) => {}
+        Some(other) => c.error(
+            "$.organization.tenant_id",
+            format!("must be a string, not {}", kind(other)),
+        ),
+    }
+    match org.get("name") {
+        None => c.warn(
+            "$.organization.name",
+            "missing: the organization will be named after its tenant_id",
+        ),
+        Some(Value::Null) => c.error(
+            "$.organization.name",
+            "null: the server fails to create an organization without a name",
+        ),
+        Some(Value::String(_)) => {}
+        Some(other) => c.error(
+            "$.organization.name",
+            format!("must be a string, not {}", kind(other)),
+        ),
+    }
+    for key in ["display_name", "domain"] {
+        if let Some(v) = org.get(key).filter(|v| !v.is_null() && !v.is_string()) {
+            c.error(
+                format!("$.organization.{key}"),
+                format!("must be a string or null, not {}", kind(v)),
+            );
+        }
+    }
+    if let Some(v) = org.get("meta").filter(|v| !v.is_null() && !v.is_object()) {
+        c.error(
+            "$.organization.meta",
+            format!("must be an object or null, not {}", kind(v)),
+        );
+    }
+}
+
+/// Takes one unit (and, recursively, its children) apart, checking it on the way.
+fn take_unit(
+    unit: Value,
+    path: String,
+    parent: Option<u32>,
+    level: i64,
+    out: &mut Vec<FileUnit>,
+    c: &mut Checker,
+) {
+    let Value::Object(mut fields) = unit else {
+        c.error(
+            path,
+            format!("a unit must be an object, not {}", kind(&unit)),
+        );
+        return;
+    };
+    let children = fields.remove("children");
+    check_unit(&fields, &path, c);
+    let me = out.len() as u32;
+    let child_path = format!("{path}.children");
+    out.push(FileUnit {
+        path,
+        fields,
+        parent,
+        level,
+    });
+    match children {
+        None => {}
+        Some(Value::Array(list)) => {
+            for (i, child) in list.into_iter().enumerate() {
+                take_unit(
+                    child,
+                    format!("{child_path}[{i}]"),
+                    Some(me),
+                    level + 1,
+                    out,
+                    c,
+                );
+            }
+        }
+        Some(other) => c.error(
+            child_path,
+            format!(
+                "must be an array of units, not {}: the server stops the import here",
+                kind(&other)
+            ),
+        ),
+    }
+}
+
+fn check_unit(fields: &Map<String, Value>, path: &str, c: &mut Checker) {
+    let id = match fields.get("id") {
+        None | Some(Value::Null) => {
+            c.error(
+                format!("{path}.id"),
+                "missing: the server would give this unit a new random key on every import",
+            );
+            None
+        }
+        Some(Value::String(s)) if s.is_empty() => {
+            c.error(
+                format!("{path}.id"),
+                "empty: the server would give this unit a new random key on every import",
+            );
+            None
+        }
+        Some(Value::String(s)) => Some(s.as_str()),
+        Some(other) => {
+            c.error(
+                format!("{path}.id"),
+                format!("must be a string, not {}", kind(other)),
+            );
+            None
+        }
+    };
+    let mut duplicate_id = false;
+    if let Some(id) = id {
+        if let Some(first) = c.first_id.get(id) {
+            duplicate_id = true;
+            let message = format!(
+                "duplicate id {id:?} (first at {first}): children would attach to the wrong parent"
+            );
+            c.error(format!("{path}.id"), message);
+        } else {
+            c.first_id.insert(id.to_owned(), path.to_owned());
+        }
+    }
+    let external = match fields.get("external_id") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.is_empty() => None,
+        Some(Value::String(s)) => Some(s.as_str()),
+        Some(other) => {
+            c.error(
+                format!("{path}.external_id"),
+                format!("must be a string, not {}", kind(other)),
+            );
+            None
+        }
+    };
+    let key = external.or(if duplicate_id { None } else { id });
+    if let Some(key) = key {
+        if let Some(first) = c.first_key.get(key) {
+            let field = if external.is_some() {
+                "external_id"
+            } else {
+                "id"
+            };
+            let message = format!(
+                "duplicate external key {key:?} (first at {first}): the server would update one unit twice or create orphans"
+            );
+            c.error(format!("{path}.{field}"), message);
+        } else {
+            c.first_key.insert(key.to_owned(), path.to_owned());
+        }
+    }
+    match fields.get("name") {
+        None => c.warn(
+            format!("{path}.name"),
+            "missing: the unit will be called \"Unnamed\"",
+        ),
+        Some(Value::Null) => c.error(
+            format!("{path}.name"),
+            "null: the server fails on a new unit without a name, half-way through the import",
+        ),
+        Some(Value::String(_)) => {}
+        Some(other) => c.error(
+            format!("{path}.name"),
+            format!("must be a string, not {}", kind(other)),
+        ),
+    }
+    for key in ["display_name", "description", "type"] {
+        if let Some(v) = fields.get(key).filter(|v| !v.is_null() && !v.is_string()) {
+            c.error(
+                format!("{path}.{key}"),
+                format!("must be a string or null, not {}", kind(v)),
+            );
+        }
+    }
+    if fields
+        .get("type")
+        .and_then(Value::as_str)
+        .is_none_or(str::is_empty)
+    {
+        c.warn(
+            format!("{path}.type"),
+            "no type: a later import can never delete this unit",
+        );
+    }
+    match fields.get("member_ids") {
+        None => {}
+        Some(Value::Null) => c.error(
+            format!("{path}.member_ids"),
+            "null: the server fails on a new unit with null members; use [] for none",
+        ),
+        Some(Value::Array(ids)) => {
+            for (i, v) in ids.iter().enumerate() {
+                if !v.is_string() {
+                    c.error(
+                        format!("{path}.member_ids[{i}]"),
+                        format!("must be a string, not {}", kind(v)),
+                    );
+                }
+            }
+        }
+        Some(other) => c.error(
+            format!("{path}.member_ids"),
+            format!("must be an array of strings, not {}", kind(other)),
+        ),
+    }
+    match fields.get("meta") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(meta)) => check_members(meta, path, c),
+        Some(other) => c.error(
+            format!("{path}.meta"),
+            format!("must be an object or null, not {}", kind(other)),
+        ),
+    }
+}
+
+fn check_members(meta: &Map<String, Value>, path: &str, c: &mut Checker) {
+    let members = match meta.get("members") {
+        None => return,
+        Some(Value::Array(m)) => m,
+        Some(other) => {
+            c.error(
+                format!("{path}.meta.members"),
+                format!("must be an array of members, not {}", kind(other)),
+            );
+            return;
+        }
+    };
+    for (i, member) in members.iter().enumerate() {
+        let here = format!("{path}.meta.members[{i}]");
+        let Value::Object(m) = member else {
+            c.error(
+                here,
+                format!("a member must be an object, not {}", kind(member)),
+            );
+            continue;
+        };
+        match m.get("email") {
+            None | Some(Value::Null) => c.warn(
+                format!("{here}.email"),
+                "no e-mail: this member cannot be matched to a user",
+            ),
+            Some(Value::String(email)) => {
+                if check_email_format(email).is_err() {
+                    c.error(
+                        format!("{here}.email"),
+                        format!("{email:?} is not an e-mail address"),
+                    );
+                } else if email.chars().any(|ch| ch.is_uppercase()) {
+                    c.warn(
+                        format!("{here}.email"),
+                        "has upper-case letters: OU usage limits match e-mails case-sensitively; write it in lower case",
+                    );
+                }
+            }
+            Some(other) => c.error(
+                format!("{here}.email"),
+                format!("must be a string, not {}", kind(other)),
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(text: &str) -> Vec<(Severity, String, String)> {
+        validate_import(text.as_bytes())
+            .problems
+            .into_iter()
+            .map(|p| (p.severity, p.path, p.message))
+            .collect()
+    }
+
+    fn error_paths(text: &str) -> Vec<String> {
+        problems(text)
+            .into_iter()
+            .filter(|p| p.0 == Severity::Error)
+            .map(|p| p.1)
+            .collect()
+    }
+
+    #[test]
+    fn a_file_that_is_not_json_is_positioned_by_line_and_column() {
+        let found = problems("{\n  \"organization\": {\"tenant_id\": \"t\"},\n  \"units\": [,]\n}");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].1, "line 3, column 13");
+        assert!(found[0].2.starts_with("not JSON"), "{}", found[0].2);
+    }
+
+    #[test]
+    fn every_problem_of_a_broken_file_is_found_in_one_pass_with_its_path() {
+        let text = r#"{
+          "organization": {"tenant_id": "", "name": null},
+          "units": [
+            {"id": "a", "name": "A", "type": "division", "children": [
+              {"id": "b", "name": null, "type": "team", "member_ids": null},
+              {"name": "no id", "type": "team"},
+              {"id": "a", "name": "dup", "type": "team", "children": null}
+            ]},
+            {"id": "c", "external_id": "b", "name": "C", "type": "division",
+             "meta": {"members": [{"email": "not-an-email"}, {"email": "ok@example.com"}]}},
+            7
+          ]
+        }"#;
+        assert_eq!(
+            error_paths(text),
+            vec![
+                "$.organization.tenant_id",
+                "$.organization.name",
+                "$.units[0].children[0].name",
+                "$.units[0].children[0].member_ids",
+                "$.units[0].children[1].id",
+                "$.units[0].children[2].id",
+                "$.units[0].children[2].children",
+                "$.units[1].external_id",
+                "$.units[1].meta.members[0].email",
+                "$.units[2]",
+            ]
+        );
+    }
+
+    #[test]
+    fn units_are_kept_in_pre_order_with_levels_and_rebuilt_as_written() {
+        let text = r#"{"organization": {"tenant_id": "t", "name": "T"}, "units": [
+            {"id": "a", "name": "A", "type": "d", "children": [
+                {"id": "a1", "name": "A1", "type": "t", "children": [{"id": "a11", "name": "A11", "type": "u"}]},
+                {"id": "a2", "name": "A2", "type": "t"}]},
+            {"id": "b", "name": "B", "type": "d"}]}"#;
+        let v = validate_import(text.as_bytes());
+        assert!(v.is_valid(), "{:?}", v.problems);
+        let file = v.file.expect("file");
+        let order: Vec<(&str, i64, Option<u32>)> = file
+            .units
+            .iter()
+            .map(|u| (u.key().unwrap_or(""), u.level, u.parent))
+            .collect();
+        assert_eq!(
+            order,
+            vec![
+                ("a", 0, None),
+                ("a1", 1, Some(0)),
+                ("a11", 2, Some(1)),
+                ("a2", 1, Some(0)),
+                ("b", 0, None)
+            ]
+        );
+        let original: Value = serde_json::from_str(text).expect("json");
+        assert_eq!(file.payload(), original);
+    }
+
+    #[test]
+    fn upper_case_emails_and_untyped_units_are_warnings_not_errors() {
+        let text = r#"{"organization": {"tenant_id": "t", "name": "T"}, "units": [
+            {"id": "a", "name": "A", "meta": {"members": [{"email": "Kim@Example.com"}]}}]}"#;
+        let v = validate_import(text.as_bytes());
+        assert!(v.is_valid());
+        let paths: Vec<&str> = v.problems.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            vec!["$.units[0].type", "$.units[0].meta.members[0].email"]
+        );
+    }
+
+    #[test]
+    fn a_missing_organization_or_a_non_object_file_has_no_usable_file() {
+        assert!(validate_import(b"[1, 2]").file.is_none());
+        let v = validate_import(br#"{"units": []}"#);
+        assert!(v.file.is_none());
+        assert_eq!(v.problems[0].path, "$.organization");
+    }
+}
