@@ -1,8 +1,11 @@
-//! The organizations router (organizations.md): the parts user management reads.
+//! The organizations router (organizations.md): organizations, units, OU settings and the JSON
+//! import (org-import-format.md).
 
 use crate::client::segment;
 use crate::{ApiError, Client};
 use cloo_domain::Secret;
+use cloo_domain::org::import_plan::{StoredOrg, StoredUnit};
+use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -108,5 +111,171 @@ impl Client {
             &[],
         )
         .await
+    }
+
+    /// `GET /organizations/{org_id}/units`: one organization's units (unknown id: empty).
+    pub async fn units_of_org(
+        &self,
+        token: &Secret,
+        org_id: &str,
+    ) -> Result<Vec<OrgUnit>, ApiError> {
+        self.get(
+            &format!("api/v1/organizations/{}/units", segment(org_id)),
+            Some(token),
+            &[],
+        )
+        .await
+    }
+
+    /// `GET /organizations/{org_id}/units/tree`: nodes with `children`.
+    pub async fn org_unit_tree(
+        &self,
+        token: &Secret,
+        org_id: &str,
+    ) -> Result<Vec<Value>, ApiError> {
+        self.get(
+            &format!("api/v1/organizations/{}/units/tree", segment(org_id)),
+            Some(token),
+            &[],
+        )
+        .await
+    }
+
+    /// `POST /organizations/units/{id}`: only non-null fields are applied.
+    pub async fn update_org_unit(
+        &self,
+        token: &Secret,
+        id: &str,
+        body: &Value,
+    ) -> Result<OrgUnit, ApiError> {
+        self.post(
+            &format!("api/v1/organizations/units/{}", segment(id)),
+            Some(token),
+            body,
+        )
+        .await
+    }
+
+    /// `DELETE /organizations/units/{id}`: the unit only; children keep a dangling parent.
+    pub async fn delete_org_unit(&self, token: &Secret, id: &str) -> Result<Value, ApiError> {
+        self.send(
+            Method::DELETE,
+            &format!("api/v1/organizations/units/{}", segment(id)),
+            Some(token),
+            &[],
+            None::<&()>,
+        )
+        .await
+    }
+
+    /// `GET /organizations/units/{id}/usage-limit`.
+    pub async fn org_unit_usage_limit(&self, token: &Secret, id: &str) -> Result<Value, ApiError> {
+        self.get(
+            &format!("api/v1/organizations/units/{}/usage-limit", segment(id)),
+            Some(token),
+            &[],
+        )
+        .await
+    }
+
+    /// `POST /organizations/units/{id}/usage-limit`: replaces the whole per-model map.
+    pub async fn set_org_unit_usage_limit(
+        &self,
+        token: &Secret,
+        id: &str,
+        per_model: &Value,
+    ) -> Result<Value, ApiError> {
+        self.post(
+            &format!("api/v1/organizations/units/{}/usage-limit", segment(id)),
+            Some(token),
+            &serde_json::json!({"per_model": per_model}),
+        )
+        .await
+    }
+
+    /// `GET /organizations/units/{id}/guardrails`.
+    pub async fn org_unit_guardrails(&self, token: &Secret, id: &str) -> Result<Value, ApiError> {
+        self.get(
+            &format!("api/v1/organizations/units/{}/guardrails", segment(id)),
+            Some(token),
+            &[],
+        )
+        .await
+    }
+
+    /// `POST /organizations/units/{id}/guardrails`: always sends both fields (an omitted
+    /// `follow_global` would turn inheritance off).
+    pub async fn set_org_unit_guardrails(
+        &self,
+        token: &Secret,
+        id: &str,
+        guardrail_ids: &[String],
+        follow_global: bool,
+    ) -> Result<Value, ApiError> {
+        self.post(
+            &format!("api/v1/organizations/units/{}/guardrails", segment(id)),
+            Some(token),
+            &serde_json::json!({"guardrail_ids": guardrail_ids, "follow_global": follow_global}),
+        )
+        .await
+    }
+
+    /// `POST /organizations/sync/json`: the import. No dry run, no transaction.
+    pub async fn import_organization(
+        &self,
+        token: &Secret,
+        body: &Value,
+    ) -> Result<ImportResult, ApiError> {
+        self.post("api/v1/organizations/sync/json", Some(token), body)
+            .await
+    }
+}
+
+/// The answer of an import.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportResult {
+    /// Always true on 200.
+    #[serde(default)]
+    pub success: bool,
+    /// The counters.
+    pub result: ImportCounters,
+}
+
+/// Counters of an import.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportCounters {
+    /// The organization: `created` and `updated` (0 or 1).
+    pub organization: std::collections::BTreeMap<String, u64>,
+    /// Units `created`, `updated`, `deleted`.
+    pub units: std::collections::BTreeMap<String, u64>,
+}
+
+impl From<OrgUnit> for StoredUnit {
+    fn from(u: OrgUnit) -> Self {
+        StoredUnit {
+            id: u.id,
+            parent_id: u.parent_id,
+            name: u.name,
+            display_name: u.display_name,
+            description: u.description,
+            level: u.level,
+            kind: u.kind,
+            external_id: u.external_id,
+            member_ids: u.member_ids,
+            meta: u.meta,
+        }
+    }
+}
+
+impl From<Organization> for StoredOrg {
+    fn from(o: Organization) -> Self {
+        StoredOrg {
+            id: o.id,
+            tenant_id: o.tenant_id,
+            name: o.name,
+            display_name: o.display_name,
+            domain: o.domain,
+            meta: o.meta,
+        }
     }
 }

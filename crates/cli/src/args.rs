@@ -53,6 +53,80 @@ pub enum Command {
     /// The Super Admin (the contact shown to pending users; no extra rights).
     #[command(subcommand)]
     Sa(SaCommand),
+    /// Organizations, their OU trees, and offline JSON imports.
+    #[command(subcommand)]
+    Orgs(OrgsCommand),
+}
+
+/// `orgs …`
+#[derive(Debug, Subcommand)]
+pub enum OrgsCommand {
+    /// List organizations with their unit counts.
+    List,
+    /// Show the OU tree of an organization.
+    Tree {
+        /// The organization's tenant id (needed when there are several).
+        #[arg(long)]
+        org: Option<String>,
+        /// Only this many levels.
+        #[arg(long)]
+        depth: Option<usize>,
+    },
+    /// Show one OU: path, members resolved to users, limits, guardrails.
+    Unit {
+        /// Unit id or external id.
+        unit: String,
+        /// The organization's tenant id, when the external id is not unique.
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// Check an import file without connecting (exit 0 valid, 1 problems, 2 unreadable).
+    Validate {
+        /// The import JSON.
+        file: PathBuf,
+    },
+    /// Plan an import against the deployment (exit 0 no changes, 1 changes, 2 error).
+    Plan {
+        /// The import JSON.
+        file: PathBuf,
+        /// Also write the plan to this file (it is always kept in the local store).
+        #[arg(long, value_name = "PLAN")]
+        out: Option<PathBuf>,
+        /// Plan against the last snapshot of the organization, without connecting.
+        #[arg(long)]
+        offline: bool,
+        /// Let the import wipe OU usage limits and guardrails instead of carrying them over.
+        #[arg(long)]
+        no_carry_over: bool,
+    },
+    /// Apply a plan exactly (never prompts: the plan was the review).
+    Apply {
+        /// A plan file written with --out, or the id of a plan in the local store.
+        plan: String,
+        /// Allow this many deletions (needed above min(500, 10% of the units)).
+        #[arg(long, value_name = "N")]
+        allow_deletes: Option<usize>,
+        /// Accepted for symmetry; applying a plan never asks.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Turn an HR CSV export (department path, name, e-mail, job title) into an import file.
+    FromCsv {
+        /// The CSV (English or Korean headers: 부서, 이름, 이메일, 직급).
+        file: PathBuf,
+        /// The organization's tenant id to write.
+        #[arg(long)]
+        tenant_id: String,
+        /// The organization's name (default: the tenant id).
+        #[arg(long)]
+        org_name: Option<String>,
+        /// Where to write the JSON (default: stdout).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// utf-8 or cp949 (euc-kr); detected when not given.
+        #[arg(long)]
+        encoding: Option<String>,
+    },
 }
 
 /// `tenant …`

@@ -5,6 +5,7 @@
 mod args;
 mod cmd_groups;
 mod cmd_import;
+mod cmd_orgs;
 mod cmd_tenant;
 mod cmd_users;
 mod input;
@@ -78,6 +79,13 @@ async fn dispatch(console: &Console, cli: &Cli) -> Result<Done, String> {
             Done::Success
         });
     }
+    if let Command::Orgs(command) = &cli.command {
+        let target = target(cli)?;
+        return Ok(match cmd_orgs::run(console, &target, command, out).await? {
+            cmd_orgs::OrgsDone::Clean => Done::Success,
+            cmd_orgs::OrgsDone::Findings => Done::Changes,
+        });
+    }
     dispatch_simple(console, cli).await.map(|()| Done::Success)
 }
 
@@ -139,6 +147,7 @@ async fn dispatch_simple(console: &Console, cli: &Cli) -> Result<(), String> {
             cmd_groups::defaults(console, &target(cli)?, command, out).await
         }
         Command::Sa(command) => cmd_groups::sa(console, &target(cli)?, command, out).await,
+        Command::Orgs(_) => Err("internal error: orgs commands are dispatched earlier".into()),
     }
 }
 

@@ -11,6 +11,8 @@ mod defaults;
 mod error;
 mod group_admin;
 mod import_review;
+mod org_import;
+mod org_views;
 #[cfg(feature = "local-sandbox")]
 mod sandbox;
 mod session;
@@ -32,6 +34,10 @@ pub use defaults::{DefaultsChange, DefaultsView};
 pub use error::{ConsoleError, ConsoleResult, ENV_ALTERNATIVE, ErrorView};
 pub use group_admin::{GroupChange, GroupSummary, GroupView, MemberRef};
 pub use import_review::{ImportReview, ImportReviewRow};
+pub use org_import::{
+    ORG_PLAN_FORMAT, OrgApplyReport, OrgApplyStep, OrgPlanDocument, read_plan_document,
+};
+pub use org_views::{OrgSummary, OrgTreeNode, UnitDetail, UnitMember};
 pub use session::{Credential, Session};
 pub use snapshot::{Me, Snapshot};
 pub use tenants::{

@@ -5,9 +5,11 @@
 //! `migrations/`. Secrets never go there: [`keychain`] keeps them in the OS keychain.
 
 pub mod keychain;
+mod org_imports;
 mod tenants;
 
 pub use keychain::{KeychainError, MemorySecrets, OsKeychain, SecretSlot, SecretStore};
+pub use org_imports::{JournalEntry, StoredPlan};
 pub use tenants::{AuthKind, NewTenant, Tenant};
 
 use sqlx::SqlitePool;

@@ -1,0 +1,535 @@
+//! Offline organization imports made safe: validate, plan against the deployment (or its last
+//! snapshot), keep the plan, and apply exactly it — refusing a stale plan and mass deletions
+//! before any write, journaling every step so an interrupted apply resumes.
+
+use crate::error::{ConsoleError, ConsoleResult};
+use crate::{Console, Target};
+use cloo_domain::org::import_file::{Validated, validate_import};
+use cloo_domain::org::import_plan::{
+    OrgImportPlan, OrgState, People, PlanOptions, ShapedUnit, StoredOrg, StoredUnit, differences,
+    plan_import, shape,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+
+/// The format tag of a plan document.
+pub const ORG_PLAN_FORMAT: &str = "cloosphere-org-import-plan/1";
+
+/// A plan as saved with `--out` and in the local store: everything needed to apply it later
+/// and to check that the deployment has not moved on since.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrgPlanDocument {
+    /// [`ORG_PLAN_FORMAT`].
+    pub format: String,
+    /// Plan id.
+    pub id: String,
+    /// The console tenant it was made for.
+    pub tenant: String,
+    /// The imported file's name.
+    pub file_name: String,
+    /// Epoch seconds.
+    pub created_at: i64,
+    /// Made against the last snapshot instead of the live deployment.
+    pub offline: bool,
+    /// When that state was read (epoch seconds).
+    pub state_read_at: i64,
+    /// Planning choices.
+    pub options: PlanOptions,
+    /// Fingerprint of the state the plan was made against.
+    pub base_fingerprint: String,
+    /// That state.
+    pub base: OrgState,
+    /// What will happen.
+    pub plan: OrgImportPlan,
+    /// The exact body to push.
+    pub push: Value,
+}
+
+/// What an apply did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrgApplyReport {
+    /// Plan id.
+    pub plan_id: String,
+    /// The organization's database id.
+    pub organization_id: String,
+    /// This run continued an interrupted one.
+    pub resumed: bool,
+    /// The plan had been applied completely before; nothing was written.
+    pub already_applied: bool,
+    /// The server's counters for the push.
+    pub counters: Option<Value>,
+    /// Fix-ups made.
+    pub fixups_done: usize,
+    /// Where the deployment differs from the plan's prediction after the apply (empty: none).
+    pub differences: Vec<String>,
+}
+
+/// A step of an apply, for progress display.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrgApplyStep {
+    /// `checking`, `pushing`, `fixups`, `verifying`.
+    pub stage: String,
+    /// Done so far in this stage.
+    pub done: usize,
+    /// Total in this stage.
+    pub total: usize,
+}
+
+/// The journal steps.
+mod step {
+    pub const PUSH_STARTED: &str = "push_started";
+    pub const PUSH_DONE: &str = "push_done";
+    pub const PUSH_FAILED: &str = "push_failed";
+    pub const FIXUP_DONE: &str = "fixup_done";
+    pub const FIXUP_FAILED: &str = "fixup_failed";
+    pub const VERIFIED: &str = "verified";
+}
+
+impl Console {
+    /// Checks an import file without any connection.
+    pub fn validate_org_file(bytes: &[u8]) -> Validated {
+        validate_import(bytes)
+    }
+
+    /// The organization with `org_tenant_id` and its units, read from the deployment; kept as
+    /// the snapshot for planning offline.
+    pub async fn org_state(&self, target: &Target, org_tenant_id: &str) -> ConsoleResult<OrgState> {
+        let session = self.session(target).await?;
+        let orgs = session
+            .call(|c, t| async move { c.organizations(&t).await })
+            .await?;
+        let Some(org) = orgs.into_iter().find(|o| o.tenant_id == org_tenant_id) else {
+            return Ok(OrgState::default());
+        };
+        let id = org.id.clone();
+        let units = session
+            .call(|c, t| {
+                let id = id.clone();
+                async move { c.units_of_org(&t, &id).await }
+            })
+            .await?;
+        let state = OrgState {
+            organization: Some(StoredOrg::from(org)),
+            units: units.into_iter().map(StoredUnit::from).collect(),
+        };
+        let key = self.target_key(target, &session).await?;
+        let text =
+            serde_json::to_string(&state).map_err(|e| ConsoleError::Internal(e.to_string()))?;
+        self.store
+            .save_org_snapshot(&key, org_tenant_id, crate::now(), &text)
+            .await?;
+        Ok(state)
+    }
+
+    /// The console tenant key without connecting (for offline work).
+    async fn offline_key(&self, target: &Target) -> ConsoleResult<String> {
+        Ok(match target {
+            Target::Tenant(name) => match self.ephemeral_tenant(name) {
+                Some(e) => e.view.id,
+                None => self.store.tenant(name).await?.id,
+            },
+            Target::Current => self
+                .store
+                .current_tenant_id()
+                .await?
+                .ok_or(ConsoleError::NoTenant)?,
+            Target::Direct(d) => format!(
+                "direct:{}",
+                cloo_api::normalize_base_url(&d.url)
+                    .map(|u| u.to_string())
+                    .unwrap_or_else(|_| d.url.clone())
+            ),
+        })
+    }
+
+    /// Plans an import file. `offline` plans against the last snapshot (no connection); the
+    /// plan is saved in the local store either way.
+    pub async fn plan_org_import(
+        &self,
+        target: &Target,
+        file_name: &str,
+        bytes: &[u8],
+        options: PlanOptions,
+        offline: bool,
+    ) -> ConsoleResult<OrgPlanDocument> {
+        let validated = validate_import(bytes);
+        let file = match validated.file {
+            Some(file)
+                if validated
+                    .problems
+                    .iter()
+                    .all(|p| p.severity != cloo_domain::org::import_file::Severity::Error) =>
+            {
+                file
+            }
+            _ => {
+                let first = validated
+                    .problems
+                    .iter()
+                    .find(|p| p.severity == cloo_domain::org::import_file::Severity::Error);
+                let count = validated
+                    .problems
+                    .iter()
+                    .filter(|p| p.severity == cloo_domain::org::import_file::Severity::Error)
+                    .count();
+                return Err(ConsoleError::Invalid(match first {
+                    Some(p) => format!(
+                        "{file_name} has {count} error(s), the first at {}: {}. Run `clooctl orgs validate {file_name}` for all of them",
+                        p.path, p.message
+                    ),
+                    None => format!("{file_name} is not an organization import"),
+                }));
+            }
+        };
+        let org_tenant_id = file.tenant_id().unwrap_or_default().to_owned();
+        let (tenant, state, read_at, people) = if offline {
+            let key = self.offline_key(target).await?;
+            let (taken, text) = self
+                .store
+                .org_snapshot(&key, &org_tenant_id)
+                .await?
+                .ok_or_else(|| {
+                    ConsoleError::Invalid(format!(
+                        "no snapshot of organization {org_tenant_id:?} on this tenant yet: plan once while connected"
+                    ))
+                })?;
+            let state: OrgState = serde_json::from_str(&text).map_err(|e| {
+                ConsoleError::Internal(format!("the stored snapshot is unreadable: {e}"))
+            })?;
+            (key, state, taken, None)
+        } else {
+            let state = self.org_state(target, &org_tenant_id).await?;
+            let snapshot = self.snapshot(target, false).await?;
+            let people = People::new(
+                snapshot
+                    .directory
+                    .users()
+                    .iter()
+                    .map(|u| (u.email.as_str(), u.oauth_sub.as_deref())),
+            );
+            let session = self.session(target).await?;
+            (
+                self.target_key(target, &session).await?,
+                state,
+                crate::now(),
+                Some(people),
+            )
+        };
+        let planned = plan_import(file, &state, people.as_ref(), options);
+        let document = OrgPlanDocument {
+            format: ORG_PLAN_FORMAT.to_owned(),
+            id: uuid::Uuid::new_v4().to_string(),
+            tenant,
+            file_name: file_name.to_owned(),
+            created_at: crate::now(),
+            offline,
+            state_read_at: read_at,
+            options,
+            base_fingerprint: state.fingerprint(),
+            base: state,
+            plan: planned.plan,
+            push: planned.push.payload(),
+        };
+        self.save_org_plan(&document).await?;
+        Ok(document)
+    }
+
+    /// Keeps a plan document in the local store.
+    pub async fn save_org_plan(&self, document: &OrgPlanDocument) -> ConsoleResult<()> {
+        let text =
+            serde_json::to_string(document).map_err(|e| ConsoleError::Internal(e.to_string()))?;
+        self.store
+            .save_org_plan(&cloo_store::StoredPlan {
+                id: document.id.clone(),
+                tenant_id: document.tenant.clone(),
+                org_tenant_id: document.plan.tenant_id.clone(),
+                file_name: document.file_name.clone(),
+                created_at: document.created_at,
+                document: text,
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// A plan kept in the local store.
+    pub async fn stored_org_plan(&self, id: &str) -> ConsoleResult<OrgPlanDocument> {
+        let stored = self
+            .store
+            .org_plan(id)
+            .await?
+            .ok_or_else(|| ConsoleError::Invalid(format!("no stored plan {id:?}")))?;
+        read_plan_document(stored.document.as_bytes(), id)
+    }
+
+    /// Applies a plan: refuses a stale plan and too many deletions before any write, pushes the
+    /// import, makes the fix-ups, re-reads and compares with the prediction. Every step is
+    /// journaled; a re-run after a failure continues where it stopped.
+    pub async fn apply_org_plan(
+        &self,
+        target: &Target,
+        document: &OrgPlanDocument,
+        allow_deletes: Option<usize>,
+        progress: &(dyn Fn(OrgApplyStep) + Send + Sync),
+    ) -> ConsoleResult<OrgApplyReport> {
+        self.writable(target).await?;
+        let session = self.session(target).await?;
+        let key = self.target_key(target, &session).await?;
+        if key != document.tenant {
+            return Err(ConsoleError::Invalid(format!(
+                "this plan was made for another tenant ({}); select that tenant to apply it",
+                document.tenant
+            )));
+        }
+        let plan = &document.plan;
+        plan.check_deletions(allow_deletes)
+            .map_err(ConsoleError::Invalid)?;
+        progress(OrgApplyStep::new("checking", 0, 1));
+        let journal = self.store.org_apply_journal(&document.id).await?;
+        let started = journal.iter().any(|j| j.step == step::PUSH_STARTED);
+        let verified = journal.iter().any(|j| j.step == step::VERIFIED);
+        let current = self.org_state(target, &plan.tenant_id).await?;
+        let fresh = current.fingerprint() == document.base_fingerprint;
+        if verified && !fresh {
+            let left = differences(&plan.predicted, &shape(&current.units));
+            if left.is_empty() {
+                return Ok(OrgApplyReport {
+                    plan_id: document.id.clone(),
+                    organization_id: current.organization.map(|o| o.id).unwrap_or_default(),
+                    resumed: false,
+                    already_applied: true,
+                    counters: None,
+                    fixups_done: 0,
+                    differences: Vec::new(),
+                });
+            }
+        }
+        if !fresh {
+            let unexplained = if started {
+                unexplained_changes(&document.base, &plan.predicted, &current)
+            } else {
+                changed_units(&document.base, &current)
+            };
+            if !unexplained.is_empty() || !started {
+                let shown: Vec<&str> = unexplained.iter().take(5).map(String::as_str).collect();
+                return Err(ConsoleError::Invalid(format!(
+                    "the plan is stale: organization {:?} changed since it was planned{} ({} unit(s): {}). Nothing was written; make a new plan",
+                    plan.tenant_id,
+                    if document.offline {
+                        " (offline, from the last snapshot)"
+                    } else {
+                        ""
+                    },
+                    unexplained.len(),
+                    shown.join(", ")
+                )));
+            }
+        }
+        let resumed = started && !fresh;
+
+        self.journal(&document.id, step::PUSH_STARTED, "").await?;
+        progress(OrgApplyStep::new("pushing", 0, 1));
+        let body = document.push.clone();
+        let pushed = session
+            .call(|c, t| {
+                let body = body.clone();
+                async move { c.import_organization(&t, &body).await }
+            })
+            .await;
+        let result = match pushed {
+            Ok(r) => r,
+            Err(e) => {
+                self.journal(&document.id, step::PUSH_FAILED, &e.to_string())
+                    .await?;
+                let done = self
+                    .org_state(target, &plan.tenant_id)
+                    .await
+                    .map(|s| units_as_planned(&plan.predicted, &s))
+                    .ok();
+                let progress_note = match done {
+                    Some(n) => format!(
+                        "{n} of {} planned units are already as planned",
+                        plan.predicted.len()
+                    ),
+                    None => "how far it got could not be read back".to_owned(),
+                };
+                return Err(ConsoleError::Invalid(format!(
+                    "the import stopped part-way ({e}). The server has no transaction: units before the failure are written, no deletions or fix-ups were made; {progress_note}. Re-run the same apply to finish: written units are matched, never duplicated"
+                )));
+            }
+        };
+        let counters = serde_json::to_value(&result.result).ok();
+        self.journal(
+            &document.id,
+            step::PUSH_DONE,
+            &counters.as_ref().map(Value::to_string).unwrap_or_default(),
+        )
+        .await?;
+
+        // Fix-ups: detach units the server left under their old parent.
+        let after_push = self.org_state(target, &plan.tenant_id).await?;
+        let by_key: HashMap<&str, &StoredUnit> = after_push
+            .units
+            .iter()
+            .filter_map(|u| u.external_id.as_deref().map(|k| (k, u)))
+            .collect();
+        let total = plan.fixups.len();
+        let mut fixups_done = 0;
+        for (i, fixup) in plan.fixups.iter().enumerate() {
+            progress(OrgApplyStep::new("fixups", i, total));
+            let Some(unit) = by_key.get(fixup.key.as_str()) else {
+                continue;
+            };
+            if unit.parent_id.as_deref().is_none_or(str::is_empty) {
+                continue;
+            }
+            let id = unit.id.clone();
+            let done = session
+                .call(|c, t| {
+                    let id = id.clone();
+                    async move {
+                        c.update_org_unit(&t, &id, &serde_json::json!({"parent_id": ""}))
+                            .await
+                    }
+                })
+                .await;
+            if let Err(e) = done {
+                self.journal(&document.id, step::FIXUP_FAILED, &fixup.key)
+                    .await?;
+                return Err(ConsoleError::Invalid(format!(
+                    "the import was pushed, but detaching {:?} from its old parent failed ({e}); {fixups_done} of {total} fix-ups done. Re-run the same apply to finish",
+                    fixup.key
+                )));
+            }
+            fixups_done += 1;
+            self.journal(&document.id, step::FIXUP_DONE, &fixup.key)
+                .await?;
+        }
+        progress(OrgApplyStep::new("verifying", 0, 1));
+        let after = self.org_state(target, &plan.tenant_id).await?;
+        let differences = differences(&plan.predicted, &shape(&after.units));
+        self.journal(
+            &document.id,
+            step::VERIFIED,
+            &format!("{} difference(s)", differences.len()),
+        )
+        .await?;
+        Ok(OrgApplyReport {
+            plan_id: document.id.clone(),
+            organization_id: after.organization.map(|o| o.id).unwrap_or_default(),
+            resumed,
+            already_applied: false,
+            counters,
+            fixups_done,
+            differences,
+        })
+    }
+
+    async fn journal(&self, plan_id: &str, step: &str, detail: &str) -> ConsoleResult<()> {
+        self.store
+            .journal_org_apply(plan_id, crate::now(), step, detail)
+            .await?;
+        Ok(())
+    }
+}
+
+impl OrgApplyStep {
+    fn new(stage: &str, done: usize, total: usize) -> OrgApplyStep {
+        OrgApplyStep {
+            stage: stage.to_owned(),
+            done,
+            total,
+        }
+    }
+}
+
+/// Reads a plan document (from a file or the store), checking its format.
+pub fn read_plan_document(bytes: &[u8], source: &str) -> ConsoleResult<OrgPlanDocument> {
+    let document: OrgPlanDocument = serde_json::from_slice(bytes).map_err(|e| {
+        ConsoleError::Invalid(format!(
+            "{source}: not an organization import plan ({e}); make one with `clooctl orgs plan FILE --out PLAN`"
+        ))
+    })?;
+    if document.format != ORG_PLAN_FORMAT {
+        return Err(ConsoleError::Invalid(format!(
+            "{source}: plan format {:?} is not {ORG_PLAN_FORMAT:?}",
+            document.format
+        )));
+    }
+    Ok(document)
+}
+
+/// Keys of units that differ between two states (added, removed or changed).
+fn changed_units(base: &OrgState, current: &OrgState) -> Vec<String> {
+    let before = shape(&base.units);
+    let now = shape(&current.units);
+    let mut out: Vec<String> = differences(&before, &now)
+        .into_iter()
+        .map(|d| d.split(':').next().unwrap_or_default().to_owned())
+        .collect();
+    if base.organization.as_ref().map(|o| (&o.name, &o.meta))
+        != current.organization.as_ref().map(|o| (&o.name, &o.meta))
+    {
+        out.push("(the organization record)".to_owned());
+    }
+    out
+}
+
+/// After an interrupted apply, units that are neither as before nor as planned: someone else
+/// changed them, so continuing would overwrite work the plan never showed.
+fn unexplained_changes(
+    base: &OrgState,
+    predicted: &[ShapedUnit],
+    current: &OrgState,
+) -> Vec<String> {
+    let before: HashMap<String, ShapedUnit> = shape(&base.units)
+        .into_iter()
+        .map(|u| (u.key.clone(), u))
+        .collect();
+    let planned: HashMap<&str, &ShapedUnit> =
+        predicted.iter().map(|u| (u.key.as_str(), u)).collect();
+    let now = shape(&current.units);
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for unit in &now {
+        seen.insert(unit.key.clone());
+        let as_before = before
+            .get(&unit.key)
+            .is_some_and(|b| same_but_parent(b, unit));
+        let as_planned = planned
+            .get(unit.key.as_str())
+            .is_some_and(|p| same_but_parent(p, unit));
+        if !as_before && !as_planned {
+            out.push(unit.key.clone());
+        }
+    }
+    // A unit gone that the plan keeps (the plan's deletions are expected).
+    for key in before.keys() {
+        if !seen.contains(key) && planned.contains_key(key.as_str()) {
+            out.push(key.clone());
+        }
+    }
+    out
+}
+
+/// Equal except for the parent, which a half-done import may leave for the fix-ups.
+fn same_but_parent(a: &ShapedUnit, b: &ShapedUnit) -> bool {
+    a.name == b.name
+        && a.display_name == b.display_name
+        && a.description == b.description
+        && a.kind == b.kind
+        && a.member_ids == b.member_ids
+        && a.meta == b.meta
+}
+
+/// How many predicted units the deployment already holds as planned.
+fn units_as_planned(predicted: &[ShapedUnit], state: &OrgState) -> usize {
+    let now: HashMap<String, ShapedUnit> = shape(&state.units)
+        .into_iter()
+        .map(|u| (u.key.clone(), u))
+        .collect();
+    predicted
+        .iter()
+        .filter(|p| now.get(&p.key).is_some_and(|u| same_but_parent(p, u)))
+        .count()
+}

@@ -1,0 +1,529 @@
+//! Organization imports against a sandbox process: the plan predicts what the server's upsert
+//! engine does (a randomized property over trees and edits), and the apply refuses stale plans
+//! and mass deletions before any write, keeps OU settings, and resumes after a failure.
+
+use cloo_console::{Console, ConsoleError, Credential, DirectTarget, OrgPlanDocument, Target};
+use cloo_domain::Secret;
+use cloo_domain::org::import_plan::{PlanOptions, shape};
+use cloo_store::MemorySecrets;
+use cloo_tests::SandboxProcess;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+async fn console(sandbox: &SandboxProcess) -> (Console, Target, tempfile::TempDir) {
+    let dir = cloo_tests::data_dir();
+    let console = Console::open(Some(dir.path()), Arc::new(MemorySecrets::default()))
+        .await
+        .expect("console");
+    let target = Target::Direct(DirectTarget {
+        url: sandbox.url.clone(),
+        credential: Credential::Password {
+            email: sandbox.admin_email.clone(),
+            password: Secret::new(&sandbox.admin_password),
+        },
+        ca_pem: None,
+    });
+    (console, target, dir)
+}
+
+fn quiet(_: cloo_console::OrgApplyStep) {}
+
+async fn plan(
+    console: &Console,
+    target: &Target,
+    body: &Value,
+    options: PlanOptions,
+) -> OrgPlanDocument {
+    let bytes = serde_json::to_vec(body).expect("json");
+    console
+        .plan_org_import(target, "test.json", &bytes, options, false)
+        .await
+        .expect("plan")
+}
+
+/// A small deterministic generator (xorshift64*), so a failing case is reproduced by its seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+const TYPES: [&str; 3] = ["division", "team", "unit"];
+
+/// A flat description of a tree: (key, parent index, name, type, members).
+#[derive(Clone, Debug)]
+struct Node {
+    key: String,
+    parent: Option<usize>,
+    name: String,
+    kind: Option<&'static str>,
+    members: Vec<String>,
+}
+
+fn random_tree(rng: &mut Rng, emails: &[String], prefix: &str) -> Vec<Node> {
+    let n = 3 + rng.below(14);
+    let mut nodes: Vec<Node> = Vec::new();
+    for i in 0..n {
+        let parent = if i == 0 || rng.chance(30) {
+            None
+        } else {
+            Some(rng.below(i))
+        };
+        nodes.push(Node {
+            key: format!("{prefix}-{i}"),
+            parent,
+            name: format!("Unit {i}"),
+            kind: Some(TYPES[rng.below(TYPES.len())]),
+            members: (0..rng.below(3))
+                .map(|_| emails[rng.below(emails.len())].clone())
+                .collect(),
+        });
+    }
+    nodes
+}
+
+/// Random edits: renames, moves (also to the top level), removals, new units, type changes.
+fn random_edit(rng: &mut Rng, nodes: &[Node], emails: &[String], round: usize) -> Vec<Node> {
+    let mut out: Vec<Node> = nodes.to_vec();
+    let mut removed = vec![false; out.len()];
+    for i in 0..out.len() {
+        match rng.below(8) {
+            0 => out[i].name = format!("Renamed {i}.{round}"),
+            1 => out[i].parent = None,
+            2 if i > 0 => out[i].parent = Some(rng.below(i)),
+            3 => removed[i] = true,
+            4 => out[i].kind = Some(TYPES[rng.below(TYPES.len())]),
+            5 => out[i].members = vec![emails[rng.below(emails.len())].clone()],
+            _ => {}
+        }
+    }
+    for _ in 0..rng.below(4) {
+        let parent = if out.is_empty() || rng.chance(40) {
+            None
+        } else {
+            Some(rng.below(out.len()))
+        };
+        out.push(Node {
+            key: format!("{}-new{round}-{}", nodes[0].key, out.len()),
+            parent,
+            name: "Fresh".into(),
+            kind: Some(TYPES[rng.below(TYPES.len())]),
+            members: Vec::new(),
+        });
+        removed.push(false);
+    }
+    // A removed unit takes its file subtree out with it (children nest inside it).
+    let gone = |mut i: usize, out: &[Node]| loop {
+        if removed[i] {
+            return true;
+        }
+        match out[i].parent {
+            Some(p) if p < i => i = p,
+            _ => return false,
+        }
+    };
+    let keep: Vec<bool> = (0..out.len()).map(|i| !gone(i, &out)).collect();
+    let mut index = vec![None; out.len()];
+    let mut kept = Vec::new();
+    for (i, node) in out.iter().enumerate() {
+        if keep[i] {
+            let mut n = node.clone();
+            n.parent = n.parent.and_then(|p| if p < i { index[p] } else { None });
+            index[i] = Some(kept.len());
+            kept.push(n);
+        }
+    }
+    kept
+}
+
+fn body(tenant: &str, nodes: &[Node]) -> Value {
+    fn unit(i: usize, nodes: &[Node]) -> Value {
+        let n = &nodes[i];
+        let children: Vec<Value> = (0..nodes.len())
+            .filter(|&c| nodes[c].parent == Some(i))
+            .map(|c| unit(c, nodes))
+            .collect();
+        let members: Vec<Value> = n
+            .members
+            .iter()
+            .map(|e| json!({"id": e, "name": e, "email": e, "job_title": ""}))
+            .collect();
+        let mut u =
+            json!({"id": n.key, "name": n.name, "member_ids": [], "meta": {"members": members}});
+        if let Some(k) = n.kind {
+            u["type"] = json!(k);
+        }
+        if !children.is_empty() {
+            u["children"] = json!(children);
+        }
+        u
+    }
+    let roots: Vec<Value> = (0..nodes.len())
+        .filter(|&i| nodes[i].parent.is_none())
+        .map(|i| unit(i, nodes))
+        .collect();
+    json!({"organization": {"tenant_id": tenant, "name": tenant}, "units": roots})
+}
+
+async fn apply(
+    console: &Console,
+    target: &Target,
+    document: &OrgPlanDocument,
+) -> cloo_console::OrgApplyReport {
+    let allow = Some(document.plan.delete.len());
+    console
+        .apply_org_plan(target, document, allow, &quiet)
+        .await
+        .expect("apply")
+}
+
+#[tokio::test]
+async fn for_random_trees_and_edits_the_tree_read_back_is_the_one_the_plan_predicted() {
+    let sandbox = SandboxProcess::demo().expect("sandbox");
+    let (console, target, _dir) = console(&sandbox).await;
+    let emails: Vec<String> = sandbox
+        .client()
+        .list_users(&sandbox.admin_token().await, None, None)
+        .await
+        .expect("users")
+        .into_iter()
+        .take(20)
+        .map(|u| u.email)
+        .chain(["nobody@nowhere.example".to_owned()])
+        .collect();
+    let cases = 24;
+    // What the cases covered: (moves, deletes, fixups, left in place, orphaned, updates).
+    let mut seen = [0usize; 6];
+    for case in 0..cases {
+        let seed = 0x9e37_79b9_7f4a_7c15_u64 ^ (case as u64 + 1).wrapping_mul(0x1000_0000_01b3);
+        let mut rng = Rng(seed);
+        let tenant = format!("prop-{case}");
+        let mut nodes = random_tree(&mut rng, &emails, &tenant);
+        for round in 0..3 {
+            let document = plan(
+                &console,
+                &target,
+                &body(&tenant, &nodes),
+                PlanOptions::default(),
+            )
+            .await;
+            let p = &document.plan;
+            for (slot, n) in [
+                p.moves.len(),
+                p.delete.len(),
+                p.fixups.len(),
+                p.left_in_place.len(),
+                p.orphaned.len(),
+                p.update.len(),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                seen[slot] += n;
+            }
+            let report = apply(&console, &target, &document).await;
+            assert!(
+                report.differences.is_empty(),
+                "seed {seed:#x} round {round}: {:?}",
+                report.differences
+            );
+            // The server's own counters agree with the simulation.
+            let units = &report.counters.as_ref().expect("counters")["units"];
+            let c = document.plan.server_counters;
+            assert_eq!(
+                (
+                    units["created"].as_u64(),
+                    units["updated"].as_u64(),
+                    units["deleted"].as_u64()
+                ),
+                (
+                    Some(c.created.into()),
+                    Some(c.updated.into()),
+                    Some(c.deleted.into())
+                ),
+                "seed {seed:#x} round {round}"
+            );
+            // Read back independently of the apply: equal to the prediction.
+            let state = console.org_state(&target, &tenant).await.expect("state");
+            assert_eq!(
+                shape(&state.units),
+                document.plan.predicted,
+                "seed {seed:#x} round {round}"
+            );
+            // The same file again is "no changes".
+            let again = plan(
+                &console,
+                &target,
+                &body(&tenant, &nodes),
+                PlanOptions::default(),
+            )
+            .await;
+            assert!(
+                !again.plan.has_changes(),
+                "seed {seed:#x} round {round}: {:#?}",
+                again.plan
+            );
+            nodes = random_edit(&mut rng, &nodes, &emails, round);
+        }
+    }
+    // The generator really exercised every kind of change.
+    assert!(
+        seen.iter().all(|&n| n > 0),
+        "moves, deletes, fixups, kept, orphaned, updates: {seen:?}"
+    );
+}
+
+fn three_divisions(tenant: &str) -> Value {
+    json!({"organization": {"tenant_id": tenant, "name": "Org"}, "units": [
+        {"id": "eng", "name": "Engineering", "type": "division", "children": [
+            {"id": "sre", "name": "SRE", "type": "team"}]},
+        {"id": "biz", "name": "Business", "type": "division"},
+        {"id": "ops", "name": "Operations", "type": "division"}]})
+}
+
+#[tokio::test]
+async fn a_stale_plan_is_refused_before_any_write() {
+    let sandbox = SandboxProcess::demo().expect("sandbox");
+    let (console, target, _dir) = console(&sandbox).await;
+    let first = plan(
+        &console,
+        &target,
+        &three_divisions("stale"),
+        PlanOptions::default(),
+    )
+    .await;
+    apply(&console, &target, &first).await;
+    let mut edited = three_divisions("stale");
+    edited["units"][1]["name"] = json!("Business & Sales");
+    let document = plan(&console, &target, &edited, PlanOptions::default()).await;
+    // Someone renames a unit in the meantime.
+    let state = console.org_state(&target, "stale").await.expect("state");
+    let ops = state
+        .units
+        .iter()
+        .find(|u| u.external_id.as_deref() == Some("ops"))
+        .expect("ops");
+    sandbox
+        .client()
+        .update_org_unit(
+            &sandbox.admin_token().await,
+            &ops.id,
+            &json!({"name": "Ops (renamed by hand)"}),
+        )
+        .await
+        .expect("rename");
+    let before = console.org_state(&target, "stale").await.expect("state");
+    let err = console
+        .apply_org_plan(&target, &document, None, &quiet)
+        .await
+        .expect_err("stale");
+    assert!(matches!(err, ConsoleError::Invalid(_)));
+    assert!(
+        err.to_string().contains("stale") && err.to_string().contains("ops"),
+        "{err}"
+    );
+    let after = console.org_state(&target, "stale").await.expect("state");
+    assert_eq!(
+        before.fingerprint(),
+        after.fingerprint(),
+        "nothing was written"
+    );
+}
+
+#[tokio::test]
+async fn too_many_deletions_stop_before_any_write_unless_allowed() {
+    let sandbox = SandboxProcess::demo().expect("sandbox");
+    let (console, target, _dir) = console(&sandbox).await;
+    let teams: Vec<Value> = (0..20)
+        .map(|i| json!({"id": format!("t{i}"), "name": format!("Team {i}"), "type": "team"}))
+        .collect();
+    let full = json!({"organization": {"tenant_id": "mass", "name": "Mass"}, "units": teams});
+    apply(
+        &console,
+        &target,
+        &plan(&console, &target, &full, PlanOptions::default()).await,
+    )
+    .await;
+    let mut fewer = full.clone();
+    fewer["units"] = json!(full["units"].as_array().expect("units")[..15]);
+    let document = plan(&console, &target, &fewer, PlanOptions::default()).await;
+    assert_eq!(document.plan.delete.len(), 5);
+    assert_eq!(document.plan.deletion_threshold(), 2, "10% of 20");
+    let before = console.org_state(&target, "mass").await.expect("state");
+    for allowance in [None, Some(4)] {
+        let err = console
+            .apply_org_plan(&target, &document, allowance, &quiet)
+            .await
+            .expect_err("refused");
+        assert!(err.to_string().contains("--allow-deletes 5"), "{err}");
+    }
+    let after = console.org_state(&target, "mass").await.expect("state");
+    assert_eq!(
+        before.fingerprint(),
+        after.fingerprint(),
+        "nothing was written"
+    );
+    let report = console
+        .apply_org_plan(&target, &document, Some(5), &quiet)
+        .await
+        .expect("allowed");
+    assert!(report.differences.is_empty());
+    assert_eq!(
+        console
+            .org_state(&target, "mass")
+            .await
+            .expect("state")
+            .units
+            .len(),
+        15
+    );
+}
+
+#[tokio::test]
+async fn ou_settings_survive_a_re_import_unless_told_not_to() {
+    let sandbox = SandboxProcess::demo().expect("sandbox");
+    let (console, target, _dir) = console(&sandbox).await;
+    apply(
+        &console,
+        &target,
+        &plan(
+            &console,
+            &target,
+            &three_divisions("keep"),
+            PlanOptions::default(),
+        )
+        .await,
+    )
+    .await;
+    let token = sandbox.admin_token().await;
+    let client = sandbox.client();
+    let sre_id = |state: &cloo_domain::org::import_plan::OrgState| {
+        state
+            .units
+            .iter()
+            .find(|u| u.external_id.as_deref() == Some("sre"))
+            .expect("sre")
+            .id
+            .clone()
+    };
+    let id = sre_id(&console.org_state(&target, "keep").await.expect("state"));
+    client
+        .set_org_unit_usage_limit(&token, &id, &json!({"gpt-4o": 5000}))
+        .await
+        .expect("limit");
+    client
+        .set_org_unit_guardrails(&token, &id, &["pii".to_owned()], false)
+        .await
+        .expect("guardrails");
+
+    let again = plan(
+        &console,
+        &target,
+        &three_divisions("keep"),
+        PlanOptions::default(),
+    )
+    .await;
+    assert!(
+        !again.plan.has_changes(),
+        "carried over, so nothing changes"
+    );
+    assert_eq!(again.plan.carried_settings.len(), 1);
+    apply(&console, &target, &again).await;
+    let limit = client
+        .org_unit_usage_limit(&token, &id)
+        .await
+        .expect("limit");
+    assert_eq!(limit["per_model"]["gpt-4o"], 5000);
+    let guardrails = client
+        .org_unit_guardrails(&token, &id)
+        .await
+        .expect("guardrails");
+    assert_eq!(
+        guardrails,
+        json!({"guardrail_ids": ["pii"], "follow_global": false})
+    );
+
+    // Told not to carry them over, the import wipes them, as the plan says.
+    let wipe = plan(
+        &console,
+        &target,
+        &three_divisions("keep"),
+        PlanOptions {
+            carry_over_settings: false,
+        },
+    )
+    .await;
+    assert_eq!(wipe.plan.wiped_settings[0].key, "sre");
+    apply(&console, &target, &wipe).await;
+    let limit = client
+        .org_unit_usage_limit(&token, &id)
+        .await
+        .expect("limit");
+    assert_eq!(limit, json!({"per_model": {}}));
+}
+
+#[tokio::test]
+async fn an_apply_interrupted_half_way_resumes_to_completion_without_duplicates() {
+    let sandbox = SandboxProcess::demo().expect("sandbox");
+    let (console, target, _dir) = console(&sandbox).await;
+    let units: Vec<Value> = (0..10)
+        .map(|i| json!({"id": format!("u{i}"), "name": format!("Unit {i}"), "type": "team"}))
+        .collect();
+    let body = json!({"organization": {"tenant_id": "resume", "name": "Resume"}, "units": units});
+    let document = plan(&console, &target, &body, PlanOptions::default()).await;
+    // The server fails after 4 units, as a real one can: no transaction, no deletions.
+    let http = reqwest::Client::new();
+    let token = sandbox.admin_token().await;
+    http.post(format!("{}/_sandbox/faults", sandbox.url))
+        .bearer_auth(token.expose())
+        .json(&json!({"import_fail_after_units": 4}))
+        .send()
+        .await
+        .expect("fault set")
+        .error_for_status()
+        .expect("fault accepted");
+    let err = console
+        .apply_org_plan(&target, &document, None, &quiet)
+        .await
+        .expect_err("interrupted");
+    let message = err.to_string();
+    assert!(message.contains("Re-run"), "{message}");
+    assert!(message.contains("4 of 10 planned units"), "{message}");
+    assert_eq!(
+        console
+            .org_state(&target, "resume")
+            .await
+            .expect("state")
+            .units
+            .len(),
+        4
+    );
+
+    let report = console
+        .apply_org_plan(&target, &document, None, &quiet)
+        .await
+        .expect("resumed");
+    assert!(report.resumed);
+    assert!(report.differences.is_empty(), "{:?}", report.differences);
+    let state = console.org_state(&target, "resume").await.expect("state");
+    assert_eq!(state.units.len(), 10, "no duplicates");
+    // A third run finds nothing left to do.
+    let again = console
+        .apply_org_plan(&target, &document, None, &quiet)
+        .await
+        .expect("again");
+    assert!(again.already_applied);
+}
