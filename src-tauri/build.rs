@@ -40,6 +40,12 @@ const COMMANDS: &[&str] = &[
     "review_user_import",
     "apply_user_import",
     "drop_user_import",
+    "organizations",
+    "org_children",
+    "org_unit",
+    "delete_org_unit",
+    "review_org_import",
+    "apply_org_import",
 ];
 
 fn main() {

@@ -10,7 +10,7 @@ mod commands;
 
 use cloo_console::Console;
 use cloo_store::OsKeychain;
-use commands::{Shell, groups, imports, tenants, users};
+use commands::{Shell, groups, imports, orgs, tenants, users};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -118,6 +118,12 @@ fn run(started: Instant) -> Result<(), String> {
             imports::review_user_import,
             imports::apply_user_import,
             imports::drop_user_import,
+            orgs::organizations,
+            orgs::org_children,
+            orgs::org_unit,
+            orgs::delete_org_unit,
+            orgs::review_org_import,
+            orgs::apply_org_import,
         ])
         .build(tauri::generate_context!())
         .map_err(|e| format!("the window could not be created: {e}"))?;

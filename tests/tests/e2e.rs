@@ -623,3 +623,134 @@ async fn a_user_is_added_promoted_and_deleted_and_a_bulk_role_change_runs_its_pl
     click(&app, "[data-testid=bulk-close]").await;
     app.close().await.expect("close");
 }
+
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver, a keychain and the built app: run by ./dev test"]
+async fn an_organization_file_is_reviewed_as_a_tree_applied_then_browsed_and_a_unit_deleted() {
+    let sandbox = SandboxProcess::demo().expect("sandbox");
+    let test = "e2e-orgs";
+    let cli = prepared_tenant(test, &sandbox);
+    let token = sandbox.admin_token().await;
+    let member = sandbox
+        .client()
+        .list_users(&token, None, None)
+        .await
+        .expect("users")
+        .into_iter()
+        .find(|u| u.role.as_str() == "user")
+        .expect("a demo user");
+    let file = cli.data_dir().join("org.json");
+    let body = json!({"organization": {"tenant_id": "e2e-org", "name": "E2E Org"}, "units": [
+        {"id": "eng", "name": "Engineering", "type": "division", "children": [
+            {"id": "sre", "name": "SRE", "type": "team",
+             "meta": {"members": [{"id": "m1", "name": member.name, "email": member.email, "job_title": ""},
+                                  {"id": "m2", "name": "Ghost", "email": "ghost@nowhere.example", "job_title": ""}]}}]},
+        {"id": "biz", "name": "Business", "type": "division"}]});
+    std::fs::write(&file, body.to_string()).expect("json");
+    let broken = cli.data_dir().join("broken.json");
+    std::fs::write(
+        &broken,
+        r#"{"organization": {"tenant_id": ""}, "units": [{"name": null}]}"#,
+    )
+    .expect("json");
+    let driver = Driver::start(cli.data_dir(), &test_keychain_service(test));
+    let app = driver.launch(&[]).await;
+
+    wait_text(&app, "[data-testid=tenant-title]", "Practice").await;
+    click(&app, "[data-testid=tab-orgimport]").await;
+    // A broken file: every problem with its path, and no way to apply.
+    wait_for(&app, "[data-testid=org-import-file]")
+        .await
+        .send_keys(&broken.to_string_lossy())
+        .await
+        .expect("choose the file");
+    let problems = wait_text(
+        &app,
+        "[data-testid=org-import-problems]",
+        "$.organization.tenant_id",
+    )
+    .await;
+    assert!(problems.contains("$.units[0].name"), "{problems}");
+    assert!(problems.contains("$.units[0].id"), "{problems}");
+    assert!(
+        app.find(Locator::Css("[data-testid=org-import-apply]"))
+            .await
+            .is_err(),
+        "no plan, no apply"
+    );
+    let choose_again = app
+        .find(Locator::XPath("//button[text()='Choose another file']"))
+        .await
+        .expect("choose another");
+    choose_again.click().await.expect("click");
+
+    wait_for(&app, "[data-testid=org-import-file]")
+        .await
+        .send_keys(&file.to_string_lossy())
+        .await
+        .expect("choose the file");
+    let summary = wait_text(&app, "[data-testid=org-import-summary]", "3 to create").await;
+    assert!(summary.contains("0 to delete"), "{summary}");
+    let tree = wait_text(&app, "[data-testid=org-import-tree]", "SRE").await;
+    assert!(tree.contains("create"), "{tree}");
+    assert!(
+        sandbox
+            .client()
+            .organizations(&token)
+            .await
+            .expect("orgs")
+            .is_empty(),
+        "a review writes nothing"
+    );
+    click(&app, "[data-testid=org-import-apply]").await;
+    click(&app, "[data-testid=org-import-confirm]").await;
+    wait_text(&app, "[data-testid=org-import-done]", "matches the plan").await;
+    let orgs = sandbox.client().organizations(&token).await.expect("orgs");
+    assert_eq!(orgs.len(), 1);
+    let units = sandbox
+        .client()
+        .units_of_org(&token, &orgs[0].id)
+        .await
+        .expect("units");
+    assert_eq!(units.len(), 3);
+
+    // Browse: open Engineering, choose SRE, see its members resolved.
+    click(&app, "[data-testid=tab-orgs]").await;
+    wait_text(&app, "[data-testid=org-tree]", "Engineering").await;
+    click(&app, "[data-testid=ou-toggle]").await;
+    wait_text(&app, "[data-testid=org-tree]", "SRE").await;
+    let sre = app
+        .find(Locator::XPath(
+            "//button[@data-testid='ou-node'][normalize-space()='SRE']",
+        ))
+        .await
+        .expect("SRE");
+    sre.click().await.expect("choose SRE");
+    wait_text(&app, "[data-testid=ou-title]", "Engineering › SRE").await;
+    let members = wait_text(&app, "[data-testid=ou-members]", &member.email).await;
+    assert!(
+        members.contains("no such user"),
+        "the ghost is shown as unmatched: {members}"
+    );
+
+    // Delete it, confirming; the users stay.
+    click(&app, "[data-testid=ou-delete]").await;
+    click(&app, "[data-testid=ou-delete-confirm]").await;
+    wait_text(&app, "[data-testid=orgs-notice]", "users were not deleted").await;
+    let units = sandbox
+        .client()
+        .units_of_org(&token, &orgs[0].id)
+        .await
+        .expect("units");
+    assert_eq!(units.len(), 2);
+    assert!(
+        sandbox
+            .client()
+            .list_users(&token, None, None)
+            .await
+            .expect("users")
+            .iter()
+            .any(|u| u.email == member.email)
+    );
+    app.close().await.expect("close");
+}

@@ -12,6 +12,7 @@ mod error;
 mod group_admin;
 mod import_review;
 mod org_import;
+mod org_review;
 mod org_views;
 #[cfg(feature = "local-sandbox")]
 mod sandbox;
@@ -37,6 +38,7 @@ pub use import_review::{ImportReview, ImportReviewRow};
 pub use org_import::{
     ORG_PLAN_FORMAT, OrgApplyReport, OrgApplyStep, OrgPlanDocument, read_plan_document,
 };
+pub use org_review::{OrgImportReview, REVIEW_ROWS, ReviewNode};
 pub use org_views::{OrgSummary, OrgTreeNode, UnitDetail, UnitMember};
 pub use session::{Credential, Session};
 pub use snapshot::{Me, Snapshot};

@@ -47,7 +47,8 @@ pub struct OrgPlanDocument {
 }
 
 /// What an apply did.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct OrgApplyReport {
     /// Plan id.
     pub plan_id: String,
@@ -58,21 +59,26 @@ pub struct OrgApplyReport {
     /// The plan had been applied completely before; nothing was written.
     pub already_applied: bool,
     /// The server's counters for the push.
+    #[ts(type = "unknown")]
     pub counters: Option<Value>,
     /// Fix-ups made.
+    #[ts(type = "number")]
     pub fixups_done: usize,
     /// Where the deployment differs from the plan's prediction after the apply (empty: none).
     pub differences: Vec<String>,
 }
 
 /// A step of an apply, for progress display.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct OrgApplyStep {
     /// `checking`, `pushing`, `fixups`, `verifying`.
     pub stage: String,
     /// Done so far in this stage.
+    #[ts(type = "number")]
     pub done: usize,
     /// Total in this stage.
+    #[ts(type = "number")]
     pub total: usize,
 }
 

@@ -3,6 +3,7 @@
 
 pub mod groups;
 pub mod imports;
+pub mod orgs;
 pub mod tenants;
 pub mod users;
 

@@ -18,6 +18,13 @@ import type { ImportOutcome } from './bindings/ImportOutcome';
 import type { ImportProgress } from './bindings/ImportProgress';
 import type { ImportReview } from './bindings/ImportReview';
 import type { NewUserRequest } from './bindings/NewUserRequest';
+import type { OrgApplyReport } from './bindings/OrgApplyReport';
+import type { OrgApplyStep } from './bindings/OrgApplyStep';
+import type { OrgImportReview } from './bindings/OrgImportReview';
+import type { OrgSummary } from './bindings/OrgSummary';
+import type { OrgTreeNode } from './bindings/OrgTreeNode';
+import type { ReviewNode } from './bindings/ReviewNode';
+import type { UnitDetail } from './bindings/UnitDetail';
 import type { PermissionSection } from './bindings/PermissionSection';
 import type { PermissionsReport } from './bindings/PermissionsReport';
 import type { RemovedTenant } from './bindings/RemovedTenant';
@@ -34,6 +41,13 @@ import type { WhoAmI } from './bindings/WhoAmI';
 
 export type {
   AddTenantRequest,
+  OrgApplyReport,
+  OrgApplyStep,
+  OrgImportReview,
+  OrgSummary,
+  OrgTreeNode,
+  ReviewNode,
+  UnitDetail,
   BulkAction,
   BulkPlan,
   BulkResult,
@@ -145,6 +159,18 @@ export const backend = {
     return call<ImportOutcome>('apply_user_import', { id, progress });
   },
   dropUserImport: (id: string) => call<void>('drop_user_import', { id }),
+  organizations: (tenant: string) => call<OrgSummary[]>('organizations', { tenant }),
+  orgChildren: (tenant: string, org: string, parent: string | null) =>
+    call<OrgTreeNode[]>('org_children', { tenant, org, parent }),
+  orgUnit: (tenant: string, org: string, unit: string) => call<UnitDetail>('org_unit', { tenant, org, unit }),
+  deleteOrgUnit: (tenant: string, unit: string) => call<void>('delete_org_unit', { tenant, unit }),
+  reviewOrgImport: (tenant: string, fileName: string, bytes: Uint8Array, carryOver: boolean) =>
+    call<OrgImportReview>('review_org_import', { tenant, fileName, bytes: Array.from(bytes), carryOver }),
+  applyOrgImport: (tenant: string, planId: string, allowDeletes: number | null, onProgress: (s: OrgApplyStep) => void) => {
+    const progress = new Channel<OrgApplyStep>();
+    progress.onmessage = onProgress;
+    return call<OrgApplyReport>('apply_org_import', { tenant, planId, allowDeletes, progress });
+  },
 };
 
 /** Reads a dotted key (`workspace.knowledge`) out of a permission object. */
