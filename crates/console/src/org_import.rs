@@ -115,10 +115,10 @@ impl Console {
                 async move { c.units_of_org(&t, &id).await }
             })
             .await?;
-        let state = OrgState {
-            organization: Some(StoredOrg::from(org)),
-            units: units.into_iter().map(StoredUnit::from).collect(),
-        };
+        let state = OrgState::new(
+            Some(StoredOrg::from(org)),
+            units.into_iter().map(StoredUnit::from).collect(),
+        );
         let key = self.target_key(target, &session).await?;
         let text =
             serde_json::to_string(&state).map_err(|e| ConsoleError::Internal(e.to_string()))?;

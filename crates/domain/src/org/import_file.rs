@@ -4,6 +4,8 @@
 //! The units are taken apart without copying their contents; [`ImportFile::payload`] puts the
 //! body back together, nested as it came, for the push.
 
+use super::digest::{digest_value, object_digest};
+use super::import_plan::{People, UnmatchedMember};
 use crate::credentials::check_email_format;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -43,6 +45,10 @@ pub struct FileUnit {
     pub parent: Option<u32>,
     /// Nesting depth: the `level` the server will store.
     pub level: i64,
+    /// Digest of `meta` when it is an object, taken while checking (cleared when the console
+    /// changes `meta`).
+    #[serde(skip)]
+    pub meta_digest: Option<u64>,
 }
 
 impl FileUnit {
@@ -84,6 +90,9 @@ pub struct ImportFile {
     /// Other top-level keys are ignored by the server; kept for the record.
     #[serde(default)]
     pub ignored_keys: Vec<String>,
+    /// Members that match no user, when the file was checked against the deployment's people.
+    #[serde(skip)]
+    pub unmatched: Option<Vec<UnmatchedMember>>,
 }
 
 impl ImportFile {
@@ -154,13 +163,23 @@ impl Validated {
     }
 }
 
-struct Checker {
+struct Checker<'p> {
+    people: Option<&'p People>,
+    unmatched: Vec<UnmatchedMember>,
     problems: Vec<FileProblem>,
     first_id: HashMap<String, String>,
     first_key: HashMap<String, String>,
 }
 
-impl Checker {
+impl Checker<'_> {
+    fn unmatched(&mut self, key: &str, member: &str, reason: &str) {
+        self.unmatched.push(UnmatchedMember {
+            key: key.to_owned(),
+            member: member.to_owned(),
+            reason: reason.to_owned(),
+        });
+    }
+
     fn error(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.problems.push(FileProblem {
             severity: Severity::Error,
@@ -193,8 +212,16 @@ fn kind(v: &Value) -> &'static str {
 /// Reads and checks an import file. Never fails: a file that is not JSON is one problem with its
 /// line and column.
 pub fn validate_import(bytes: &[u8]) -> Validated {
+    validate_import_with(bytes, None)
+}
+
+/// [`validate_import`], also matching every member against the deployment's people in the same
+/// pass (the plan then reuses the result).
+pub fn validate_import_with(bytes: &[u8], people: Option<&People>) -> Validated {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut checker = Checker {
+        people,
+        unmatched: Vec::new(),
         problems: Vec::new(),
         first_id: HashMap::new(),
         first_key: HashMap::new(),
@@ -275,11 +302,13 @@ pub fn validate_import(bytes: &[u8]) -> Validated {
             "not part of the import format: the server ignores it",
         );
     }
+    let unmatched = people.map(|_| std::mem::take(&mut checker.unmatched));
     Validated {
         file: organization.map(|organization| ImportFile {
             organization,
             units,
             ignored_keys,
+            unmatched,
         }),
         problems: checker.problems,
     }
@@ -357,7 +386,7 @@ fn take_unit(
         return;
     };
     let children = fields.remove("children");
-    check_unit(&fields, &path, c);
+    let meta_digest = check_unit(&fields, &path, c);
     let me = out.len() as u32;
     let child_path = format!("{path}.children");
     out.push(FileUnit {
@@ -365,6 +394,7 @@ fn take_unit(
         fields,
         parent,
         level,
+        meta_digest,
     });
     match children {
         None => {}
@@ -390,7 +420,8 @@ fn take_unit(
     }
 }
 
-fn check_unit(fields: &Map<String, Value>, path: &str, c: &mut Checker) {
+/// Checks one unit's own keys; returns the digest of its `meta` when that is an object.
+fn check_unit(fields: &Map<String, Value>, path: &str, c: &mut Checker<'_>) -> Option<u64> {
     let id = match fields.get("id") {
         None | Some(Value::Null) => {
             c.error(
@@ -455,6 +486,7 @@ fn check_unit(fields: &Map<String, Value>, path: &str, c: &mut Checker) {
             c.first_key.insert(key.to_owned(), path.to_owned());
         }
     }
+    let unit_key = external.or(id).unwrap_or_default();
     match fields.get("name") {
         None => c.warn(
             format!("{path}.name"),
@@ -496,11 +528,20 @@ fn check_unit(fields: &Map<String, Value>, path: &str, c: &mut Checker) {
         ),
         Some(Value::Array(ids)) => {
             for (i, v) in ids.iter().enumerate() {
-                if !v.is_string() {
-                    c.error(
+                match (v, c.people) {
+                    (Value::String(id), Some(people)) if !people.has_sub(id) => {
+                        let reason = if people.has_email(id) {
+                            "an e-mail in member_ids does not count for access control: put it in meta.members"
+                        } else {
+                            "no user has this oauth_sub"
+                        };
+                        c.unmatched(unit_key, id, reason);
+                    }
+                    (Value::String(_), _) => {}
+                    _ => c.error(
                         format!("{path}.member_ids[{i}]"),
                         format!("must be a string, not {}", kind(v)),
-                    );
+                    ),
                 }
             }
         }
@@ -510,60 +551,86 @@ fn check_unit(fields: &Map<String, Value>, path: &str, c: &mut Checker) {
         ),
     }
     match fields.get("meta") {
-        None | Some(Value::Null) => {}
-        Some(Value::Object(meta)) => check_members(meta, path, c),
-        Some(other) => c.error(
-            format!("{path}.meta"),
-            format!("must be an object or null, not {}", kind(other)),
-        ),
+        None | Some(Value::Null) => None,
+        Some(Value::Object(meta)) => {
+            let members = check_members(meta, path, unit_key, c);
+            let entries = meta.iter().map(|(k, v)| match (k.as_str(), members) {
+                ("members", Some(d)) => (k.as_str(), d),
+                _ => (k.as_str(), digest_value(v)),
+            });
+            Some(object_digest(entries, meta.len()))
+        }
+        Some(other) => {
+            c.error(
+                format!("{path}.meta"),
+                format!("must be an object or null, not {}", kind(other)),
+            );
+            None
+        }
     }
 }
 
-fn check_members(meta: &Map<String, Value>, path: &str, c: &mut Checker) {
+/// Checks `meta.members` (and matches each e-mail when people are known); returns the digest
+/// of the members array, taken in the same pass while each member is at hand.
+fn check_members(
+    meta: &Map<String, Value>,
+    path: &str,
+    unit_key: &str,
+    c: &mut Checker<'_>,
+) -> Option<u64> {
     let members = match meta.get("members") {
-        None => return,
+        None => return None,
         Some(Value::Array(m)) => m,
         Some(other) => {
             c.error(
                 format!("{path}.meta.members"),
                 format!("must be an array of members, not {}", kind(other)),
             );
-            return;
+            return None;
         }
     };
+    let mut digest = super::digest::list_start(members.len());
     for (i, member) in members.iter().enumerate() {
-        let here = format!("{path}.meta.members[{i}]");
+        digest = super::digest::list_add(digest, digest_value(member));
+        // Paths are only built for problems: a file has hundreds of thousands of members.
+        let here = || format!("{path}.meta.members[{i}]");
         let Value::Object(m) = member else {
             c.error(
-                here,
+                here(),
                 format!("a member must be an object, not {}", kind(member)),
             );
             continue;
         };
         match m.get("email") {
             None | Some(Value::Null) => c.warn(
-                format!("{here}.email"),
+                format!("{}.email", here()),
                 "no e-mail: this member cannot be matched to a user",
             ),
             Some(Value::String(email)) => {
                 if check_email_format(email).is_err() {
                     c.error(
-                        format!("{here}.email"),
+                        format!("{}.email", here()),
                         format!("{email:?} is not an e-mail address"),
                     );
-                } else if email.chars().any(|ch| ch.is_uppercase()) {
-                    c.warn(
-                        format!("{here}.email"),
-                        "has upper-case letters: OU usage limits match e-mails case-sensitively; write it in lower case",
-                    );
+                } else {
+                    if email.chars().any(|ch| ch.is_uppercase()) {
+                        c.warn(
+                            format!("{}.email", here()),
+                            "has upper-case letters: OU usage limits match e-mails case-sensitively; write it in lower case",
+                        );
+                    }
+                    if c.people.is_some_and(|p| !p.has_email(email)) {
+                        c.unmatched(unit_key, email, "no user has this e-mail");
+                    }
                 }
             }
             Some(other) => c.error(
-                format!("{here}.email"),
+                format!("{}.email", here()),
                 format!("must be a string, not {}", kind(other)),
             ),
         }
     }
+    Some(digest)
 }
 
 #[cfg(test)]

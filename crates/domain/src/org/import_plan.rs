@@ -4,10 +4,11 @@
 //! the console does around it: OU settings carried over, units moved to the top level detached
 //! by a fix-up, members that match no user.
 
+use super::digest::{digest_list, digest_of};
 use super::import_file::{FileUnit, ImportFile};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
-use std::collections::{HashMap, HashSet};
 
 /// The `meta` keys set in the admin UI that an import would wipe; carried over by default.
 pub const OU_SETTINGS: [&str; 3] = ["usage_limit", "guardrail_ids", "follow_global_guardrail"];
@@ -70,11 +71,35 @@ pub struct StoredUnit {
 pub struct OrgState {
     /// The organization with the file's `tenant_id`, if any.
     pub organization: Option<StoredOrg>,
-    /// Its units, in any order.
+    /// Its units, in any order. Change them only before planning: [`OrgState::prepare`] indexes
+    /// them once.
     pub units: Vec<StoredUnit>,
+    /// Digests of each unit's `member_ids` and `meta`, computed once (see [`OrgState::prepare`]).
+    #[serde(skip)]
+    digests: std::sync::OnceLock<Vec<(u64, u64)>>,
 }
 
 impl OrgState {
+    /// A state of `organization` with `units`.
+    pub fn new(organization: Option<StoredOrg>, units: Vec<StoredUnit>) -> OrgState {
+        OrgState {
+            organization,
+            units,
+            digests: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Indexes the state for planning (content digests of every unit); planning does it on
+    /// first use otherwise.
+    pub fn prepare(&self) {
+        self.unit_digests();
+    }
+
+    fn unit_digests(&self) -> &[(u64, u64)] {
+        self.digests
+            .get_or_init(|| self.units.iter().map(stored_digests).collect())
+    }
+
     /// A stable fingerprint of the state (FNV-1a over a canonical form, units sorted by id):
     /// equal fingerprints mean nothing an import depends on has changed.
     pub fn fingerprint(&self) -> String {
@@ -118,6 +143,23 @@ pub struct People {
 }
 
 impl People {
+    /// Whether a user has this `oauth_sub`.
+    pub fn has_sub(&self, sub: &str) -> bool {
+        self.subs.contains(sub)
+    }
+
+    /// Whether a user has this e-mail (case-insensitive).
+    pub fn has_email(&self, email: &str) -> bool {
+        if email
+            .bytes()
+            .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
+        {
+            self.emails.contains(&email.to_lowercase())
+        } else {
+            self.emails.contains(email)
+        }
+    }
+
     /// Indexes `(email, oauth_sub)` pairs.
     pub fn new<'a>(people: impl IntoIterator<Item = (&'a str, Option<&'a str>)>) -> People {
         let mut index = People::default();
@@ -276,10 +318,10 @@ pub struct ShapedUnit {
     pub kind: Option<String>,
     /// Stored level.
     pub level: i64,
-    /// Member ids.
-    pub member_ids: Vec<Value>,
-    /// Meta.
-    pub meta: Option<Value>,
+    /// Digest of `member_ids` (see [`digest`]).
+    pub member_ids: String,
+    /// Digest of `meta` (see [`digest`]).
+    pub meta: String,
 }
 
 /// The plan. With `-o json`, `create`, `update`, `move` and `delete` are arrays of external keys
@@ -371,12 +413,67 @@ pub struct PlannedImport {
     pub push: ImportFile,
 }
 
-/// A row of the simulated organization.
+/// A row of the simulated organization. Members and meta are borrowed from the stored state or
+/// from the file, never copied: a file may hold hundreds of thousands of members.
 #[derive(Debug, Clone)]
-struct SimRow {
-    unit: StoredUnit,
-    /// The file unit that wrote it last.
+struct SimRow<'a> {
+    id: String,
+    parent_id: Option<String>,
+    name: String,
+    display_name: Option<String>,
+    description: Option<String>,
+    level: i64,
+    kind: Option<String>,
+    external_id: Option<String>,
+    member_ids: &'a [Value],
+    meta: Option<&'a Value>,
+    /// Written by a unit of the file.
     from_file: bool,
+    /// Digest of `member_ids`, when known.
+    member_digest: Option<u64>,
+    /// Digest of `meta`, when known.
+    meta_digest: Option<u64>,
+}
+
+impl<'a> SimRow<'a> {
+    fn stored(u: &'a StoredUnit, digests: (u64, u64)) -> SimRow<'a> {
+        SimRow {
+            id: u.id.clone(),
+            parent_id: u.parent_id.clone(),
+            name: u.name.clone(),
+            display_name: u.display_name.clone(),
+            description: u.description.clone(),
+            level: u.level,
+            kind: u.kind.clone(),
+            external_id: u.external_id.clone(),
+            member_ids: &u.member_ids,
+            meta: u.meta.as_ref(),
+            from_file: false,
+            member_digest: Some(digests.0),
+            meta_digest: Some(digests.1),
+        }
+    }
+
+    fn digests(&self) -> (u64, u64) {
+        (
+            self.member_digest
+                .unwrap_or_else(|| digest_list(self.member_ids)),
+            self.meta_digest.unwrap_or_else(|| digest_of(self.meta)),
+        )
+    }
+
+    fn parent(&self) -> Option<&str> {
+        self.parent_id.as_deref().filter(|p| !p.is_empty())
+    }
+
+    fn as_ref_unit(&self) -> UnitRef {
+        UnitRef {
+            key: self.external_id.clone().unwrap_or_default(),
+            id: self.id.clone(),
+            name: self.name.clone(),
+            kind: self.kind.clone(),
+        }
+    }
 }
 
 fn text_of(v: Option<&Value>) -> Option<String> {
@@ -399,26 +496,41 @@ pub fn plan_import(
     let tenant_id = push.tenant_id().unwrap_or_default().to_owned();
     let organization = plan_organization(&push.organization, state.organization.as_ref());
 
-    let mut rows: Vec<Option<SimRow>> = state
-        .units
-        .iter()
-        .map(|u| {
-            Some(SimRow {
-                unit: u.clone(),
-                from_file: false,
-            })
-        })
-        .collect();
     // 3. Existing units by non-empty external id; a later one wins a duplicate key.
-    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut index: HashMap<String, usize> = HashMap::default();
     for (i, u) in state.units.iter().enumerate() {
         if let Some(ext) = u.external_id.as_deref().filter(|e| !e.is_empty()) {
             index.insert(ext.to_owned(), i);
         }
     }
+    // OU settings the file's `meta` would wipe: carried over into the file (or reported).
+    let mut carried = Vec::new();
+    let mut wiped = Vec::new();
+    for unit in &mut push.units {
+        let Some(&r) = unit.key().and_then(|k| index.get(k)) else {
+            continue;
+        };
+        let before = &state.units[r];
+        let touched = settings_to_carry(unit, before);
+        if touched.is_empty() {
+            continue;
+        }
+        let entry = UnitSettings {
+            key: unit.key().unwrap_or_default().to_owned(),
+            settings: touched.iter().map(|s| (*s).to_owned()).collect(),
+        };
+        if options.carry_over_settings {
+            carry_settings(unit, before, &touched);
+            unit.meta_digest = None;
+            carried.push(entry);
+        } else {
+            wiped.push(entry);
+        }
+    }
+    let units: &[FileUnit] = &push.units;
     // Step 4 looks units up by `id` or `external_id`, first in pre-order.
-    let mut first_by_ident: HashMap<&str, usize> = HashMap::new();
-    for (i, u) in push.units.iter().enumerate() {
+    let mut first_by_ident: HashMap<&str, usize> = HashMap::default();
+    for (i, u) in units.iter().enumerate() {
         for ident in [u.fields.get("id"), u.fields.get("external_id")]
             .into_iter()
             .flatten()
@@ -427,26 +539,26 @@ pub fn plan_import(
             first_by_ident.entry(ident).or_insert(i);
         }
     }
-    let filled: Vec<Option<Value>> = push
+    let empty_object = Value::Object(Map::new());
+
+    let state_digests = state.unit_digests();
+    let mut rows: Vec<Option<SimRow<'_>>> = state
         .units
         .iter()
-        .map(|u| filled_member_ids(u, &push.units, &first_by_ident))
+        .zip(state_digests)
+        .map(|(u, d)| Some(SimRow::stored(u, *d)))
         .collect();
-    drop(first_by_ident);
-
     let mut counters = ServerCounters::default();
-    let mut assigned: Vec<Option<String>> = vec![None; push.units.len()];
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut types: HashSet<String> = HashSet::new();
+    let mut assigned: Vec<Option<String>> = vec![None; units.len()];
+    let mut seen: HashSet<&str> = HashSet::default();
+    let mut types: HashSet<&str> = HashSet::default();
     let mut create = Vec::new();
     let mut matched: Vec<(usize, usize)> = Vec::new();
-    let mut carried = Vec::new();
-    let mut wiped = Vec::new();
-    for (i, unit) in push.units.iter_mut().enumerate() {
-        let key = unit.key().unwrap_or_default().to_owned();
-        seen.insert(key.clone());
+    for (i, unit) in units.iter().enumerate() {
+        let key = unit.key().unwrap_or_default();
+        seen.insert(key);
         if let Some(t) = unit.text("type").filter(|t| !t.is_empty()) {
-            types.insert(t.to_owned());
+            types.insert(t);
         }
         let db_parent = unit.parent.and_then(|p| assigned[p as usize].clone());
         let name = match unit.field("name") {
@@ -454,83 +566,72 @@ pub fn plan_import(
             Some(Value::Null) => None,
             Some(v) => Some(v.as_str().map_or_else(|| v.to_string(), str::to_owned)),
         };
-        let member_ids = filled[i].clone();
-        if let Some(&r) = index.get(&key) {
-            let before = &state.units[r];
-            let touched = settings_to_carry(unit, before);
-            if !touched.is_empty() {
-                let entry = UnitSettings {
-                    key: key.clone(),
-                    settings: touched.iter().map(|s| (*s).to_owned()).collect(),
-                };
-                if options.carry_over_settings {
-                    carry_settings(unit, before, &touched);
-                    carried.push(entry);
-                } else {
-                    wiped.push(entry);
-                }
-            }
-            let meta = meta_to_store(unit);
+        let member_ids = filled_member_ids(unit, units, &first_by_ident);
+        let meta: Option<&Value> = match unit.field("meta") {
+            None => Some(&empty_object),
+            Some(Value::Null) => None,
+            Some(v) => Some(v),
+        };
+        let meta_digest = unit.meta_digest.filter(|_| unit.field("meta").is_some());
+        if let Some(&r) = index.get(key) {
             let Some(row) = rows[r].as_mut() else {
                 continue;
             };
-            let stored = &mut row.unit;
             if let Some(name) = name {
-                stored.name = name;
+                row.name = name;
             }
-            stored.level = unit.level;
+            row.level = unit.level;
             if db_parent.is_some() {
-                stored.parent_id = db_parent;
+                row.parent_id = db_parent;
             }
             if let Some(v) = text_of(unit.field("display_name")) {
-                stored.display_name = Some(v);
+                row.display_name = Some(v);
             }
             if let Some(v) = text_of(unit.field("description")) {
-                stored.description = Some(v);
+                row.description = Some(v);
             }
             if let Some(v) = text_of(unit.field("type")) {
-                stored.kind = Some(v);
+                row.kind = Some(v);
             }
-            if let Some(Value::Array(ids)) = member_ids {
-                stored.member_ids = ids;
+            if let Some(ids) = member_ids {
+                row.member_ids = ids;
+                row.member_digest = None;
             }
-            if let Some(meta) = meta {
-                stored.meta = Some(meta);
+            if meta.is_some() {
+                row.meta = meta;
+                row.meta_digest = meta_digest;
             }
             row.from_file = true;
             counters.updated += 1;
-            assigned[i] = Some(stored.id.clone());
+            assigned[i] = Some(row.id.clone());
             matched.push((i, r));
         } else {
             let id = format!("new:{key}");
             rows.push(Some(SimRow {
-                unit: StoredUnit {
-                    id: id.clone(),
-                    parent_id: db_parent,
-                    name: name.unwrap_or_default(),
-                    display_name: text_of(unit.field("display_name")),
-                    description: text_of(unit.field("description")),
-                    level: unit.level,
-                    kind: text_of(unit.field("type")),
-                    external_id: Some(key.clone()),
-                    member_ids: match member_ids {
-                        Some(Value::Array(ids)) => ids,
-                        _ => Vec::new(),
-                    },
-                    meta: meta_to_store(unit),
-                },
+                id: id.clone(),
+                parent_id: db_parent,
+                name: name.unwrap_or_default(),
+                display_name: text_of(unit.field("display_name")),
+                description: text_of(unit.field("description")),
+                level: unit.level,
+                kind: text_of(unit.field("type")),
+                external_id: Some(key.to_owned()),
+                member_ids: member_ids.unwrap_or(&[]),
+                meta,
                 from_file: true,
+                member_digest: None,
+                meta_digest,
             }));
             counters.created += 1;
             assigned[i] = Some(id);
-            create.push(key);
+            create.push(key.to_owned());
         }
     }
 
     // 6. Type-scoped deletion of indexed units the file does not name.
     let mut deleted = Vec::new();
     let mut left_in_place = Vec::new();
-    let mut deleted_ids: HashSet<String> = HashSet::new();
+    let mut deleted_ids: HashSet<&str> = HashSet::default();
     let mut indexed: Vec<(&String, &usize)> = index.iter().collect();
     indexed.sort_by_key(|(_, r)| **r);
     for (key, &r) in indexed {
@@ -539,9 +640,9 @@ pub fn plan_import(
         }
         let unit = &state.units[r];
         let reference = unit_ref(unit);
-        if !types.is_empty() && unit.kind.as_ref().is_some_and(|k| types.contains(k)) {
+        if !types.is_empty() && unit.kind.as_deref().is_some_and(|k| types.contains(k)) {
             rows[r] = None;
-            deleted_ids.insert(unit.id.clone());
+            deleted_ids.insert(unit.id.as_str());
             counters.deleted += 1;
             deleted.push(reference);
         } else {
@@ -550,23 +651,32 @@ pub fn plan_import(
     }
 
     // Fix-ups: a unit at the top level of the file keeps its old parent on the server.
-    let names: HashMap<String, String> = state
+    let names: HashMap<&str, &str> = state
         .units
         .iter()
-        .map(|u| (u.id.clone(), u.name.clone()))
-        .chain(
-            rows.iter()
-                .flatten()
-                .map(|r| (r.unit.id.clone(), r.unit.name.clone())),
-        )
+        .map(|u| (u.id.as_str(), u.name.as_str()))
         .collect();
+    let mut new_names: HashMap<String, String> = HashMap::default();
+    for row in rows.iter().flatten() {
+        if names.get(row.id.as_str()) != Some(&row.name.as_str()) {
+            new_names.insert(row.id.clone(), row.name.clone());
+        }
+    }
+    let name_of = |id: &str| -> String {
+        new_names
+            .get(id)
+            .map(String::as_str)
+            .or_else(|| names.get(id).copied())
+            .unwrap_or(id)
+            .to_owned()
+    };
     let row_of: HashMap<String, usize> = rows
         .iter()
         .enumerate()
-        .filter_map(|(i, r)| r.as_ref().map(|r| (r.unit.id.clone(), i)))
+        .filter_map(|(i, r)| r.as_ref().map(|r| (r.id.clone(), i)))
         .collect();
     let mut fixups = Vec::new();
-    for (i, unit) in push.units.iter().enumerate() {
+    for (i, unit) in units.iter().enumerate() {
         if unit.parent.is_some() {
             continue;
         }
@@ -574,12 +684,12 @@ pub fn plan_import(
         let Some(row) = row_of.get(id).and_then(|&r| rows[r].as_mut()) else {
             continue;
         };
-        if let Some(stale) = parent_of(&row.unit).map(str::to_owned) {
-            row.unit.parent_id = Some(String::new());
+        if let Some(stale) = row.parent().map(str::to_owned) {
+            row.parent_id = Some(String::new());
             fixups.push(Fixup {
                 key: unit.key().unwrap_or_default().to_owned(),
                 action: "detach".into(),
-                stale_parent: Some(names.get(&stale).cloned().unwrap_or(stale)),
+                stale_parent: Some(name_of(&stale)),
             });
         }
     }
@@ -587,28 +697,20 @@ pub fn plan_import(
         .iter()
         .flatten()
         .filter(|r| !r.from_file)
-        .filter(|r| parent_of(&r.unit).is_some_and(|p| deleted_ids.contains(p)))
-        .map(|r| unit_ref(&r.unit))
+        .filter(|r| r.parent().is_some_and(|p| deleted_ids.contains(p)))
+        .map(SimRow::as_ref_unit)
         .collect();
 
     // What changes, unit by unit.
-    let after: HashMap<&str, &StoredUnit> = rows
-        .iter()
-        .flatten()
-        .map(|r| (r.unit.id.as_str(), &r.unit))
-        .collect();
-    let label = |id: Option<&str>| -> Option<String> {
-        id.map(|p| names.get(p).cloned().unwrap_or_else(|| p.to_owned()))
-    };
     let mut changes = Vec::new();
     let mut moved = Vec::new();
     for (i, r) in matched {
         let before = &state.units[r];
-        let Some(now) = after.get(before.id.as_str()) else {
+        let Some(now) = rows[r].as_ref() else {
             continue;
         };
-        let key = push.units[i].key().unwrap_or_default().to_owned();
-        let fields = field_changes(before, now);
+        let key = units[i].key().unwrap_or_default().to_owned();
+        let fields = field_changes(before, state_digests[r], now);
         if !fields.is_empty() {
             changes.push(UnitChange {
                 key: key.clone(),
@@ -616,23 +718,26 @@ pub fn plan_import(
                 fields,
             });
         }
-        let (old, new) = (parent_of(before), parent_of(now));
+        let (old, new) = (parent_of(before), now.parent());
         if old != new {
             moved.push(UnitMove {
                 key,
                 name: now.name.clone(),
-                from: label(old),
-                to: label(new),
+                from: old.map(&name_of),
+                to: new.map(&name_of),
             });
         }
     }
     changes.dedup_by(|a, b| a.key == b.key);
     moved.dedup_by(|a, b| a.key == b.key);
 
-    let unmatched_members = people
-        .map(|p| unmatched_members(&push.units, p))
-        .unwrap_or_default();
-    let predicted = shape(rows.iter().flatten().map(|r| &r.unit));
+    let unmatched_members = match (people, &push.unmatched) {
+        (Some(_), Some(found)) => found.clone(),
+        (Some(p), None) => unmatched_members(units, p),
+        (None, _) => Vec::new(),
+    };
+    let predicted = shape_rows(rows.iter().flatten());
+    drop(rows);
     let plan = OrgImportPlan {
         tenant_id,
         organization,
@@ -659,34 +764,29 @@ pub fn plan_import(
 
 /// Step 4 of the server: empty (or null) `member_ids` take those of the first unit, in
 /// pre-order, whose `id` or `external_id` is this unit's key. `None`: null (kept on update).
-fn filled_member_ids(
-    unit: &FileUnit,
-    all: &[FileUnit],
+fn filled_member_ids<'a>(
+    unit: &'a FileUnit,
+    all: &'a [FileUnit],
     first_by_ident: &HashMap<&str, usize>,
-) -> Option<Value> {
-    let own = unit.field("member_ids").cloned().unwrap_or(json!([]));
-    let empty = match &own {
-        Value::Null => true,
-        Value::Array(a) => a.is_empty(),
+) -> Option<&'a [Value]> {
+    let own = unit.field("member_ids");
+    let empty = match own {
+        None | Some(Value::Null) => true,
+        Some(Value::Array(a)) => a.is_empty(),
         _ => false,
     };
-    let value = if empty {
+    let chosen = if empty {
         unit.key()
             .and_then(|k| first_by_ident.get(k))
-            .map(|&i| all[i].field("member_ids").cloned().unwrap_or(json!([])))
+            .map(|&i| all[i].field("member_ids"))
             .unwrap_or(own)
     } else {
         own
     };
-    (!value.is_null()).then_some(value)
-}
-
-/// The `meta` the server stores: absent = `{}`, null = keep.
-fn meta_to_store(unit: &FileUnit) -> Option<Value> {
-    match unit.field("meta") {
-        None => Some(json!({})),
-        Some(Value::Null) => None,
-        Some(v) => Some(v.clone()),
+    match chosen {
+        None => Some(&[]),
+        Some(Value::Array(ids)) => Some(ids.as_slice()),
+        _ => None,
     }
 }
 
@@ -732,7 +832,15 @@ fn unit_ref(unit: &StoredUnit) -> UnitRef {
     }
 }
 
-fn field_changes(before: &StoredUnit, after: &StoredUnit) -> Vec<FieldChange> {
+fn stored_digests(unit: &StoredUnit) -> (u64, u64) {
+    (digest_list(&unit.member_ids), digest_of(unit.meta.as_ref()))
+}
+
+fn field_changes(
+    before: &StoredUnit,
+    before_digests: (u64, u64),
+    after: &SimRow<'_>,
+) -> Vec<FieldChange> {
     let mut out = Vec::new();
     let mut check = |field: &str, b: Value, a: Value| {
         if b != a {
@@ -756,19 +864,22 @@ fn field_changes(before: &StoredUnit, after: &StoredUnit) -> Vec<FieldChange> {
     );
     check("type", json!(before.kind), json!(after.kind));
     check("level", json!(before.level), json!(after.level));
-    if before.member_ids != after.member_ids {
-        check(
-            "member_ids",
-            json!(before.member_ids),
-            json!(after.member_ids),
-        );
+    // Large values are compared by digest and copied only when they differ.
+    let (members_before, meta_before) = before_digests;
+    let (members_after, meta_after) = after.digests();
+    if members_before != members_after {
+        out.push(FieldChange {
+            field: "member_ids".into(),
+            before: Value::Array(before.member_ids.clone()),
+            after: Value::Array(after.member_ids.to_vec()),
+        });
     }
-    if before.meta != after.meta {
-        check(
-            "meta",
-            before.meta.clone().unwrap_or(Value::Null),
-            after.meta.clone().unwrap_or(Value::Null),
-        );
+    if meta_before != meta_after {
+        out.push(FieldChange {
+            field: "meta".into(),
+            before: before.meta.clone().unwrap_or(Value::Null),
+            after: after.meta.cloned().unwrap_or(Value::Null),
+        });
     }
     out
 }
@@ -856,7 +967,7 @@ fn unmatched_members(units: &[FileUnit], people: &People) -> Vec<UnmatchedMember
                 let Some(email) = member.get("email").and_then(Value::as_str) else {
                     continue;
                 };
-                if !people.emails.contains(&email.to_lowercase()) {
+                if !people.has_email(email) {
                     out.push(UnmatchedMember {
                         key: key.to_owned(),
                         member: email.to_owned(),
@@ -872,10 +983,10 @@ fn unmatched_members(units: &[FileUnit], people: &People) -> Vec<UnmatchedMember
             .flatten()
             .filter_map(Value::as_str)
         {
-            if people.subs.contains(id) {
+            if people.has_sub(id) {
                 continue;
             }
-            let reason = if people.emails.contains(&id.to_lowercase()) {
+            let reason = if people.has_email(id) {
                 "an e-mail in member_ids does not count for access control: put it in meta.members"
             } else {
                 "no user has this oauth_sub"
@@ -890,33 +1001,87 @@ fn unmatched_members(units: &[FileUnit], people: &People) -> Vec<UnmatchedMember
     out
 }
 
-/// Units by keys, parents resolved within the same organization (dangling = top level), sorted
-/// by key: the form in which a plan's prediction and a read-back are compared.
-pub fn shape<'a>(units: impl IntoIterator<Item = &'a StoredUnit>) -> Vec<ShapedUnit> {
-    let units: Vec<&StoredUnit> = units.into_iter().collect();
-    let key_of = |u: &StoredUnit| -> String {
+/// A digest of a JSON value as text: plans keep digests of `member_ids` and `meta` instead of
+/// copies, and a read-back is compared through the same digests.
+pub fn digest(value: Option<&Value>) -> String {
+    format!("{:016x}", digest_of(value))
+}
+
+/// The common view of a unit for shaping.
+struct ShapeInput<'a> {
+    id: &'a str,
+    parent: Option<&'a str>,
+    external_id: Option<&'a str>,
+    name: &'a str,
+    display_name: &'a Option<String>,
+    description: &'a Option<String>,
+    kind: &'a Option<String>,
+    level: i64,
+    /// Digests of `member_ids` and `meta`.
+    digests: (u64, u64),
+}
+
+fn shape_inputs(units: Vec<ShapeInput<'_>>) -> Vec<ShapedUnit> {
+    let key_of = |u: &ShapeInput<'_>| -> String {
         u.external_id
-            .clone()
             .filter(|e| !e.is_empty())
-            .unwrap_or_else(|| format!("id:{}", u.id))
+            .map_or_else(|| format!("id:{}", u.id), str::to_owned)
     };
-    let keys: HashMap<&str, String> = units.iter().map(|u| (u.id.as_str(), key_of(u))).collect();
+    let keys: HashMap<&str, String> = units.iter().map(|u| (u.id, key_of(u))).collect();
     let mut out: Vec<ShapedUnit> = units
         .iter()
         .map(|u| ShapedUnit {
             key: key_of(u),
-            parent: parent_of(u).and_then(|p| keys.get(p).cloned()),
-            name: u.name.clone(),
+            parent: u.parent.and_then(|p| keys.get(p).cloned()),
+            name: u.name.to_owned(),
             display_name: u.display_name.clone(),
             description: u.description.clone(),
             kind: u.kind.clone(),
             level: u.level,
-            member_ids: u.member_ids.clone(),
-            meta: u.meta.clone(),
+            member_ids: format!("{:016x}", u.digests.0),
+            meta: format!("{:016x}", u.digests.1),
         })
         .collect();
     out.sort_by(|a, b| a.key.cmp(&b.key));
     out
+}
+
+fn shape_rows<'a, 'b: 'a>(rows: impl Iterator<Item = &'a SimRow<'b>>) -> Vec<ShapedUnit> {
+    shape_inputs(
+        rows.map(|r| ShapeInput {
+            id: &r.id,
+            parent: r.parent(),
+            external_id: r.external_id.as_deref(),
+            name: &r.name,
+            display_name: &r.display_name,
+            description: &r.description,
+            kind: &r.kind,
+            level: r.level,
+            digests: r.digests(),
+        })
+        .collect(),
+    )
+}
+
+/// Units by keys, parents resolved within the same organization (dangling = top level), sorted
+/// by key: the form in which a plan's prediction and a read-back are compared.
+pub fn shape<'a>(units: impl IntoIterator<Item = &'a StoredUnit>) -> Vec<ShapedUnit> {
+    shape_inputs(
+        units
+            .into_iter()
+            .map(|u| ShapeInput {
+                id: &u.id,
+                parent: parent_of(u),
+                external_id: u.external_id.as_deref(),
+                name: &u.name,
+                display_name: &u.display_name,
+                description: &u.description,
+                kind: &u.kind,
+                level: u.level,
+                digests: stored_digests(u),
+            })
+            .collect(),
+    )
 }
 
 /// The differences between what a plan predicted and what the deployment holds, one line each.
@@ -989,15 +1154,15 @@ mod tests {
 
     /// a (division) > b (team); c (division); x (legacy, not in files).
     fn state() -> OrgState {
-        OrgState {
-            organization: org(),
-            units: vec![
+        OrgState::new(
+            org(),
+            vec![
                 stored("1", "a", None, "division", 0),
                 stored("2", "b", Some("1"), "team", 1),
                 stored("3", "c", None, "division", 0),
                 stored("4", "x", None, "legacy", 0),
             ],
-        }
+        )
     }
 
     const SAME: &str = r#"{"organization": {"tenant_id": "t", "name": "T"}, "units": [

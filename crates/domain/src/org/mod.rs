@@ -1,5 +1,6 @@
 //! Organizations: the OU tree, OU membership, and the offline JSON import (file, plan).
 
+mod digest;
 pub mod hr_csv;
 pub mod import_file;
 pub mod import_plan;
