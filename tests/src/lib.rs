@@ -285,3 +285,30 @@ pub async fn tls_front(backend: String) -> (String, String) {
     });
     (format!("https://localhost:{port}"), ca.pem())
 }
+
+/// A console over a fresh store, signed in to `sandbox` as its admin through a direct target
+/// (secrets in memory only), for use-case tests.
+pub async fn direct_console(
+    sandbox: &SandboxProcess,
+) -> (
+    cloo_console::Console,
+    cloo_console::Target,
+    tempfile::TempDir,
+) {
+    let dir = data_dir();
+    let console = cloo_console::Console::open(
+        Some(dir.path()),
+        Arc::new(cloo_store::MemorySecrets::default()),
+    )
+    .await
+    .expect("console");
+    let target = cloo_console::Target::Direct(cloo_console::DirectTarget {
+        url: sandbox.url.clone(),
+        credential: cloo_console::Credential::Password {
+            email: sandbox.admin_email.clone(),
+            password: cloo_domain::Secret::new(&sandbox.admin_password),
+        },
+        ca_pem: None,
+    });
+    (console, target, dir)
+}

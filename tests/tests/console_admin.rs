@@ -2,26 +2,12 @@
 //! refused and why, exactly that plan applied, a plan the deployment outran refused before any
 //! write) and a user's day of usage explained by the rules engine.
 
-use cloo_console::{BulkAction, Console, ConsoleError, Credential, DirectTarget, Target};
-use cloo_domain::{Role, Secret};
-use cloo_store::MemorySecrets;
+use cloo_console::{BulkAction, Console, ConsoleError, Target};
+use cloo_domain::Role;
 use cloo_tests::SandboxProcess;
-use std::sync::Arc;
 
 async fn console(sandbox: &SandboxProcess) -> (Console, Target, tempfile::TempDir) {
-    let dir = cloo_tests::data_dir();
-    let console = Console::open(Some(dir.path()), Arc::new(MemorySecrets::default()))
-        .await
-        .expect("console");
-    let target = Target::Direct(DirectTarget {
-        url: sandbox.url.clone(),
-        credential: Credential::Password {
-            email: sandbox.admin_email.clone(),
-            password: Secret::new(&sandbox.admin_password),
-        },
-        ca_pem: None,
-    });
-    (console, target, dir)
+    cloo_tests::direct_console(sandbox).await
 }
 
 /// Ids of `n` demo users with `role`, oldest first, and the admin's own id.

@@ -2,28 +2,14 @@
 //! engine does (a randomized property over trees and edits), and the apply refuses stale plans
 //! and mass deletions before any write, keeps OU settings, and resumes after a failure.
 
-use cloo_console::{Console, ConsoleError, Credential, DirectTarget, OrgPlanDocument, Target};
-use cloo_domain::Secret;
+use cloo_console::{Console, ConsoleError, OrgPlanDocument, Target};
 use cloo_domain::org::import_plan::{PlanOptions, shape};
-use cloo_store::MemorySecrets;
+use cloo_domain::synthetic::Rng;
 use cloo_tests::SandboxProcess;
 use serde_json::{Value, json};
-use std::sync::Arc;
 
 async fn console(sandbox: &SandboxProcess) -> (Console, Target, tempfile::TempDir) {
-    let dir = cloo_tests::data_dir();
-    let console = Console::open(Some(dir.path()), Arc::new(MemorySecrets::default()))
-        .await
-        .expect("console");
-    let target = Target::Direct(DirectTarget {
-        url: sandbox.url.clone(),
-        credential: Credential::Password {
-            email: sandbox.admin_email.clone(),
-            password: Secret::new(&sandbox.admin_password),
-        },
-        ca_pem: None,
-    });
-    (console, target, dir)
+    cloo_tests::direct_console(sandbox).await
 }
 
 fn quiet(_: cloo_console::OrgApplyStep) {}
@@ -39,26 +25,6 @@ async fn plan(
         .plan_org_import(target, "test.json", &bytes, options, false)
         .await
         .expect("plan")
-}
-
-/// A small deterministic generator (xorshift64*), so a failing case is reproduced by its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
 }
 
 const TYPES: [&str; 3] = ["division", "team", "unit"];
@@ -209,7 +175,7 @@ async fn for_random_trees_and_edits_the_tree_read_back_is_the_one_the_plan_predi
     let mut seen = [0usize; 6];
     for case in 0..cases {
         let seed = 0x9e37_79b9_7f4a_7c15_u64 ^ (case as u64 + 1).wrapping_mul(0x1000_0000_01b3);
-        let mut rng = Rng(seed);
+        let mut rng = Rng::new(seed);
         let tenant = format!("prop-{case}");
         let mut nodes = random_tree(&mut rng, &emails, &tenant);
         for round in 0..3 {

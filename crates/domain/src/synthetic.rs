@@ -45,27 +45,37 @@ impl SyntheticSpec {
 /// The model the synthetic limits are set for.
 pub const LIMITED_MODEL: &str = "gpt-4o";
 
-/// xorshift64*: small, fast and the same everywhere.
-struct Rng(u64);
+/// xorshift64*: small, fast and the same everywhere, so a failing randomized case is
+/// reproduced by its seed.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    /// A generator from a seed (any value; zero is avoided).
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
 
-    fn below(&mut self, n: usize) -> usize {
+    /// A number in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
         if n == 0 {
             0
         } else {
-            (self.next() % n as u64) as usize
+            (self.next_u64() % n as u64) as usize
         }
     }
 
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
+    /// True `percent` times in a hundred.
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.next_u64() % 100 < percent
     }
 }
 
@@ -88,7 +98,7 @@ fn level_sizes(total: usize, depth: usize) -> Vec<usize> {
 
 /// Generates a deployment.
 pub fn generate(spec: SyntheticSpec) -> DeploymentData {
-    let mut rng = Rng(spec.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let mut rng = Rng::new(spec.seed);
     let limit = |rng: &mut Rng, percent: u64, base: i64| -> PerModel {
         if rng.chance(percent) {
             let tokens = if rng.chance(10) {
