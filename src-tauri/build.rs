@@ -46,6 +46,8 @@ const COMMANDS: &[&str] = &[
     "delete_org_unit",
     "review_org_import",
     "apply_org_import",
+    "set_org_unit_limit",
+    "set_org_unit_guardrails",
 ];
 
 fn main() {

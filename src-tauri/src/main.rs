@@ -124,6 +124,8 @@ fn run(started: Instant) -> Result<(), String> {
             orgs::delete_org_unit,
             orgs::review_org_import,
             orgs::apply_org_import,
+            orgs::set_org_unit_limit,
+            orgs::set_org_unit_guardrails,
         ])
         .build(tauri::generate_context!())
         .map_err(|e| format!("the window could not be created: {e}"))?;

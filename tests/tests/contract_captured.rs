@@ -263,3 +263,25 @@ fn usage_examples_parse() {
     assert_eq!(limits.daily_used, 18450);
     assert_eq!(limits.per_model.get("gpt-4o-mini"), Some(&0));
 }
+
+#[test]
+fn organization_examples_parse() {
+    let permissions: cloo_api::UnitPermissions = example("org-unit-permissions.json");
+    let knowledge = &permissions.permissions["knowledge"];
+    assert!(knowledge.iter().any(|g| g.inherited) && knowledge.iter().any(|g| !g.inherited));
+    assert_eq!(permissions.permissions.len(), 7, "seven resource kinds");
+    let result: cloo_api::ImportResult = example("org-import-result.json");
+    assert_eq!(result.result.units["deleted"], 1);
+    let unit: cloo_api::OrgUnit = example("org-unit.json");
+    assert!(
+        unit.meta
+            .as_ref()
+            .is_some_and(|m| m.get("usage_limit").is_some())
+    );
+    let org: cloo_api::Organization = example("org-organization.json");
+    assert!(!org.tenant_id.is_empty());
+    let tree: Vec<serde_json::Value> = example("org-units-tree.json");
+    let first: cloo_api::OrgUnit =
+        serde_json::from_value(tree[0].clone()).expect("a tree node is a unit");
+    assert!(tree[0]["children"].is_array() && !first.id.is_empty());
+}

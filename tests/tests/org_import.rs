@@ -62,7 +62,13 @@ fn random_tree(rng: &mut Rng, emails: &[String], prefix: &str) -> Vec<Node> {
 }
 
 /// Random edits: renames, moves (also to the top level), removals, new units, type changes.
-fn random_edit(rng: &mut Rng, nodes: &[Node], emails: &[String], round: usize) -> Vec<Node> {
+fn random_edit(
+    rng: &mut Rng,
+    nodes: &[Node],
+    emails: &[String],
+    prefix: &str,
+    round: usize,
+) -> Vec<Node> {
     let mut out: Vec<Node> = nodes.to_vec();
     let mut removed = vec![false; out.len()];
     for i in 0..out.len() {
@@ -76,6 +82,13 @@ fn random_edit(rng: &mut Rng, nodes: &[Node], emails: &[String], round: usize) -
             _ => {}
         }
     }
+    // Sometimes the file keeps one type only: units of the other types are then left in place,
+    // and those under a deleted unit are orphaned.
+    if rng.chance(25) {
+        for node in &mut out {
+            node.kind = Some(TYPES[0]);
+        }
+    }
     for _ in 0..rng.below(4) {
         let parent = if out.is_empty() || rng.chance(40) {
             None
@@ -83,7 +96,7 @@ fn random_edit(rng: &mut Rng, nodes: &[Node], emails: &[String], round: usize) -
             Some(rng.below(out.len()))
         };
         out.push(Node {
-            key: format!("{}-new{round}-{}", nodes[0].key, out.len()),
+            key: format!("{prefix}-new{round}-{}", out.len()),
             parent,
             name: "Fresh".into(),
             kind: Some(TYPES[rng.below(TYPES.len())]),
@@ -242,7 +255,7 @@ async fn for_random_trees_and_edits_the_tree_read_back_is_the_one_the_plan_predi
                 "seed {seed:#x} round {round}: {:#?}",
                 again.plan
             );
-            nodes = random_edit(&mut rng, &nodes, &emails, round);
+            nodes = random_edit(&mut rng, &nodes, &emails, &tenant, round);
         }
     }
     // The generator really exercised every kind of change.
@@ -492,4 +505,91 @@ async fn an_apply_interrupted_half_way_resumes_to_completion_without_duplicates(
         .await
         .expect("again");
     assert!(again.already_applied);
+}
+
+#[tokio::test]
+async fn a_demo_unit_shows_members_grants_and_takes_limits_and_guardrails() {
+    let sandbox = SandboxProcess::demo().expect("sandbox");
+    let (console, target, _dir) = console(&sandbox).await;
+    let (org, roots) = console
+        .org_tree(&target, Some("demo-corp"), None, None)
+        .await
+        .expect("tree");
+    assert_eq!(org.units, 12);
+    let labels: Vec<&str> = roots.iter().map(|n| n.label.as_str()).collect();
+    assert_eq!(labels, vec!["Business", "Engineering"]);
+
+    // A team inherits what its division was given; members resolve to demo users.
+    let sre = console
+        .org_unit_detail(&target, "team-sre", Some("demo-corp"))
+        .await
+        .expect("sre");
+    assert_eq!(
+        sre.path,
+        vec!["Engineering", "Platform", "Site Reliability"]
+    );
+    assert!(
+        !sre.members.is_empty() && sre.unmatched == 0,
+        "{:?}",
+        sre.members
+    );
+    let grant = sre
+        .grants
+        .iter()
+        .find(|g| g.id == "gr-eng-secrets")
+        .expect("the division's guardrail");
+    assert!(grant.read && !grant.write && grant.inherited);
+    assert!(!sre.grants.iter().any(|g| g.id == "gr-hr-confidential"));
+    let hr = console
+        .org_unit_detail(&target, "dept-hr", None)
+        .await
+        .expect("hr");
+    let grant = hr
+        .grants
+        .iter()
+        .find(|g| g.id == "gr-hr-confidential")
+        .expect("direct");
+    assert!(grant.read && grant.write && !grant.inherited);
+
+    // Limits: one model added, the map kept whole; guardrails with inheritance turned off.
+    let id = sre.unit["id"].as_str().expect("id").to_owned();
+    console
+        .set_org_unit_limit(&target, &id, "gpt-4o", Some(20_000))
+        .await
+        .expect("limit");
+    let detail = console
+        .set_org_unit_limit(&target, &id, "solar-pro", Some(0))
+        .await
+        .expect("limit");
+    assert_eq!(
+        detail.usage_limit,
+        json!({"gpt-4o": 20_000, "solar-pro": 0})
+    );
+    let detail = console
+        .set_org_unit_guardrails(&target, &id, &["gr-pii".to_owned()], false)
+        .await
+        .expect("guardrails");
+    assert_eq!(
+        (
+            detail.guardrail_ids.as_slice(),
+            detail.follow_global_guardrail
+        ),
+        (&["gr-pii".to_owned()][..], false)
+    );
+    let token = sandbox.admin_token().await;
+    let stored = sandbox
+        .client()
+        .org_unit_guardrails(&token, &id)
+        .await
+        .expect("read back");
+    assert_eq!(
+        stored,
+        json!({"guardrail_ids": ["gr-pii"], "follow_global": false})
+    );
+    assert!(
+        console
+            .set_org_unit_limit(&target, &id, "gpt-4o", Some(-5))
+            .await
+            .is_err()
+    );
 }

@@ -16,7 +16,10 @@ mod users;
 pub use client::{Client, ClientOptions};
 pub use error::{ApiError, AuthFailure, KnownDetail, LocPart, ValidationIssue};
 pub use groups::{Group, GroupName, GroupUpdateForm, MemberEmail};
-pub use orgs::{ImportCounters, ImportResult, OrgUnit, Organization};
+pub use orgs::{
+    GuardrailSummary, ImportCounters, ImportResult, OrgUnit, Organization, ResourceGrant,
+    UnitPermissions,
+};
 pub use types::*;
 pub use url_base::normalize_base_url;
 pub use users::{

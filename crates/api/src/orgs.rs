@@ -220,6 +220,26 @@ impl Client {
         .await
     }
 
+    /// `GET /organizations/units/{id}/permissions` (admin): resources shared with the unit or an
+    /// ancestor.
+    pub async fn org_unit_permissions(
+        &self,
+        token: &Secret,
+        id: &str,
+    ) -> Result<UnitPermissions, ApiError> {
+        self.get(
+            &format!("api/v1/organizations/units/{}/permissions", segment(id)),
+            Some(token),
+            &[],
+        )
+        .await
+    }
+
+    /// `GET /guardrails/list`: the guardrails the caller may use (all of them for an admin).
+    pub async fn guardrails(&self, token: &Secret) -> Result<Vec<GuardrailSummary>, ApiError> {
+        self.get("api/v1/guardrails/list", Some(token), &[]).await
+    }
+
     /// `POST /organizations/sync/json`: the import. No dry run, no transaction.
     pub async fn import_organization(
         &self,
@@ -278,4 +298,49 @@ impl From<Organization> for StoredOrg {
             meta: o.meta,
         }
     }
+}
+
+/// One resource shared with a unit (organizations.md #18).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceGrant {
+    /// Resource id.
+    pub id: String,
+    /// Name (a prompt's title).
+    pub name: String,
+    /// Description, for the kinds that have one.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Read granted (to the unit or an ancestor).
+    pub read: bool,
+    /// Write granted.
+    pub write: bool,
+    /// A match came from an ancestor.
+    pub inherited: bool,
+}
+
+/// Resources shared with a unit, by kind (`knowledge`, `tools`, `prompts`, `models`,
+/// `databases`, `glossaries`, `guardrails`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitPermissions {
+    /// The unit.
+    pub unit_id: String,
+    /// `display_name or name`.
+    pub unit_name: String,
+    /// Grants by resource kind.
+    pub permissions: std::collections::BTreeMap<String, Vec<ResourceGrant>>,
+    /// The unit and its ancestors, nearest first.
+    #[serde(default)]
+    pub ancestor_ids: Vec<String>,
+}
+
+/// A guardrail, as the picker needs it (the server sends many more fields).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GuardrailSummary {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
 }

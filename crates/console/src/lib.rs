@@ -39,7 +39,9 @@ pub use org_import::{
     ORG_PLAN_FORMAT, OrgApplyReport, OrgApplyStep, OrgPlanDocument, read_plan_document,
 };
 pub use org_review::{OrgImportReview, REVIEW_ROWS, ReviewNode};
-pub use org_views::{OrgSummary, OrgTreeNode, UnitDetail, UnitMember};
+pub use org_views::{
+    GuardrailChoice, OrgSummary, OrgTreeNode, ResourceGrantRow, UnitDetail, UnitMember,
+};
 pub use session::{Credential, Session};
 pub use snapshot::{Me, Snapshot};
 pub use tenants::{

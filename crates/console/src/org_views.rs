@@ -67,6 +67,34 @@ pub struct UnitMember {
     pub matched_by: String,
 }
 
+/// A resource shared with a unit, directly or through an ancestor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ResourceGrantRow {
+    /// `knowledge`, `tools`, `prompts`, `models`, `databases`, `glossaries` or `guardrails`.
+    pub kind: String,
+    /// Resource id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Read.
+    pub read: bool,
+    /// Write.
+    pub write: bool,
+    /// Granted to an ancestor (also when granted directly as well).
+    pub inherited: bool,
+}
+
+/// A guardrail by id and name (`name` is empty for an id the deployment does not know).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct GuardrailChoice {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+}
+
 /// One OU in detail.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
@@ -88,6 +116,10 @@ pub struct UnitDetail {
     pub guardrail_ids: Vec<String>,
     /// Follows the global guardrails.
     pub follow_global_guardrail: bool,
+    /// Every guardrail of the deployment, for picking (the unit's own may include unknown ids).
+    pub guardrail_choices: Vec<GuardrailChoice>,
+    /// Resources shared with the unit or its ancestors.
+    pub grants: Vec<ResourceGrantRow>,
 }
 
 fn label(u: &OrgUnit) -> String {
@@ -342,6 +374,36 @@ impl Console {
             });
         }
         let unmatched = members.iter().filter(|m| m.matched_by == "none").count();
+        let unit_id = found.id.clone();
+        let permissions = session
+            .call(|c, t| {
+                let id = unit_id.clone();
+                async move { c.org_unit_permissions(&t, &id).await }
+            })
+            .await?;
+        let grants = permissions
+            .permissions
+            .into_iter()
+            .flat_map(|(kind, list)| {
+                list.into_iter().map(move |g| ResourceGrantRow {
+                    kind: kind.clone(),
+                    id: g.id,
+                    name: g.name,
+                    read: g.read,
+                    write: g.write,
+                    inherited: g.inherited,
+                })
+            })
+            .collect();
+        let guardrail_choices = session
+            .call(|c, t| async move { c.guardrails(&t).await })
+            .await?
+            .into_iter()
+            .map(|g| GuardrailChoice {
+                id: g.id,
+                name: g.name,
+            })
+            .collect();
         let meta = found.meta.clone().unwrap_or(Value::Null);
         let usage_limit = meta["usage_limit"]["per_model"].clone();
         Ok(UnitDetail {
@@ -364,6 +426,77 @@ impl Console {
                 })
                 .unwrap_or_default(),
             follow_global_guardrail: meta["follow_global_guardrail"].as_bool() != Some(false),
+            guardrail_choices,
+            grants,
         })
+    }
+
+    /// Sets (or with `None` removes) one model's daily token limit on a unit: the server
+    /// replaces the whole map, so the current one is read and sent back with the change.
+    pub async fn set_org_unit_limit(
+        &self,
+        target: &Target,
+        unit_id: &str,
+        model: &str,
+        tokens: Option<i64>,
+    ) -> ConsoleResult<UnitDetail> {
+        self.writable(target).await?;
+        if tokens.is_some_and(|t| t < 0) {
+            return Err(ConsoleError::Invalid(
+                "a limit is 0 (unlimited) or a positive number of tokens".into(),
+            ));
+        }
+        let session = self.session(target).await?;
+        let id = unit_id.to_owned();
+        let current = session
+            .call(|c, t| {
+                let id = id.clone();
+                async move { c.org_unit_usage_limit(&t, &id).await }
+            })
+            .await?;
+        let mut map = current["per_model"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        match tokens {
+            Some(n) => {
+                map.insert(model.to_owned(), serde_json::json!(n));
+            }
+            None => {
+                map.remove(model);
+            }
+        }
+        let body = Value::Object(map);
+        session
+            .call(|c, t| {
+                let (id, body) = (id.clone(), body.clone());
+                async move { c.set_org_unit_usage_limit(&t, &id, &body).await }
+            })
+            .await?;
+        self.org_unit_detail(target, unit_id, None).await
+    }
+
+    /// Sets a unit's guardrails and whether it follows the global ones (both always sent: the
+    /// server turns inheritance off when `follow_global` is left out).
+    pub async fn set_org_unit_guardrails(
+        &self,
+        target: &Target,
+        unit_id: &str,
+        guardrail_ids: &[String],
+        follow_global: bool,
+    ) -> ConsoleResult<UnitDetail> {
+        self.writable(target).await?;
+        let session = self.session(target).await?;
+        let (id, ids) = (unit_id.to_owned(), guardrail_ids.to_vec());
+        session
+            .call(|c, t| {
+                let (id, ids) = (id.clone(), ids.clone());
+                async move {
+                    c.set_org_unit_guardrails(&t, &id, &ids, follow_global)
+                        .await
+                }
+            })
+            .await?;
+        self.org_unit_detail(target, unit_id, None).await
     }
 }

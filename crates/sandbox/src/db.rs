@@ -694,6 +694,59 @@ impl Db {
     }
 }
 
+/// A guardrail (the columns the sandbox serves).
+#[derive(Debug, Clone, FromRow)]
+pub struct GuardrailRow {
+    pub id: String,
+    pub user_id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub access_control: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl GuardrailRow {
+    /// The `GuardrailUserModel` record with the defaults of the fields the sandbox does not keep.
+    pub fn to_model(&self) -> Value {
+        json!({
+            "id": self.id, "user_id": self.user_id, "name": self.name, "description": self.description,
+            "pii_types": [], "pii_strategy": "redact", "custom_patterns": [], "blocked_words": [],
+            "apply_to_input": true, "apply_to_output": false, "llm_judge_enabled": false,
+            "llm_judge_model": null, "llm_judge_prompt": null, "llm_judge_pass_examples": [],
+            "llm_judge_block_examples": [], "llm_judge_apply_to_input": true,
+            "llm_judge_apply_to_output": false, "access_control": parse_json(&self.access_control),
+            "created_at": self.created_at, "updated_at": self.updated_at, "user": null,
+        })
+    }
+}
+
+impl Db {
+    /// Every guardrail, by name.
+    pub async fn guardrails(&self) -> Result<Vec<GuardrailRow>, sqlx::Error> {
+        sqlx::query_as("SELECT * FROM guardrail ORDER BY name")
+            .fetch_all(&self.pool)
+            .await
+    }
+
+    /// Inserts guardrails.
+    pub async fn insert_guardrails(&self, rows: &[GuardrailRow]) -> Result<(), sqlx::Error> {
+        for row in rows {
+            sqlx::query("INSERT INTO guardrail (id, user_id, name, description, access_control, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                .bind(&row.id)
+                .bind(&row.user_id)
+                .bind(&row.name)
+                .bind(&row.description)
+                .bind(&row.access_control)
+                .bind(row.created_at)
+                .bind(row.updated_at)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
 /// A model the deployment serves; an agent has a base model.
 #[derive(Debug, Clone, FromRow)]
 pub struct ModelRow {

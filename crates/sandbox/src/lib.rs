@@ -254,6 +254,17 @@ async fn seed(db: &Db, options: &SandboxOptions) -> anyhow::Result<()> {
         db.insert_usage(&seed::demo_usage(&users, now))
             .await
             .context("seeding usage")?;
+        let (org, units) = seed::demo_organization(&users, now);
+        db.insert_organization(&org)
+            .await
+            .context("seeding the organization")?;
+        for unit in &units {
+            db.insert_unit(unit).await.context("seeding units")?;
+        }
+        let owner = users.first().map(|u| u.id.clone()).unwrap_or_default();
+        db.insert_guardrails(&seed::demo_guardrails(&owner, &units, now))
+            .await
+            .context("seeding guardrails")?;
     }
     Ok(())
 }

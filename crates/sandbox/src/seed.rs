@@ -3,8 +3,9 @@
 //! seeding costs a single argon2 run.
 
 use crate::auth;
-use crate::db::{ModelRow, NewUser, UsageRow};
+use crate::db::{GuardrailRow, ModelRow, NewUser, OrgRow, UnitRow, UsageRow};
 use cloo_domain::limits::quota_day_start;
+use serde_json::json;
 
 const EN_FIRST: &[&str] = &[
     "Olivia",
@@ -249,6 +250,138 @@ pub fn demo_usage(people: &[NewUser], now: i64) -> Vec<UsageRow> {
         }
     }
     rows
+}
+
+/// The demo organization: two divisions, their departments and teams (types division,
+/// department, team, with external ids so imports manage them), and the demo people who can
+/// sign in spread over the teams as `meta.members` with lower-case e-mails.
+pub fn demo_organization(people: &[NewUser], now: i64) -> (OrgRow, Vec<UnitRow>) {
+    let org = OrgRow {
+        id: "0a000000-0000-4000-8000-000000000001".into(),
+        tenant_id: "demo-corp".into(),
+        name: "Demo Corp".into(),
+        display_name: Some("Demo Corporation".into()),
+        domain: Some(crate::DEMO_DOMAIN.into()),
+        meta: Some(json!({"source": "json"}).to_string()),
+        created_at: now,
+        updated_at: now,
+    };
+    // (key, name, type, parent key)
+    const TREE: &[(&str, &str, &str, Option<&str>)] = &[
+        ("div-eng", "Engineering", "division", None),
+        ("dept-platform", "Platform", "department", Some("div-eng")),
+        (
+            "team-sre",
+            "Site Reliability",
+            "team",
+            Some("dept-platform"),
+        ),
+        ("team-data", "Data", "team", Some("dept-platform")),
+        ("dept-product", "Product", "department", Some("div-eng")),
+        ("team-web", "Web", "team", Some("dept-product")),
+        ("team-mobile", "Mobile", "team", Some("dept-product")),
+        ("div-biz", "Business", "division", None),
+        ("dept-sales", "Sales", "department", Some("div-biz")),
+        ("team-apac", "APAC Sales", "team", Some("dept-sales")),
+        ("team-emea", "EMEA Sales", "team", Some("dept-sales")),
+        ("dept-hr", "People & HR", "department", Some("div-biz")),
+    ];
+    let id_of = |key: &str| {
+        let n = TREE.iter().position(|(k, ..)| *k == key).unwrap_or(0) + 1;
+        format!("0b000000-0000-4000-8000-{n:012}")
+    };
+    let teams: Vec<&str> = TREE
+        .iter()
+        .filter(|(_, _, kind, _)| *kind == "team" || *kind == "department")
+        .map(|(k, ..)| *k)
+        .filter(|k| *k != "dept-platform" && *k != "dept-product" && *k != "dept-sales")
+        .collect();
+    let mut members: std::collections::HashMap<&str, Vec<serde_json::Value>> = Default::default();
+    for (i, person) in people.iter().filter(|p| p.role != "pending").enumerate() {
+        members.entry(teams[i % teams.len()]).or_default().push(json!({
+            "id": person.id, "name": person.name, "email": person.email.to_lowercase(), "job_title": "",
+        }));
+    }
+    let units = TREE
+        .iter()
+        .map(|(key, name, kind, parent)| {
+            let level = {
+                let mut depth = 0;
+                let mut cursor = *parent;
+                while let Some(p) = cursor {
+                    depth += 1;
+                    cursor = TREE.iter().find(|(k, ..)| *k == p).and_then(|t| t.3);
+                }
+                depth
+            };
+            let list = members.remove(key).unwrap_or_default();
+            UnitRow {
+                id: id_of(key),
+                organization_id: org.id.clone(),
+                parent_id: parent.map(id_of),
+                name: (*name).to_owned(),
+                display_name: None,
+                description: None,
+                level,
+                kind: Some((*kind).to_owned()),
+                external_id: Some((*key).to_owned()),
+                member_ids: "[]".into(),
+                meta: Some(json!({"member_count": list.len(), "members": list}).to_string()),
+                created_at: now,
+                updated_at: now,
+            }
+        })
+        .collect();
+    (org, units)
+}
+
+/// Guardrails of the demo: one for everyone, one shared with a division (so its teams inherit
+/// it), one with read and write for a department.
+pub fn demo_guardrails(owner: &str, units: &[UnitRow], now: i64) -> Vec<GuardrailRow> {
+    let unit = |key: &str| {
+        units
+            .iter()
+            .find(|u| u.external_id.as_deref() == Some(key))
+            .map(|u| u.id.clone())
+            .unwrap_or_default()
+    };
+    let grant = |read: &[String], write: &[String]| {
+        Some(
+            json!({"read": {"group_ids": [], "user_ids": [], "org_unit_ids": read},
+                   "write": {"group_ids": [], "user_ids": [], "org_unit_ids": write}})
+            .to_string(),
+        )
+    };
+    let row =
+        |id: &str, name: &str, description: &str, access_control: Option<String>| GuardrailRow {
+            id: id.to_owned(),
+            user_id: owner.to_owned(),
+            name: name.to_owned(),
+            description: Some(description.to_owned()),
+            access_control,
+            created_at: now,
+            updated_at: now,
+        };
+    vec![
+        row(
+            "gr-pii",
+            "PII redaction",
+            "Redacts personal data in prompts",
+            None,
+        ),
+        row(
+            "gr-eng-secrets",
+            "Engineering secrets",
+            "Blocks credentials and internal host names",
+            grant(&[unit("div-eng")], &[]),
+        ),
+        row(
+            "gr-hr-confidential",
+            "HR confidentiality",
+            "Keeps salary and review data out of answers",
+            grant(&[unit("dept-hr")], &[unit("dept-hr")]),
+        ),
+    ]
 }
 
 fn capitalise(s: &str) -> String {

@@ -77,3 +77,32 @@ pub async fn apply_org_import(
         .apply_org_import(&tenant, &plan_id, allow_deletes, &report)
         .await?)
 }
+
+/// Sets (or with `tokens` null removes) one model's daily limit on a unit.
+#[tauri::command]
+pub async fn set_org_unit_limit(
+    shell: State<'_, Shell>,
+    tenant: String,
+    unit: String,
+    model: String,
+    tokens: Option<i64>,
+) -> Reply<UnitDetail> {
+    Ok(shell
+        .console
+        .set_org_unit_limit(&on(tenant), &unit, &model, tokens)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn set_org_unit_guardrails(
+    shell: State<'_, Shell>,
+    tenant: String,
+    unit: String,
+    guardrail_ids: Vec<String>,
+    follow_global: bool,
+) -> Reply<UnitDetail> {
+    Ok(shell
+        .console
+        .set_org_unit_guardrails(&on(tenant), &unit, &guardrail_ids, follow_global)
+        .await?)
+}

@@ -164,6 +164,10 @@ export const backend = {
     call<OrgTreeNode[]>('org_children', { tenant, org, parent }),
   orgUnit: (tenant: string, org: string, unit: string) => call<UnitDetail>('org_unit', { tenant, org, unit }),
   deleteOrgUnit: (tenant: string, unit: string) => call<void>('delete_org_unit', { tenant, unit }),
+  setOrgUnitLimit: (tenant: string, unit: string, model: string, tokens: number | null) =>
+    call<UnitDetail>('set_org_unit_limit', { tenant, unit, model, tokens }),
+  setOrgUnitGuardrails: (tenant: string, unit: string, guardrailIds: string[], followGlobal: boolean) =>
+    call<UnitDetail>('set_org_unit_guardrails', { tenant, unit, guardrailIds, followGlobal }),
   reviewOrgImport: (tenant: string, fileName: string, bytes: Uint8Array, carryOver: boolean) =>
     call<OrgImportReview>('review_org_import', { tenant, fileName, bytes: Array.from(bytes), carryOver }),
   applyOrgImport: (tenant: string, planId: string, allowDeletes: number | null, onProgress: (s: OrgApplyStep) => void) => {

@@ -3,6 +3,7 @@
 
 mod auths;
 mod groups;
+mod guardrails;
 mod org_import;
 mod orgs;
 mod users;
@@ -25,6 +26,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(users::routes())
         .merge(groups::routes())
         .merge(orgs::routes())
+        .merge(guardrails::routes())
         .route("/api/v1/auths", any(redirect_to_slash))
         .route("/api/v1/users", any(redirect_to_slash))
         .route("/api/v1/groups", any(redirect_to_slash))

@@ -36,6 +36,10 @@ pub(super) fn routes() -> Router<Arc<AppState>> {
             "/api/v1/organizations/units/{id}/member-emails",
             get(member_emails),
         )
+        .route(
+            "/api/v1/organizations/units/{id}/permissions",
+            get(unit_permissions),
+        )
         .route("/api/v1/organizations/{id}/units", get(units_of_org))
         .route("/api/v1/organizations/{id}/units/tree", get(tree_of_org))
         .route(
@@ -597,4 +601,64 @@ async fn get_unit(
         .await?
         .ok_or_else(|| ApiFailure::not_found(crate::errors::NOT_FOUND))?;
     Ok(Json(unit.to_model()))
+}
+
+/// `GET /organizations/units/{id}/permissions`: resources shared with the unit or one of its
+/// ancestors (walked over every organization's units), `inherited` when a match came from an
+/// ancestor. The sandbox's only resources with `access_control` are guardrails; the other kinds
+/// are empty lists.
+async fn unit_permissions(
+    State(state): State<Arc<AppState>>,
+    AdminUser(_): AdminUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let unit = existing_unit(&state, &id).await?;
+    let all = state.db.units().await?;
+    let by_id: std::collections::HashMap<&str, &UnitRow> =
+        all.iter().map(|u| (u.id.as_str(), u)).collect();
+    let mut ancestors = vec![unit.id.clone()];
+    let mut cursor = unit.parent_id.clone();
+    while let Some(p) = cursor.filter(|p| !p.is_empty()) {
+        let Some(parent) = by_id.get(p.as_str()) else {
+            break;
+        };
+        if ancestors.contains(&parent.id) {
+            break;
+        }
+        ancestors.push(parent.id.clone());
+        cursor = parent.parent_id.clone();
+    }
+    let granted = |ac: &Value, level: &str| -> Vec<String> {
+        ac[level]["org_unit_ids"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .filter(|u| ancestors.iter().any(|a| a == u))
+            .map(str::to_owned)
+            .collect()
+    };
+    let mut guardrails = Vec::new();
+    for g in state.db.guardrails().await? {
+        let ac = g.to_model()["access_control"].clone();
+        if ac.is_null() {
+            continue;
+        }
+        let (read, write) = (granted(&ac, "read"), granted(&ac, "write"));
+        if read.is_empty() && write.is_empty() {
+            continue;
+        }
+        let inherited = read.iter().chain(write.iter()).any(|u| *u != unit.id);
+        guardrails.push(
+            json!({"id": g.id, "name": g.name, "description": g.description,
+            "read": !read.is_empty(), "write": !write.is_empty(), "inherited": inherited}),
+        );
+    }
+    Ok(Json(json!({
+        "unit_id": unit.id,
+        "unit_name": unit.label(),
+        "permissions": {"knowledge": [], "tools": [], "prompts": [], "models": [], "databases": [],
+                        "glossaries": [], "guardrails": guardrails},
+        "ancestor_ids": ancestors,
+    })))
 }
