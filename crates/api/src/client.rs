@@ -202,6 +202,21 @@ impl Client {
         query: &[(&str, String)],
         body: Option<&B>,
     ) -> Result<T, ApiError> {
+        self.send_within(method, path, token, query, body, None)
+            .await
+    }
+
+    /// [`Client::send`] with its own time limit instead of the client's (for calls the server
+    /// works on for minutes, such as an organization import).
+    pub(crate) async fn send_within<B: serde::Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&Secret>,
+        query: &[(&str, String)],
+        body: Option<&B>,
+        timeout: Option<std::time::Duration>,
+    ) -> Result<T, ApiError> {
         let url = self.base.join(path).map_err(|e| ApiError::InvalidUrl {
             url: format!("{}{path}", self.base),
             reason: e.to_string(),
@@ -216,6 +231,9 @@ impl Client {
         }
         if let Some(body) = body {
             request = request.json(body);
+        }
+        if let Some(limit) = timeout {
+            request = request.timeout(limit);
         }
         let response = request.send().await.map_err(|e| self.transport_error(&e))?;
         let status = response.status().as_u16();

@@ -240,16 +240,27 @@ impl Client {
         self.get("api/v1/guardrails/list", Some(token), &[]).await
     }
 
-    /// `POST /organizations/sync/json`: the import. No dry run, no transaction.
+    /// `POST /organizations/sync/json`: the import. No dry run, no transaction. The server
+    /// writes unit by unit before answering, so a large import is given up to an hour.
     pub async fn import_organization(
         &self,
         token: &Secret,
         body: &Value,
     ) -> Result<ImportResult, ApiError> {
-        self.post("api/v1/organizations/sync/json", Some(token), body)
-            .await
+        self.send_within(
+            Method::POST,
+            "api/v1/organizations/sync/json",
+            Some(token),
+            &[],
+            Some(body),
+            Some(IMPORT_TIMEOUT),
+        )
+        .await
     }
 }
+
+/// How long an import may take before the console stops waiting for the answer.
+pub const IMPORT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// The answer of an import.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -98,6 +98,9 @@ pub struct Console {
     ephemeral: Mutex<Vec<EphemeralTenant>>,
     snapshots: Mutex<HashMap<String, Arc<Snapshot>>>,
     reviews: Mutex<HashMap<String, import_review::HeldReview>>,
+    /// Units of an organization as last read, by `tenant/org id`: the tree opens level by
+    /// level from this copy, read again when the top level is asked for.
+    org_units: Mutex<HashMap<String, Arc<Vec<cloo_api::OrgUnit>>>>,
     #[cfg(feature = "local-sandbox")]
     sandbox: tokio::sync::Mutex<Option<cloosphere_sandbox::RunningSandbox>>,
 }
@@ -119,6 +122,7 @@ impl Console {
             ephemeral: Mutex::new(Vec::new()),
             snapshots: Mutex::new(HashMap::new()),
             reviews: Mutex::new(HashMap::new()),
+            org_units: Mutex::new(HashMap::new()),
             #[cfg(feature = "local-sandbox")]
             sandbox: tokio::sync::Mutex::new(None),
         })

@@ -208,14 +208,10 @@ impl Console {
         depth: Option<usize>,
     ) -> ConsoleResult<(OrgSummary, Vec<OrgTreeNode>)> {
         let organization = self.pick_organization(target, org).await?;
-        let session = self.session(target).await?;
-        let id = organization.id.clone();
-        let units = session
-            .call(|c, t| {
-                let id = id.clone();
-                async move { c.units_of_org(&t, &id).await }
-            })
+        let units = self
+            .units_of(target, &organization.id, parent.is_none())
             .await?;
+        let units = units.as_slice();
         let ids: HashMap<&str, usize> = units
             .iter()
             .enumerate()
@@ -270,7 +266,7 @@ impl Console {
             Vec::new()
         } else {
             top.iter()
-                .map(|&i| build(i, &units, &children, depth, 0))
+                .map(|&i| build(i, units, &children, depth, 0))
                 .collect()
         };
         let summary = OrgSummary {
@@ -282,6 +278,34 @@ impl Console {
             units: units.len(),
         };
         Ok((summary, nodes))
+    }
+
+    /// An organization's units: read from the deployment when `refresh` (or not read yet),
+    /// else the copy from the last read.
+    async fn units_of(
+        &self,
+        target: &Target,
+        org_id: &str,
+        refresh: bool,
+    ) -> ConsoleResult<std::sync::Arc<Vec<OrgUnit>>> {
+        let session = self.session(target).await?;
+        let key = format!("{}/{org_id}", self.target_key(target, &session).await?);
+        if !refresh {
+            if let Some(units) = Self::lock(&self.org_units).get(&key) {
+                return Ok(units.clone());
+            }
+        }
+        let id = org_id.to_owned();
+        let units = std::sync::Arc::new(
+            session
+                .call(|c, t| {
+                    let id = id.clone();
+                    async move { c.units_of_org(&t, &id).await }
+                })
+                .await?,
+        );
+        Self::lock(&self.org_units).insert(key, units.clone());
+        Ok(units)
     }
 
     /// One OU by id or external id (within `org` when given).
