@@ -290,10 +290,8 @@ impl Console {
     ) -> ConsoleResult<std::sync::Arc<Vec<OrgUnit>>> {
         let session = self.session(target).await?;
         let key = format!("{}/{org_id}", self.target_key(target, &session).await?);
-        if !refresh {
-            if let Some(units) = Self::lock(&self.org_units).get(&key) {
-                return Ok(units.clone());
-            }
+        if !refresh && let Some(units) = Self::lock(&self.org_units).get(&key) {
+            return Ok(units.clone());
         }
         let id = org_id.to_owned();
         let units = std::sync::Arc::new(
