@@ -269,3 +269,77 @@ fn an_hr_csv_becomes_an_import_that_validates_and_plans() {
         out.stderr
     );
 }
+
+#[test]
+fn a_units_limit_and_guardrails_are_set_from_the_command_line() {
+    let sandbox = SandboxProcess::demo().expect("sandbox");
+    let cli = Clooctl::new("orgs-settings");
+    let refused = run(
+        &cli,
+        &sandbox,
+        &[
+            "orgs", "limit", "team-web", "--model", "gpt-4o", "--set", "9000",
+        ],
+    );
+    assert_eq!(refused.code, 2, "a write needs --yes without a terminal");
+    let out = run(
+        &cli,
+        &sandbox,
+        &[
+            "orgs", "limit", "team-web", "--model", "gpt-4o", "--set", "9000", "--yes", "-o",
+            "json",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.json(), json!({"gpt-4o": 9000}));
+    let unknown = run(
+        &cli,
+        &sandbox,
+        &[
+            "orgs",
+            "guardrails",
+            "team-web",
+            "--ids",
+            "gr-nope",
+            "--global",
+            "on",
+            "--yes",
+        ],
+    );
+    assert_eq!(unknown.code, 2);
+    assert!(unknown.stderr.contains("gr-nope"), "{}", unknown.stderr);
+    let out = run(
+        &cli,
+        &sandbox,
+        &[
+            "orgs",
+            "guardrails",
+            "team-web",
+            "--ids",
+            "gr-pii,gr-eng-secrets",
+            "--global",
+            "off",
+            "--yes",
+            "-o",
+            "json",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.json(),
+        json!({"guardrail_ids": ["gr-pii", "gr-eng-secrets"], "follow_global": false})
+    );
+    let unit = run(&cli, &sandbox, &["orgs", "unit", "team-web", "-o", "json"]).json();
+    assert_eq!(unit["usage_limit"], json!({"gpt-4o": 9000}));
+    let grants: Vec<&str> = unit["grants"]
+        .as_array()
+        .expect("grants")
+        .iter()
+        .map(|g| g["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(
+        grants,
+        vec!["gr-eng-secrets"],
+        "shared with the division above"
+    );
+}

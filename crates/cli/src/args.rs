@@ -80,6 +80,43 @@ pub enum OrgsCommand {
         #[arg(long)]
         org: Option<String>,
     },
+    /// Set (or clear) a unit's daily token limit for a model (0 = unlimited).
+    Limit {
+        /// Unit id or external id.
+        unit: String,
+        /// Model id.
+        #[arg(long)]
+        model: String,
+        /// Tokens a day (0 = unlimited).
+        #[arg(long, conflicts_with = "clear", required_unless_present = "clear")]
+        set: Option<i64>,
+        /// Remove the unit's limit for this model.
+        #[arg(long)]
+        clear: bool,
+        /// The organization's tenant id, when the external id is not unique.
+        #[arg(long)]
+        org: Option<String>,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Set a unit's guardrails and whether the global ones also apply.
+    Guardrails {
+        /// Unit id or external id.
+        unit: String,
+        /// Guardrail ids, comma-separated (empty for none).
+        #[arg(long, value_delimiter = ',')]
+        ids: Vec<String>,
+        /// Also apply the deployment's global guardrails (on or off).
+        #[arg(long, value_parser = ["on", "off"])]
+        global: String,
+        /// The organization's tenant id, when the external id is not unique.
+        #[arg(long)]
+        org: Option<String>,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
     /// Check an import file without connecting (exit 0 valid, 1 problems, 2 unreadable).
     Validate {
         /// The import JSON.

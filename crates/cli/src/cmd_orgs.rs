@@ -1,6 +1,7 @@
 //! `orgs …`: browse organizations, and validate, plan and apply offline imports.
 
 use crate::args::{OrgsCommand, Output};
+use crate::input::confirm;
 use crate::output::{format_time, print_json, table};
 use cloo_console::{
     Console, ConsoleError, OrgPlanDocument, OrgTreeNode, Target, read_plan_document,
@@ -22,6 +23,14 @@ pub enum OrgsDone {
 
 fn e(e: ConsoleError) -> String {
     e.to_string()
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, String> {
@@ -87,6 +96,110 @@ pub async fn run(
                 detail.members.len(),
                 detail.unmatched
             );
+            Ok(OrgsDone::Clean)
+        }
+        OrgsCommand::Limit {
+            unit,
+            model,
+            set,
+            clear: _,
+            org,
+            yes,
+        } => {
+            let detail = console
+                .org_unit_detail(target, unit, org.as_deref())
+                .await
+                .map_err(e)?;
+            let what = match set {
+                Some(0) => format!("make {model} unlimited for"),
+                Some(n) => format!("limit {model} to {n} tokens a day for"),
+                None => format!("remove the {model} limit of"),
+            };
+            confirm(
+                &format!(
+                    "{} the members of {}?",
+                    capitalised(&what),
+                    detail.path.join(" > ")
+                ),
+                *yes,
+            )?;
+            let id = detail.unit["id"].as_str().unwrap_or_default().to_owned();
+            let after = console
+                .set_org_unit_limit(target, &id, model, *set)
+                .await
+                .map_err(e)?;
+            match out {
+                Output::Json => print_json(&after.usage_limit)?,
+                Output::Table => println!(
+                    "{}: daily token limits {}",
+                    after.path.join(" > "),
+                    after.usage_limit
+                ),
+            }
+            Ok(OrgsDone::Clean)
+        }
+        OrgsCommand::Guardrails {
+            unit,
+            ids,
+            global,
+            org,
+            yes,
+        } => {
+            let detail = console
+                .org_unit_detail(target, unit, org.as_deref())
+                .await
+                .map_err(e)?;
+            let ids: Vec<String> = ids
+                .iter()
+                .map(|i| i.trim().to_owned())
+                .filter(|i| !i.is_empty())
+                .collect();
+            let unknown: Vec<&str> = ids
+                .iter()
+                .filter(|i| !detail.guardrail_choices.iter().any(|g| &g.id == *i))
+                .map(String::as_str)
+                .collect();
+            if !unknown.is_empty() {
+                return Err(format!(
+                    "no guardrail {} on this deployment (the server would store the id anyway); known: {}",
+                    unknown.join(", "),
+                    detail
+                        .guardrail_choices
+                        .iter()
+                        .map(|g| g.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            let follow = global == "on";
+            confirm(
+                &format!("Set the guardrails of {}?", detail.path.join(" > ")),
+                *yes,
+            )?;
+            let id = detail.unit["id"].as_str().unwrap_or_default().to_owned();
+            let after = console
+                .set_org_unit_guardrails(target, &id, &ids, follow)
+                .await
+                .map_err(e)?;
+            match out {
+                Output::Json => print_json(&serde_json::json!({
+                    "guardrail_ids": after.guardrail_ids, "follow_global": after.follow_global_guardrail,
+                }))?,
+                Output::Table => println!(
+                    "{}: guardrails {}; global guardrails {}",
+                    after.path.join(" > "),
+                    if after.guardrail_ids.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        after.guardrail_ids.join(", ")
+                    },
+                    if after.follow_global_guardrail {
+                        "applied"
+                    } else {
+                        "not applied"
+                    }
+                ),
+            }
             Ok(OrgsDone::Clean)
         }
         OrgsCommand::Validate { file } => validate(file, out),
