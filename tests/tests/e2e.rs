@@ -639,7 +639,8 @@ async fn an_organization_file_is_reviewed_as_a_tree_applied_then_browsed_and_a_u
         .into_iter()
         .find(|u| u.role.as_str() == "user")
         .expect("a demo user");
-    let file = cli.data_dir().join("org.json");
+    // A Korean file name crosses IPC in a header, percent-encoded.
+    let file = cli.data_dir().join("조직도.json");
     let body = json!({"organization": {"tenant_id": "e2e-org", "name": "E2E Org"}, "units": [
         {"id": "eng", "name": "Engineering", "type": "division", "children": [
             {"id": "sre", "name": "SRE", "type": "team",
@@ -691,6 +692,7 @@ async fn an_organization_file_is_reviewed_as_a_tree_applied_then_browsed_and_a_u
         .expect("choose the file");
     let summary = wait_text(&app, "[data-testid=org-import-summary]", "3 to create").await;
     assert!(summary.contains("0 to delete"), "{summary}");
+    assert!(summary.contains("조직도.json"), "{summary}");
     let tree = wait_text(&app, "[data-testid=org-import-tree]", "SRE").await;
     assert!(tree.contains("create"), "{tree}");
     let imported = || async {

@@ -1,21 +1,27 @@
 //! CSV user import: review a file's plan, apply it with progress, or drop it.
 
+use super::upload::Upload;
 use super::{Reply, Shell};
 use cloo_console::{ImportOutcome, ImportProgress, ImportReview};
 use tauri::State;
-use tauri::ipc::Channel;
+use tauri::ipc::{Channel, Request};
 
+/// The file as raw bytes; `tenant`, `file-name` and optionally `encoding` in headers.
 #[tauri::command]
 pub async fn review_user_import(
     shell: State<'_, Shell>,
-    tenant: String,
-    file_name: String,
-    bytes: Vec<u8>,
-    encoding: Option<String>,
+    request: Request<'_>,
 ) -> Reply<ImportReview> {
+    let upload = Upload::from_request(&request)?;
+    let encoding = upload.optional("encoding").filter(|e| !e.is_empty());
     Ok(shell
         .console
-        .review_user_import(&tenant, &file_name, bytes, encoding.as_deref())
+        .review_user_import(
+            &upload.arg("tenant")?,
+            &upload.arg("file-name")?,
+            upload.bytes,
+            encoding.as_deref(),
+        )
         .await?)
 }
 

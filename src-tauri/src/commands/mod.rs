@@ -5,6 +5,7 @@ pub mod groups;
 pub mod imports;
 pub mod orgs;
 pub mod tenants;
+pub mod upload;
 pub mod users;
 
 use cloo_console::{Console, ErrorView, Target};

@@ -1,12 +1,13 @@
 //! Organizations: the OU tree a level at a time, one OU in detail, deleting an OU, and the
 //! organization JSON import (review, then apply with progress).
 
+use super::upload::Upload;
 use super::{Reply, Shell, on};
 use cloo_console::{
     OrgApplyReport, OrgApplyStep, OrgImportReview, OrgSummary, OrgTreeNode, UnitDetail,
 };
 use tauri::State;
-use tauri::ipc::Channel;
+use tauri::ipc::{Channel, Request};
 
 #[tauri::command]
 pub async fn organizations(shell: State<'_, Shell>, tenant: String) -> Reply<Vec<OrgSummary>> {
@@ -46,17 +47,22 @@ pub async fn delete_org_unit(shell: State<'_, Shell>, tenant: String, unit: Stri
     Ok(shell.console.delete_org_unit(&on(tenant), &unit).await?)
 }
 
+/// The file as raw bytes; `tenant`, `file-name` and `carry-over` (`1` or `0`) in headers.
 #[tauri::command]
 pub async fn review_org_import(
     shell: State<'_, Shell>,
-    tenant: String,
-    file_name: String,
-    bytes: Vec<u8>,
-    carry_over: bool,
+    request: Request<'_>,
 ) -> Reply<OrgImportReview> {
+    let upload = Upload::from_request(&request)?;
+    let carry_over = upload.optional("carry-over").as_deref() != Some("0");
     Ok(shell
         .console
-        .review_org_import(&tenant, &file_name, &bytes, carry_over)
+        .review_org_import(
+            &upload.arg("tenant")?,
+            &upload.arg("file-name")?,
+            &upload.bytes,
+            carry_over,
+        )
         .await?)
 }
 

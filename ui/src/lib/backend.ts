@@ -98,6 +98,17 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   }
 }
 
+/** Sends a file as raw bytes, its other arguments as (percent-encoded) headers. */
+async function upload<T>(command: string, bytes: Uint8Array, args: Record<string, string>): Promise<T> {
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(args)) headers[key] = encodeURIComponent(value);
+  try {
+    return await invoke<T>(command, bytes, { headers });
+  } catch (e) {
+    throw asError(e);
+  }
+}
+
 export const backend = {
   startup: () => call<StartupState>('startup'),
   listTenants: () => call<TenantView[]>('list_tenants'),
@@ -152,7 +163,7 @@ export const backend = {
     call<DefaultsChange>('set_default_permissions', { tenant, wanted }),
 
   reviewUserImport: (tenant: string, fileName: string, bytes: Uint8Array, encoding: string | null) =>
-    call<ImportReview>('review_user_import', { tenant, fileName, bytes: Array.from(bytes), encoding }),
+    upload<ImportReview>('review_user_import', bytes, { tenant, 'file-name': fileName, encoding: encoding ?? '' }),
   applyUserImport: (id: string, onProgress: (p: ImportProgress) => void) => {
     const progress = new Channel<ImportProgress>();
     progress.onmessage = onProgress;
@@ -169,7 +180,7 @@ export const backend = {
   setOrgUnitGuardrails: (tenant: string, unit: string, guardrailIds: string[], followGlobal: boolean) =>
     call<UnitDetail>('set_org_unit_guardrails', { tenant, unit, guardrailIds, followGlobal }),
   reviewOrgImport: (tenant: string, fileName: string, bytes: Uint8Array, carryOver: boolean) =>
-    call<OrgImportReview>('review_org_import', { tenant, fileName, bytes: Array.from(bytes), carryOver }),
+    upload<OrgImportReview>('review_org_import', bytes, { tenant, 'file-name': fileName, 'carry-over': carryOver ? '1' : '0' }),
   applyOrgImport: (tenant: string, planId: string, allowDeletes: number | null, onProgress: (s: OrgApplyStep) => void) => {
     const progress = new Channel<OrgApplyStep>();
     progress.onmessage = onProgress;
