@@ -735,6 +735,50 @@ async fn an_organization_file_is_reviewed_as_a_tree_applied_then_browsed_and_a_u
         "the ghost is shown as unmatched: {members}"
     );
 
+    // A daily limit for its direct members.
+    wait_for(&app, "[data-testid=ou-limits] [data-testid=limit-model]")
+        .await
+        .send_keys("gpt-4o")
+        .await
+        .expect("type");
+    wait_for(&app, "[data-testid=ou-limits] [data-testid=limit-tokens]")
+        .await
+        .send_keys("25000")
+        .await
+        .expect("type");
+    click(&app, "[data-testid=ou-limits] [data-testid=limit-set]").await;
+    wait_text(&app, "[data-testid=orgs-notice]", "Limit for gpt-4o set").await;
+    // Pick a guardrail of the deployment for it and turn the global ones off.
+    click(&app, "[data-testid=ou-guardrail-gr-pii]").await;
+    click(&app, "[data-testid=ou-follow-global]").await;
+    click(&app, "[data-testid=ou-guardrails-save]").await;
+    wait_text(&app, "[data-testid=orgs-notice]", "Guardrails saved").await;
+    let sre_id = sandbox
+        .client()
+        .units_of_org(&token, &org.id)
+        .await
+        .expect("units")
+        .into_iter()
+        .find(|u| u.external_id.as_deref() == Some("sre"))
+        .expect("sre")
+        .id;
+    assert_eq!(
+        sandbox
+            .client()
+            .org_unit_usage_limit(&token, &sre_id)
+            .await
+            .expect("limit"),
+        json!({"per_model": {"gpt-4o": 25000}})
+    );
+    assert_eq!(
+        sandbox
+            .client()
+            .org_unit_guardrails(&token, &sre_id)
+            .await
+            .expect("guardrails"),
+        json!({"guardrail_ids": ["gr-pii"], "follow_global": false})
+    );
+
     // Delete it, confirming; the users stay.
     click(&app, "[data-testid=ou-delete]").await;
     click(&app, "[data-testid=ou-delete-confirm]").await;
