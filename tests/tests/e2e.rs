@@ -543,8 +543,7 @@ async fn a_user_is_added_promoted_and_deleted_and_a_bulk_role_change_runs_its_pl
     let password = wait_for(&app, "[data-testid=new-user-password]").await;
     password.send_keys("password1").await.expect("type");
     click(&app, "[data-testid=add-user-submit]").await;
-    let refused = wait_text(&app, "[data-testid=add-user-error]", "upper-case").await;
-    assert!(!refused.is_empty());
+    wait_text(&app, "[data-testid=add-user-error]", "upper-case").await;
     assert_eq!(role_of(&sandbox, email).await, None, "nothing was sent");
     password.clear().await.expect("clear");
     password.send_keys("Strong-Pass-9").await.expect("type");

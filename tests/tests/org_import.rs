@@ -219,8 +219,17 @@ async fn for_random_trees_and_edits_the_tree_read_back_is_the_one_the_plan_predi
                 "seed {seed:#x} round {round}: {:?}",
                 report.differences
             );
-            // The server's own counters agree with the simulation.
-            let units = &report.counters.as_ref().expect("counters")["units"];
+            // The server's own counters agree with the simulation (a plan without changes is
+            // not pushed at all).
+            let Some(counters) = &report.counters else {
+                assert!(
+                    !document.plan.has_changes(),
+                    "seed {seed:#x} round {round}: not pushed"
+                );
+                nodes = random_edit(&mut rng, &nodes, &emails, &tenant, round);
+                continue;
+            };
+            let units = &counters["units"];
             let c = document.plan.server_counters;
             assert_eq!(
                 (
@@ -592,4 +601,57 @@ async fn a_demo_unit_shows_members_grants_and_takes_limits_and_guardrails() {
             .await
             .is_err()
     );
+}
+
+#[tokio::test]
+async fn applying_a_plan_without_changes_writes_nothing() {
+    let sandbox = SandboxProcess::demo().expect("sandbox");
+    let (console, target, _dir) = console(&sandbox).await;
+    apply(
+        &console,
+        &target,
+        &plan(
+            &console,
+            &target,
+            &three_divisions("still"),
+            PlanOptions::default(),
+        )
+        .await,
+    )
+    .await;
+    let stamps = || async {
+        let token = sandbox.admin_token().await;
+        let org = sandbox
+            .client()
+            .organizations(&token)
+            .await
+            .expect("orgs")
+            .into_iter()
+            .find(|o| o.tenant_id == "still")
+            .expect("org");
+        let mut units: Vec<(String, i64)> = sandbox
+            .client()
+            .units_of_org(&token, &org.id)
+            .await
+            .expect("units")
+            .into_iter()
+            .map(|u| (u.id, u.updated_at))
+            .collect();
+        units.sort();
+        (org.updated_at, units)
+    };
+    let before = stamps().await;
+    // The server's clock is in seconds: a push now would move every stamp.
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let same = plan(
+        &console,
+        &target,
+        &three_divisions("still"),
+        PlanOptions::default(),
+    )
+    .await;
+    assert!(!same.plan.has_changes());
+    let report = apply(&console, &target, &same).await;
+    assert_eq!(report.counters, None, "nothing was pushed");
+    assert_eq!(stamps().await, before);
 }

@@ -4,7 +4,7 @@
 
 use crate::error::{ConsoleError, ConsoleResult};
 use crate::{Console, Target};
-use cloo_domain::org::import_file::{Validated, validate_import};
+use cloo_domain::org::import_file::{ImportFile, Validated, validate_import};
 use cloo_domain::org::import_plan::{
     OrgImportPlan, OrgState, People, PlanOptions, ShapedUnit, StoredOrg, StoredUnit, differences,
     plan_import, shape,
@@ -160,25 +160,11 @@ impl Console {
         offline: bool,
     ) -> ConsoleResult<OrgPlanDocument> {
         let validated = validate_import(bytes);
-        let file = match validated.file {
-            Some(file)
-                if validated
-                    .problems
-                    .iter()
-                    .all(|p| p.severity != cloo_domain::org::import_file::Severity::Error) =>
-            {
-                file
-            }
-            _ => {
-                let first = validated
-                    .problems
-                    .iter()
-                    .find(|p| p.severity == cloo_domain::org::import_file::Severity::Error);
-                let count = validated
-                    .problems
-                    .iter()
-                    .filter(|p| p.severity == cloo_domain::org::import_file::Severity::Error)
-                    .count();
+        let first_error = validated.errors().next().cloned();
+        let count = validated.errors().count();
+        let file = match (validated.file, first_error) {
+            (Some(file), None) => file,
+            (_, first) => {
                 return Err(ConsoleError::Invalid(match first {
                     Some(p) => format!(
                         "{file_name} has {count} error(s), the first at {}: {}. Run `clooctl orgs validate {file_name}` for all of them",
@@ -188,6 +174,21 @@ impl Console {
                 }));
             }
         };
+        Ok(self
+            .plan_org_file(target, file_name, file, options, offline)
+            .await?
+            .0)
+    }
+
+    /// Plans a file already validated; also gives back the file as it will be pushed.
+    pub(crate) async fn plan_org_file(
+        &self,
+        target: &Target,
+        file_name: &str,
+        file: ImportFile,
+        options: PlanOptions,
+        offline: bool,
+    ) -> ConsoleResult<(OrgPlanDocument, ImportFile)> {
         let org_tenant_id = file.tenant_id().unwrap_or_default().to_owned();
         let (tenant, state, read_at, people) = if offline {
             let key = self.offline_key(target).await?;
@@ -234,11 +235,11 @@ impl Console {
             options,
             base_fingerprint: state.fingerprint(),
             base: state,
-            plan: planned.plan,
             push: planned.push.payload(),
+            plan: planned.plan,
         };
         self.save_org_plan(&document).await?;
-        Ok(document)
+        Ok((document, planned.push))
     }
 
     /// Keeps a plan document in the local store.
@@ -332,6 +333,19 @@ impl Console {
             }
         }
         let resumed = started && !fresh;
+        // Nothing to change: no push, so the server writes no row and no audit entry for
+        // units it would only "update" to what they already are.
+        if fresh && !plan.has_changes() {
+            return Ok(OrgApplyReport {
+                plan_id: document.id.clone(),
+                organization_id: current.organization.map(|o| o.id).unwrap_or_default(),
+                resumed: false,
+                already_applied: false,
+                counters: None,
+                fixups_done: 0,
+                differences: Vec::new(),
+            });
+        }
 
         self.journal(&document.id, step::PUSH_STARTED, "").await?;
         progress(OrgApplyStep::new("pushing", 0, 1));

@@ -5,7 +5,7 @@
 use crate::error::{ConsoleError, ConsoleResult};
 use crate::org_import::{OrgApplyReport, OrgApplyStep};
 use crate::{Console, Target};
-use cloo_domain::org::import_file::{FileProblem, Severity, validate_import};
+use cloo_domain::org::import_file::{FileProblem, validate_import};
 use cloo_domain::org::import_plan::PlanOptions;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -70,6 +70,8 @@ pub struct OrgImportReview {
     /// Deletions allowed without an explicit allowance.
     #[ts(type = "number")]
     pub delete_threshold: usize,
+    /// The plan deletes more than that: applying needs an allowance of at least `deletes`.
+    pub deletes_need_allowance: bool,
     /// Units whose OU settings are carried over.
     pub carried: Vec<String>,
     /// Units whose OU settings the import wipes (carry-over off).
@@ -114,6 +116,7 @@ impl Console {
                 deletes: 0,
                 fixups: 0,
                 delete_threshold: 0,
+                deletes_need_allowance: false,
                 carried: Vec::new(),
                 wiped: Vec::new(),
                 unmatched_members: 0,
@@ -121,18 +124,23 @@ impl Console {
                 has_changes: false,
             });
         }
-        let target = Target::Tenant(tenant.to_owned());
+        let Some(file) = validated.file else {
+            return Err(ConsoleError::Internal("a valid file without a body".into()));
+        };
+        let warnings = validated.problems;
         let options = PlanOptions {
             carry_over_settings,
         };
-        let document = self
-            .plan_org_import(&target, file_name, bytes, options, false)
+        let (document, file) = self
+            .plan_org_file(
+                &Target::Tenant(tenant.to_owned()),
+                file_name,
+                file,
+                options,
+                false,
+            )
             .await?;
         let plan = &document.plan;
-        let file = validated
-            .file
-            .as_ref()
-            .ok_or_else(|| ConsoleError::Internal("a valid file without a body".into()))?;
         let create: HashSet<&str> = plan.create.iter().map(String::as_str).collect();
         let moved: HashSet<&str> = plan.moves.iter().map(String::as_str).collect();
         let fixed: HashSet<&str> = plan.fixups.iter().map(|f| f.key.as_str()).collect();
@@ -208,11 +216,7 @@ impl Console {
             plan_id: Some(document.id.clone()),
             file_name: file_name.to_owned(),
             org_tenant_id,
-            problems: validated
-                .problems
-                .into_iter()
-                .filter(|p| p.severity == Severity::Warning)
-                .collect(),
+            problems: warnings,
             organization_action: plan.organization.action.clone(),
             nodes,
             nodes_left_out,
@@ -222,6 +226,7 @@ impl Console {
             deletes: plan.delete.len(),
             fixups: plan.fixups.len(),
             delete_threshold: plan.deletion_threshold(),
+            deletes_need_allowance: plan.check_deletions(None).is_err(),
             carried: plan
                 .carried_settings
                 .iter()

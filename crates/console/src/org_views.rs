@@ -176,23 +176,23 @@ impl Console {
         let orgs = session
             .call(|c, t| async move { c.organizations(&t).await })
             .await?;
-        match org {
-            Some(name) => orgs
+        if let Some(name) = org {
+            return orgs
                 .into_iter()
                 .find(|o| o.tenant_id == name || o.id == name)
-                .ok_or_else(|| ConsoleError::Invalid(format!("no organization {name:?}"))),
-            None if orgs.len() == 1 => Ok(orgs.into_iter().next().expect("one")),
-            None if orgs.is_empty() => Err(ConsoleError::Invalid(
+                .ok_or_else(|| ConsoleError::Invalid(format!("no organization {name:?}")));
+        }
+        let count = orgs.len();
+        let names: Vec<String> = orgs.iter().map(|o| o.tenant_id.clone()).collect();
+        match <[Organization; 1]>::try_from(orgs) {
+            Ok([only]) => Ok(only),
+            Err(_) if count == 0 => Err(ConsoleError::Invalid(
                 "the deployment has no organization yet: import one with `clooctl orgs plan FILE`"
                     .into(),
             )),
-            None => Err(ConsoleError::Invalid(format!(
-                "the deployment has {} organizations: name one with --org ({})",
-                orgs.len(),
-                orgs.iter()
-                    .map(|o| o.tenant_id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+            Err(_) => Err(ConsoleError::Invalid(format!(
+                "the deployment has {count} organizations: name one with --org ({})",
+                names.join(", ")
             ))),
         }
     }

@@ -59,6 +59,10 @@ fixups: number,
  */
 delete_threshold: number, 
 /**
+ * The plan deletes more than that: applying needs an allowance of at least `deletes`.
+ */
+deletes_need_allowance: boolean, 
+/**
  * Units whose OU settings are carried over.
  */
 carried: Array<string>, 
