@@ -7,12 +7,14 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod sandbox;
 
 use cloo_console::Console;
 use cloo_store::OsKeychain;
-use commands::{Shell, groups, imports, orgs, tenants, users};
+use commands::Shell;
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use tauri::RunEvent;
 
@@ -70,71 +72,22 @@ fn run(started: Instant) -> Result<(), String> {
         options.data_dir.as_deref(),
         Arc::new(OsKeychain::from_env()),
     ))
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| e.to_string())?
+    .with_local_sandbox(Arc::new(sandbox::DemoSandbox::default()));
     let console = Arc::new(console);
     let app = tauri::Builder::default()
         .manage(Shell {
             console: console.clone(),
             open_sandbox: options.open_sandbox,
             started,
+            operations: Mutex::new(HashMap::new()),
         })
-        .invoke_handler(tauri::generate_handler![
-            tenants::startup,
-            tenants::list_tenants,
-            tenants::test_connection,
-            tenants::add_tenant,
-            tenants::remove_tenant,
-            tenants::open_local_sandbox,
-            tenants::whoami,
-            users::users_page,
-            users::user_detail,
-            users::add_user,
-            users::edit_user,
-            users::set_role,
-            users::deletion_impact,
-            users::delete_user,
-            users::super_admin,
-            users::set_super_admin,
-            users::user_permissions,
-            users::user_usage,
-            users::set_user_limit,
-            users::plan_bulk,
-            users::apply_bulk,
-            groups::groups,
-            groups::group,
-            groups::create_group,
-            groups::edit_group,
-            groups::delete_group,
-            groups::add_group_members,
-            groups::remove_group_members,
-            groups::set_group_permission,
-            groups::link_group_units,
-            groups::set_group_limit,
-            groups::permission_catalogue,
-            groups::search_units,
-            groups::default_permissions,
-            groups::plan_default_permissions,
-            groups::set_default_permissions,
-            imports::review_user_import,
-            imports::apply_user_import,
-            imports::drop_user_import,
-            orgs::organizations,
-            orgs::org_children,
-            orgs::org_unit,
-            orgs::delete_org_unit,
-            orgs::review_org_import,
-            orgs::apply_org_import,
-            orgs::set_org_unit_limit,
-            orgs::set_org_unit_guardrails,
-        ])
+        .invoke_handler(commands::registry::handler())
         .build(tauri::generate_context!())
         .map_err(|e| format!("the window could not be created: {e}"))?;
     app.run(move |_, event| {
         if let RunEvent::Exit = event {
-            tauri::async_runtime::block_on(async {
-                console.close_local_sandbox().await;
-                console.store().close().await;
-            });
+            tauri::async_runtime::block_on(console.close());
         }
     });
     Ok(())

@@ -55,6 +55,7 @@ impl SandboxProcess {
     /// Starts the sandbox with extra arguments and reads its three announcement lines.
     pub fn start(args: &[&str]) -> anyhow::Result<Self> {
         let mut child = Command::new(binary("cloosphere-sandbox")?)
+            .arg("--test-hooks")
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

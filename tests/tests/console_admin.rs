@@ -2,7 +2,8 @@
 //! refused and why, exactly that plan applied, a plan the deployment outran refused before any
 //! write) and a user's day of usage explained by the rules engine.
 
-use cloo_console::{BulkAction, Console, ConsoleError, Target};
+use cloo_console::users::{BulkAction, EditUserRequest};
+use cloo_console::{Console, ErrorCode, Observer, Target};
 use cloo_domain::Role;
 use cloo_tests::SandboxProcess;
 
@@ -54,6 +55,7 @@ async fn bulk_role_change_refuses_own_role_and_does_exactly_the_plan() {
         role: "user".into(),
     };
     let plan = console
+        .users()
         .plan_bulk(&target, &action, &ids)
         .await
         .expect("plan");
@@ -67,7 +69,11 @@ async fn bulk_role_change_refuses_own_role_and_does_exactly_the_plan() {
         plan.items[0]
     );
 
-    let results = console.apply_bulk(&target, &plan).await.expect("apply");
+    let results = console
+        .users()
+        .apply_bulk(&target, &plan.id, None, None, &Observer::quiet())
+        .await
+        .expect("apply");
     assert_eq!(results.len(), 4);
     assert_eq!(results.iter().filter(|r| r.outcome == "done").count(), 3);
     assert_eq!(results.iter().filter(|r| r.outcome == "refused").count(), 1);
@@ -86,6 +92,7 @@ async fn a_plan_the_deployment_outran_is_refused_before_any_write() {
         role: "admin".into(),
     };
     let plan = console
+        .users()
         .plan_bulk(&target, &action, &ids)
         .await
         .expect("plan");
@@ -95,11 +102,13 @@ async fn a_plan_the_deployment_outran_is_refused_before_any_write() {
         .update_role(&sandbox.admin_token().await, &ids[1], &Role::User)
         .await
         .expect("role");
-    let refused = console.apply_bulk(&target, &plan).await.expect_err("stale");
-    assert!(
-        matches!(&refused, ConsoleError::Invalid(m) if m.contains("changed since")),
-        "{refused:?}"
-    );
+    let refused = console
+        .users()
+        .apply_bulk(&target, &plan.id, None, None, &Observer::quiet())
+        .await
+        .expect_err("stale");
+    assert_eq!(refused.code(), ErrorCode::StalePlan, "{refused:?}");
+    assert_eq!(refused.view().changed_count, Some(1));
     assert_eq!(
         role_of(&sandbox, &ids[0]).await,
         "pending",
@@ -113,26 +122,46 @@ async fn bulk_add_to_group_and_bulk_delete() {
     let (console, target, _dir) = console(&sandbox).await;
     let (ids, me) = pick(&sandbox, "user", 4).await;
     console
-        .create_group(&target, "Bulk Team", "made by a test", None)
+        .groups()
+        .create(
+            &target,
+            "Bulk Team",
+            "made by a test",
+            None,
+            &Observer::quiet(),
+        )
         .await
         .expect("group");
     console
-        .add_group_members(&target, "Bulk Team", &ids[..1])
+        .groups()
+        .add_members(&target, "Bulk Team", &ids[..1], &Observer::quiet())
         .await
         .expect("first member");
 
     let add = BulkAction::AddToGroup {
         group: "Bulk Team".into(),
     };
-    let plan = console.plan_bulk(&target, &add, &ids).await.expect("plan");
+    let plan = console
+        .users()
+        .plan_bulk(&target, &add, &ids)
+        .await
+        .expect("plan");
     assert_eq!(
         plan.items[0].refused.as_deref(),
         Some("already a member"),
         "{plan:#?}"
     );
-    let results = console.apply_bulk(&target, &plan).await.expect("apply");
+    let results = console
+        .users()
+        .apply_bulk(&target, &plan.id, None, None, &Observer::quiet())
+        .await
+        .expect("apply");
     assert_eq!(results.iter().filter(|r| r.outcome == "done").count(), 3);
-    let group = console.group(&target, "Bulk Team").await.expect("group");
+    let group = console
+        .groups()
+        .get(&target, "Bulk Team")
+        .await
+        .expect("group");
     let mut members: Vec<_> = group.members.iter().map(|m| m.id.clone()).collect();
     members.sort();
     let mut want = ids.clone();
@@ -143,10 +172,39 @@ async fn bulk_add_to_group_and_bulk_delete() {
     let mut doomed = ids[2..].to_vec();
     doomed.push(me.clone());
     let plan = console
+        .users()
         .plan_bulk(&target, &delete, &doomed)
         .await
         .expect("plan");
-    let results = console.apply_bulk(&target, &plan).await.expect("apply");
+    assert_eq!(plan.confirmation.as_deref(), Some("delete 2"));
+    let guard = plan.deletion.expect("a deletion guard");
+    assert_eq!((guard.deletes, guard.existing), (2, 200), "{guard:?}");
+    assert!(!guard.needs_allowance, "2 of 200 is within 10%");
+    // The typed confirmation is checked in the core: a wrong one writes nothing.
+    let mistyped = console
+        .users()
+        .apply_bulk(
+            &target,
+            &plan.id,
+            Some("delete 3"),
+            None,
+            &Observer::quiet(),
+        )
+        .await
+        .expect_err("mistyped");
+    assert_eq!(mistyped.code(), ErrorCode::ConfirmationMismatch);
+    assert_eq!(mistyped.view().expected.as_deref(), Some("delete 2"));
+    let results = console
+        .users()
+        .apply_bulk(
+            &target,
+            &plan.id,
+            Some("delete 2"),
+            None,
+            &Observer::quiet(),
+        )
+        .await
+        .expect("apply");
     assert_eq!(results.iter().filter(|r| r.outcome == "done").count(), 2);
     let left = sandbox
         .client()
@@ -175,23 +233,37 @@ async fn a_users_day_with_limits_the_engine_explains_as_the_server_computes_them
     .expect("config");
     let (ids, _) = pick(&sandbox, "user", 1).await;
     console
-        .create_group(&target, "Heavy Users", "", None)
+        .groups()
+        .create(&target, "Heavy Users", "", None, &Observer::quiet())
         .await
         .expect("group");
     console
-        .add_group_members(&target, "Heavy Users", &ids)
+        .groups()
+        .add_members(&target, "Heavy Users", &ids, &Observer::quiet())
         .await
         .expect("member");
     console
-        .set_group_limit(&target, "Heavy Users", "gpt-4o", Some(90_000))
+        .groups()
+        .set_limit(
+            &target,
+            "Heavy Users",
+            "gpt-4o",
+            Some(90_000),
+            &Observer::quiet(),
+        )
         .await
         .expect("group limit");
     console
-        .set_user_limit(&target, &ids[0], "solar-pro", Some(0))
+        .users()
+        .set_limit(&target, &ids[0], "solar-pro", Some(0), &Observer::quiet())
         .await
         .expect("user limit");
 
-    let day = console.user_usage(&target, &ids[0]).await.expect("usage");
+    let day = console
+        .users()
+        .get_usage(&target, &ids[0])
+        .await
+        .expect("usage");
     assert_eq!(day.enabled, Some(true));
     assert!(!day.is_admin);
     let row = |m: &str| {
@@ -253,7 +325,8 @@ async fn an_embedded_avatar_is_not_kept_yet_survives_an_edit() {
     .expect("avatar");
 
     let detail = console
-        .user_detail(&target, &user.id)
+        .users()
+        .get(&target, &user.id)
         .await
         .expect("detail");
     assert_eq!(
@@ -261,13 +334,15 @@ async fn an_embedded_avatar_is_not_kept_yet_survives_an_edit() {
         "[embedded image of 59 KB, not kept by the console]"
     );
     console
-        .edit_user(
+        .users()
+        .edit(
             &target,
             &user.id,
-            &cloo_console::EditUserRequest {
+            &EditUserRequest {
                 name: Some("Renamed By Test".into()),
                 ..Default::default()
             },
+            &Observer::quiet(),
         )
         .await
         .expect("edit");

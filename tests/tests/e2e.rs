@@ -304,7 +304,9 @@ async fn adding_a_deployment_shows_each_failure_distinctly_then_lists_its_users(
     let store_view = cloo_console::Console::open(Some(data.path()), keychain.clone())
         .await
         .expect("store");
-    let id = store_view.tenants().await.expect("tenants")[0].id.clone();
+    let id = store_view.tenants().list().await.expect("tenants")[0]
+        .id
+        .clone();
     let has_secret = |id: &str| {
         use cloo_store::SecretStore;
         keychain
@@ -323,7 +325,12 @@ async fn adding_a_deployment_shows_each_failure_distinctly_then_lists_its_users(
     wait_text(&app, "[data-testid=tenant-title]", "Local sandbox").await;
     app.close().await.expect("close");
     assert!(
-        store_view.tenants().await.expect("tenants").is_empty(),
+        store_view
+            .tenants()
+            .list()
+            .await
+            .expect("tenants")
+            .is_empty(),
         "the row is gone"
     );
     assert!(!has_secret(&id), "and so is its secret");
@@ -561,7 +568,7 @@ async fn a_user_is_added_promoted_and_deleted_and_a_bulk_role_change_runs_its_pl
     wait_text(
         &app,
         "[data-testid=user-panel-notice]",
-        "Role changed to admin",
+        "Role changed to Admin",
     )
     .await;
     assert_eq!(role_of(&sandbox, email).await.as_deref(), Some("admin"));

@@ -265,12 +265,32 @@ fn korean_excel_files_and_saved_plans() {
         ],
         "",
     );
-    assert_eq!(stale.code, 2);
+    assert_eq!(
+        stale.code, 3,
+        "a stale plan is a guard's refusal: {}",
+        stale.stderr
+    );
     assert!(
         stale.stderr.contains("changed since the plan"),
         "{}",
         stale.stderr
     );
+    let as_json = cli.run(
+        &[
+            "users",
+            "import",
+            "--apply-plan",
+            plan_file.to_str().expect("path"),
+            "-o",
+            "json",
+        ],
+        "",
+    );
+    assert_eq!(as_json.code, 3);
+    let error: serde_json::Value =
+        serde_json::from_str(as_json.stderr.trim()).expect("one JSON object on stderr");
+    assert_eq!(error["error"]["code"], "stale_plan");
+    assert_eq!(error["error"]["changed_count"], 1);
 }
 
 #[test]
@@ -334,7 +354,7 @@ fn an_interrupted_apply_resumes_without_duplicates() {
     };
     assert_eq!(first.code, 2, "{}", first.stdout);
     assert!(
-        first.stderr.contains("run the same import again"),
+        first.stderr.contains("apply the same plan again"),
         "says how to resume: {}",
         first.stderr
     );

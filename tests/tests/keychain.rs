@@ -1,7 +1,8 @@
 //! Secrets live in the OS keychain (a real Secret Service here: gnome-keyring inside
 //! dbus-run-session, as `./dev test` runs it) and nowhere else.
 
-use cloo_console::{AddTenantRequest, AuthInput, Console, Target, TenantView};
+use cloo_console::tenants::{AddTenantRequest, AuthInput, TenantView};
+use cloo_console::{Console, Target};
 use cloo_domain::{Secret, UserQuery};
 use cloo_store::{KeychainError, OsKeychain, SecretSlot, SecretStore};
 use cloo_tests::{SandboxProcess, data_dir, test_keychain_service};
@@ -59,7 +60,8 @@ async fn console_with_demo(
         .await
         .expect("console");
     let tenant = console
-        .add_tenant(&password_request(sandbox, "Demo", &sandbox.admin_password))
+        .tenants()
+        .add(&password_request(sandbox, "Demo", &sandbox.admin_password))
         .await
         .expect("add");
     (dir, k, console, tenant)
@@ -126,7 +128,8 @@ async fn adding_a_tenant_puts_secrets_in_the_keychain_and_none_on_disk() {
         .expect("read")
         .expect("session kept");
     let users = console
-        .list_users(&Target::Current, &UserQuery::default())
+        .users()
+        .list(&Target::Current, &UserQuery::default())
         .await
         .expect("users");
     assert_eq!(users.len(), 200);
@@ -148,7 +151,7 @@ async fn adding_a_tenant_puts_secrets_in_the_keychain_and_none_on_disk() {
     let console = Console::open(Some(dir.path()), k.clone())
         .await
         .expect("reopen");
-    console.remove_tenant("Demo").await.expect("remove");
+    console.tenants().remove("Demo").await.expect("remove");
     assert_eq!(
         k.read(&tenant.id, SecretSlot::Credential).expect("read"),
         None
@@ -180,10 +183,11 @@ async fn an_api_key_tenant_keeps_its_key_only_in_the_keychain() {
         read_only: true,
         ca_pem: None,
     };
-    let tenant = console.add_tenant(&request).await.expect("add");
+    let tenant = console.tenants().add(&request).await.expect("add");
     assert_eq!(tenant.auth_kind, "api_key");
     assert!(tenant.read_only);
     let me = console
+        .tenants()
         .whoami(&Target::Tenant("by key".into()))
         .await
         .expect("whoami");
@@ -197,7 +201,7 @@ async fn an_api_key_tenant_keeps_its_key_only_in_the_keychain() {
     let console = Console::open(Some(dir.path()), k.clone())
         .await
         .expect("reopen");
-    console.remove_tenant(&tenant.id).await.expect("remove");
+    console.tenants().remove(&tenant.id).await.expect("remove");
 }
 
 /// A real keychain that refuses to store session tokens, to prove a half-done add is undone.
@@ -237,27 +241,30 @@ async fn a_failed_add_saves_nothing() {
         .expect("console");
 
     let wrong = console
-        .add_tenant(&password_request(&sandbox, "Demo", "Wrong-Password-1"))
+        .tenants()
+        .add(&password_request(&sandbox, "Demo", "Wrong-Password-1"))
         .await
         .expect_err("wrong password");
-    assert_eq!(wrong.code(), "wrong_credentials", "{wrong}");
+    assert_eq!(wrong.code().as_str(), "wrong_credentials", "{wrong}");
 
     let mut unreachable = password_request(&sandbox, "Demo", &sandbox.admin_password);
     unreachable.url = "http://127.0.0.1:9".into();
     let e = console
-        .add_tenant(&unreachable)
+        .tenants()
+        .add(&unreachable)
         .await
         .expect_err("unreachable");
-    assert_eq!(e.code(), "network", "{e}");
+    assert_eq!(e.code().as_str(), "network", "{e}");
 
     // The connection is fine but the keychain fails half-way: the credential written first is
     // erased again and no row is kept.
     let e = console
-        .add_tenant(&password_request(&sandbox, "Demo", &sandbox.admin_password))
+        .tenants()
+        .add(&password_request(&sandbox, "Demo", &sandbox.admin_password))
         .await
         .expect_err("keychain refused");
-    assert_eq!(e.code(), "keychain", "{e}");
-    assert!(console.tenants().await.expect("tenants").is_empty());
+    assert_eq!(e.code().as_str(), "keychain", "{e}");
+    assert!(console.tenants().list().await.expect("tenants").is_empty());
     // The credential written before the failure is gone from the keychain again…
     let written = refusing.1.lock().expect("lock").clone();
     assert_eq!(
@@ -291,6 +298,7 @@ async fn a_refused_session_token_is_renewed_with_the_stored_credential() {
         .await
         .expect("fresh process state");
     let me = console
+        .tenants()
         .whoami(&Target::Tenant("Demo".into()))
         .await
         .expect("signs in again");
@@ -302,5 +310,5 @@ async fn a_refused_session_token_is_renewed_with_the_stored_credential() {
     assert_ne!(renewed, stale, "the new token replaced the refused one");
     let client = cloo_api::Client::new(&sandbox.url, &Default::default()).expect("client");
     assert!(client.session_user(&renewed).await.is_ok(), "and it works");
-    console.remove_tenant("Demo").await.expect("remove");
+    console.tenants().remove("Demo").await.expect("remove");
 }

@@ -2,7 +2,8 @@
 //! engine does (a randomized property over trees and edits), and the apply refuses stale plans
 //! and mass deletions before any write, keeps OU settings, and resumes after a failure.
 
-use cloo_console::{Console, ConsoleError, OrgPlanDocument, Target};
+use cloo_console::imports::{OrgApplyReport, OrgPlanDocument};
+use cloo_console::{Console, ErrorCode, Observer, Target};
 use cloo_domain::org::import_plan::{PlanOptions, shape};
 use cloo_domain::synthetic::Rng;
 use cloo_tests::SandboxProcess;
@@ -12,7 +13,9 @@ async fn console(sandbox: &SandboxProcess) -> (Console, Target, tempfile::TempDi
     cloo_tests::direct_console(sandbox).await
 }
 
-fn quiet(_: cloo_console::OrgApplyStep) {}
+fn quiet() -> Observer {
+    Observer::quiet()
+}
 
 async fn plan(
     console: &Console,
@@ -22,7 +25,8 @@ async fn plan(
 ) -> OrgPlanDocument {
     let bytes = serde_json::to_vec(body).expect("json");
     console
-        .plan_org_import(target, "test.json", &bytes, options, false)
+        .imports()
+        .plan_org(target, "test.json", &bytes, options, false)
         .await
         .expect("plan")
 }
@@ -157,14 +161,11 @@ fn body(tenant: &str, nodes: &[Node]) -> Value {
     json!({"organization": {"tenant_id": tenant, "name": tenant}, "units": roots})
 }
 
-async fn apply(
-    console: &Console,
-    target: &Target,
-    document: &OrgPlanDocument,
-) -> cloo_console::OrgApplyReport {
+async fn apply(console: &Console, target: &Target, document: &OrgPlanDocument) -> OrgApplyReport {
     let allow = Some(document.plan.delete.len());
     console
-        .apply_org_plan(target, document, allow, &quiet)
+        .imports()
+        .apply_org(target, &document.id, allow, &quiet())
         .await
         .expect("apply")
 }
@@ -245,7 +246,11 @@ async fn for_random_trees_and_edits_the_tree_read_back_is_the_one_the_plan_predi
                 "seed {seed:#x} round {round}"
             );
             // Read back independently of the apply: equal to the prediction.
-            let state = console.org_state(&target, &tenant).await.expect("state");
+            let state = console
+                .imports()
+                .get_org_state(&target, &tenant)
+                .await
+                .expect("state");
             assert_eq!(
                 shape(&state.units),
                 document.plan.predicted,
@@ -298,7 +303,11 @@ async fn a_stale_plan_is_refused_before_any_write() {
     edited["units"][1]["name"] = json!("Business & Sales");
     let document = plan(&console, &target, &edited, PlanOptions::default()).await;
     // Someone renames a unit in the meantime.
-    let state = console.org_state(&target, "stale").await.expect("state");
+    let state = console
+        .imports()
+        .get_org_state(&target, "stale")
+        .await
+        .expect("state");
     let ops = state
         .units
         .iter()
@@ -313,17 +322,26 @@ async fn a_stale_plan_is_refused_before_any_write() {
         )
         .await
         .expect("rename");
-    let before = console.org_state(&target, "stale").await.expect("state");
+    let before = console
+        .imports()
+        .get_org_state(&target, "stale")
+        .await
+        .expect("state");
     let err = console
-        .apply_org_plan(&target, &document, None, &quiet)
+        .imports()
+        .apply_org(&target, &document.id, None, &quiet())
         .await
         .expect_err("stale");
-    assert!(matches!(err, ConsoleError::Invalid(_)));
+    assert_eq!(err.code(), ErrorCode::StalePlan);
     assert!(
         err.to_string().contains("stale") && err.to_string().contains("ops"),
         "{err}"
     );
-    let after = console.org_state(&target, "stale").await.expect("state");
+    let after = console
+        .imports()
+        .get_org_state(&target, "stale")
+        .await
+        .expect("state");
     assert_eq!(
         before.fingerprint(),
         after.fingerprint(),
@@ -350,28 +368,41 @@ async fn too_many_deletions_stop_before_any_write_unless_allowed() {
     let document = plan(&console, &target, &fewer, PlanOptions::default()).await;
     assert_eq!(document.plan.delete.len(), 5);
     assert_eq!(document.plan.deletion_threshold(), 2, "10% of 20");
-    let before = console.org_state(&target, "mass").await.expect("state");
+    let before = console
+        .imports()
+        .get_org_state(&target, "mass")
+        .await
+        .expect("state");
     for allowance in [None, Some(4)] {
         let err = console
-            .apply_org_plan(&target, &document, allowance, &quiet)
+            .imports()
+            .apply_org(&target, &document.id, allowance, &quiet())
             .await
             .expect_err("refused");
-        assert!(err.to_string().contains("--allow-deletes 5"), "{err}");
+        assert_eq!(err.code(), ErrorCode::DeletionThreshold);
+        let view = err.view();
+        assert_eq!((view.deletes, view.threshold), (Some(5), Some(2)), "{err}");
     }
-    let after = console.org_state(&target, "mass").await.expect("state");
+    let after = console
+        .imports()
+        .get_org_state(&target, "mass")
+        .await
+        .expect("state");
     assert_eq!(
         before.fingerprint(),
         after.fingerprint(),
         "nothing was written"
     );
     let report = console
-        .apply_org_plan(&target, &document, Some(5), &quiet)
+        .imports()
+        .apply_org(&target, &document.id, Some(5), &quiet())
         .await
         .expect("allowed");
     assert!(report.differences.is_empty());
     assert_eq!(
         console
-            .org_state(&target, "mass")
+            .imports()
+            .get_org_state(&target, "mass")
             .await
             .expect("state")
             .units
@@ -407,7 +438,13 @@ async fn ou_settings_survive_a_re_import_unless_told_not_to() {
             .id
             .clone()
     };
-    let id = sre_id(&console.org_state(&target, "keep").await.expect("state"));
+    let id = sre_id(
+        &console
+            .imports()
+            .get_org_state(&target, "keep")
+            .await
+            .expect("state"),
+    );
     client
         .set_org_unit_usage_limit(&token, &id, &json!({"gpt-4o": 5000}))
         .await
@@ -484,15 +521,24 @@ async fn an_apply_interrupted_half_way_resumes_to_completion_without_duplicates(
         .error_for_status()
         .expect("fault accepted");
     let err = console
-        .apply_org_plan(&target, &document, None, &quiet)
+        .imports()
+        .apply_org(&target, &document.id, None, &quiet())
         .await
         .expect_err("interrupted");
-    let message = err.to_string();
-    assert!(message.contains("Re-run"), "{message}");
-    assert!(message.contains("4 of 10 planned units"), "{message}");
+    assert_eq!(err.code(), ErrorCode::Interrupted);
+    let partial = err.view().partial.expect("what was applied");
+    assert!(
+        partial.applied.contains("4 of 10 planned units"),
+        "{partial:?}"
+    );
+    assert!(
+        partial.resume.contains("apply the same plan again"),
+        "{partial:?}"
+    );
     assert_eq!(
         console
-            .org_state(&target, "resume")
+            .imports()
+            .get_org_state(&target, "resume")
             .await
             .expect("state")
             .units
@@ -501,16 +547,22 @@ async fn an_apply_interrupted_half_way_resumes_to_completion_without_duplicates(
     );
 
     let report = console
-        .apply_org_plan(&target, &document, None, &quiet)
+        .imports()
+        .apply_org(&target, &document.id, None, &quiet())
         .await
         .expect("resumed");
     assert!(report.resumed);
     assert!(report.differences.is_empty(), "{:?}", report.differences);
-    let state = console.org_state(&target, "resume").await.expect("state");
+    let state = console
+        .imports()
+        .get_org_state(&target, "resume")
+        .await
+        .expect("state");
     assert_eq!(state.units.len(), 10, "no duplicates");
     // A third run finds nothing left to do.
     let again = console
-        .apply_org_plan(&target, &document, None, &quiet)
+        .imports()
+        .apply_org(&target, &document.id, None, &quiet())
         .await
         .expect("again");
     assert!(again.already_applied);
@@ -521,7 +573,8 @@ async fn a_demo_unit_shows_members_grants_and_takes_limits_and_guardrails() {
     let sandbox = SandboxProcess::demo().expect("sandbox");
     let (console, target, _dir) = console(&sandbox).await;
     let (org, roots) = console
-        .org_tree(&target, Some("demo-corp"), None, None)
+        .orgs()
+        .tree(&target, Some("demo-corp"), None, None)
         .await
         .expect("tree");
     assert_eq!(org.units, 12);
@@ -530,7 +583,8 @@ async fn a_demo_unit_shows_members_grants_and_takes_limits_and_guardrails() {
 
     // A team inherits what its division was given; members resolve to demo users.
     let sre = console
-        .org_unit_detail(&target, "team-sre", Some("demo-corp"))
+        .orgs()
+        .get_unit(&target, "team-sre", Some("demo-corp"))
         .await
         .expect("sre");
     assert_eq!(
@@ -550,7 +604,8 @@ async fn a_demo_unit_shows_members_grants_and_takes_limits_and_guardrails() {
     assert!(grant.read && !grant.write && grant.inherited);
     assert!(!sre.grants.iter().any(|g| g.id == "gr-hr-confidential"));
     let hr = console
-        .org_unit_detail(&target, "dept-hr", None)
+        .orgs()
+        .get_unit(&target, "dept-hr", None)
         .await
         .expect("hr");
     let grant = hr
@@ -563,11 +618,13 @@ async fn a_demo_unit_shows_members_grants_and_takes_limits_and_guardrails() {
     // Limits: one model added, the map kept whole; guardrails with inheritance turned off.
     let id = sre.unit["id"].as_str().expect("id").to_owned();
     console
-        .set_org_unit_limit(&target, &id, "gpt-4o", Some(20_000))
+        .orgs()
+        .set_unit_limit(&target, &id, "gpt-4o", Some(20_000), &quiet())
         .await
         .expect("limit");
     let detail = console
-        .set_org_unit_limit(&target, &id, "solar-pro", Some(0))
+        .orgs()
+        .set_unit_limit(&target, &id, "solar-pro", Some(0), &quiet())
         .await
         .expect("limit");
     assert_eq!(
@@ -575,7 +632,8 @@ async fn a_demo_unit_shows_members_grants_and_takes_limits_and_guardrails() {
         json!({"gpt-4o": 20_000, "solar-pro": 0})
     );
     let detail = console
-        .set_org_unit_guardrails(&target, &id, &["gr-pii".to_owned()], false)
+        .orgs()
+        .set_unit_guardrails(&target, &id, &["gr-pii".to_owned()], false, &quiet())
         .await
         .expect("guardrails");
     assert_eq!(
@@ -597,10 +655,24 @@ async fn a_demo_unit_shows_members_grants_and_takes_limits_and_guardrails() {
     );
     assert!(
         console
-            .set_org_unit_limit(&target, &id, "gpt-4o", Some(-5))
+            .orgs()
+            .set_unit_limit(&target, &id, "gpt-4o", Some(-5), &quiet())
             .await
             .is_err()
     );
+    // An id no guardrail has is refused before anything is sent (the server would store it).
+    let refused = console
+        .orgs()
+        .set_unit_guardrails(&target, &id, &["gr-nonexistent".to_owned()], true, &quiet())
+        .await
+        .expect_err("unknown guardrail");
+    assert_eq!(refused.view().field.as_deref(), Some("guardrail_ids"));
+    let unchanged = sandbox
+        .client()
+        .org_unit_guardrails(&token, &id)
+        .await
+        .expect("read back");
+    assert_eq!(unchanged, stored, "nothing was sent");
 }
 
 #[tokio::test]

@@ -56,6 +56,40 @@ pub enum Command {
     /// Organizations, their OU trees, and offline JSON imports.
     #[command(subcommand)]
     Orgs(OrgsCommand),
+    /// The local journal of every change the console made or refused.
+    #[command(subcommand)]
+    Journal(JournalCommand),
+}
+
+/// `journal …`
+#[derive(Debug, Subcommand)]
+pub enum JournalCommand {
+    /// List entries, newest first (every tenant unless --tenant is given).
+    List {
+        /// Only entries since: a span (90m, 24h, 7d, 2w) or a UTC date (2026-12-01).
+        #[arg(long)]
+        since: Option<String>,
+        /// Only these outcomes, comma-separated (done, failed, refused, cancelled, interrupted, running).
+        #[arg(long, value_delimiter = ',')]
+        outcome: Vec<String>,
+        /// Only this area (user, group, org, tenant…) or operation (user.delete).
+        #[arg(long)]
+        operation: Option<String>,
+        /// At most this many entries.
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+    /// Show one entry in full, with its before and after.
+    Show {
+        /// Entry id.
+        id: i64,
+    },
+    /// Write every matching entry as CSV to stdout.
+    Export {
+        /// Only entries since: a span (90m, 24h, 7d, 2w) or a UTC date (2026-12-01).
+        #[arg(long)]
+        since: Option<String>,
+    },
 }
 
 /// `orgs …`
@@ -178,6 +212,9 @@ pub enum TenantCommand {
         /// Tenant name or id.
         name: String,
     },
+    /// Change a deployment's name, colour, read-only mode, URL, CA or credential. A new URL,
+    /// CA or credential is proved by signing in before anything is kept.
+    Edit(TenantEdit),
     /// Forget a deployment and erase its secrets from the keychain.
     Remove {
         /// Tenant name or id.
@@ -212,6 +249,43 @@ pub struct TenantAdd {
     #[arg(long)]
     pub ca_file: Option<PathBuf>,
     /// Accepted for symmetry with other writing commands; adding never asks.
+    #[arg(long)]
+    pub yes: bool,
+}
+
+/// `tenant edit`
+#[derive(Debug, Args)]
+pub struct TenantEdit {
+    /// Tenant name or id.
+    pub name: String,
+    /// New name.
+    #[arg(long = "name", value_name = "NEW_NAME")]
+    pub new_name: Option<String>,
+    /// New colour, one of the palette's (`clooctl tenant list -o json` shows it in use).
+    #[arg(long)]
+    pub colour: Option<String>,
+    /// Refuse (on) or allow (off) writes.
+    #[arg(long, value_parser = ["on", "off"])]
+    pub read_only: Option<String>,
+    /// New deployment URL.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// New admin e-mail, with the password on stdin.
+    #[arg(long, requires = "password_stdin", conflicts_with = "api_key_stdin")]
+    pub email: Option<String>,
+    /// Read a new password from stdin (for the stored e-mail unless --email is given).
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Read a new API key from stdin.
+    #[arg(long, conflicts_with = "password_stdin")]
+    pub api_key_stdin: bool,
+    /// New extra trusted CA certificate(s), PEM.
+    #[arg(long, conflicts_with = "no_ca")]
+    pub ca_file: Option<PathBuf>,
+    /// Stop trusting the extra CA.
+    #[arg(long)]
+    pub no_ca: bool,
+    /// Accepted for symmetry with other writing commands; editing never asks.
     #[arg(long)]
     pub yes: bool,
 }
@@ -291,6 +365,9 @@ pub enum UsersCommand {
     },
     /// Import users from a CSV file: plan, then apply exactly the plan.
     Import(UsersImport),
+    /// Act on many users at once: a plan first, then exactly that plan.
+    #[command(subcommand)]
+    Bulk(BulkCommand),
     /// Effective feature permissions, with the source of each value.
     Permissions {
         /// E-mail or id.
@@ -315,6 +392,68 @@ pub enum UsersCommand {
     },
 }
 
+/// `users bulk …`
+#[derive(Debug, Subcommand)]
+pub enum BulkCommand {
+    /// Give many users one role.
+    Role {
+        /// admin, user or pending.
+        role: String,
+        /// E-mails or ids.
+        #[arg(required = true)]
+        users: Vec<String>,
+        /// Only show and store the plan (apply it later with `users bulk apply ID`).
+        #[arg(long)]
+        plan_only: bool,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Add many users to a group.
+    AddToGroup {
+        /// The group (id, or name when unique).
+        group: String,
+        /// E-mails or ids.
+        #[arg(required = true)]
+        users: Vec<String>,
+        /// Only show and store the plan (apply it later with `users bulk apply ID`).
+        #[arg(long)]
+        plan_only: bool,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Delete many users for good (you are asked to type "delete N").
+    Delete {
+        /// E-mails or ids.
+        #[arg(required = true)]
+        users: Vec<String>,
+        /// Only show and store the plan (apply it later with `users bulk apply ID`).
+        #[arg(long)]
+        plan_only: bool,
+        /// Allow this many deletions (needed above min(500, 10% of the users)).
+        #[arg(long, value_name = "N")]
+        allow_deletes: Option<usize>,
+        /// Do not ask (stands for typing the confirmation).
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Apply a stored plan exactly (never prompts: the plan was the review).
+    Apply {
+        /// The plan's id.
+        plan: String,
+        /// The typed confirmation a deletion plan asks for (default: the plan's own).
+        #[arg(long)]
+        confirm: Option<String>,
+        /// Allow this many deletions (needed above min(500, 10% of the users)).
+        #[arg(long, value_name = "N")]
+        allow_deletes: Option<usize>,
+        /// Accepted for symmetry; applying a plan never asks.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
 /// `users import`
 #[derive(Debug, Args)]
 pub struct UsersImport {
@@ -326,9 +465,9 @@ pub struct UsersImport {
     /// Plan, confirm, then create exactly the planned rows.
     #[arg(long, conflicts_with = "apply_plan")]
     pub apply: bool,
-    /// Apply a plan saved with --out (no prompt: the plan was the review).
+    /// Apply a plan: a file saved with --out, or a stored plan's id (no prompt: the plan was the review).
     #[arg(long, value_name = "PLAN")]
-    pub apply_plan: Option<PathBuf>,
+    pub apply_plan: Option<String>,
     /// Save the plan (it holds no password; applying reads the file again).
     #[arg(long, value_name = "PLAN")]
     pub out: Option<PathBuf>,

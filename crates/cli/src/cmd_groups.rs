@@ -1,12 +1,14 @@
 //! `groups …`, `defaults …`, `sa …`.
 
 use crate::args::{DefaultsCommand, GroupPermissionsCommand, GroupsCommand, Output, SaCommand};
+use crate::error::CliResult;
 use crate::input::{confirm, read_json};
 use crate::output::{format_time, print_json, table};
-use cloo_console::{Console, GroupChange, GroupView, Target};
+use cloo_console::groups::{GroupChange, GroupView};
+use cloo_console::{Console, Observer, Target};
 use serde_json::{Value, json};
 
-fn show_group(out: Output, g: &GroupView) -> Result<(), String> {
+fn show_group(out: Output, g: &GroupView) -> CliResult<()> {
     match out {
         Output::Json => print_json(g),
         Output::Table => {
@@ -48,7 +50,7 @@ fn show_group(out: Output, g: &GroupView) -> Result<(), String> {
     }
 }
 
-fn show_change(out: Output, change: &GroupChange) -> Result<(), String> {
+fn show_change(out: Output, change: &GroupChange) -> CliResult<()> {
     for note in &change.notes {
         eprintln!("note: {note}");
     }
@@ -73,11 +75,12 @@ pub async fn groups(
     target: &Target,
     command: &GroupsCommand,
     out: Output,
-) -> Result<(), String> {
-    let e = |e: cloo_console::ConsoleError| e.to_string();
+) -> CliResult<()> {
+    let q = Observer::quiet();
+    let g = console.groups();
     match command {
         GroupsCommand::List => {
-            let groups = console.groups(target).await.map_err(e)?;
+            let groups = g.list(target).await?;
             match out {
                 Output::Json => print_json(&groups),
                 Output::Table => {
@@ -109,9 +112,7 @@ pub async fn groups(
                 }
             }
         }
-        GroupsCommand::Get { group } => {
-            show_group(out, &console.group(target, group).await.map_err(e)?)
-        }
+        GroupsCommand::Get { group } => show_group(out, &g.get(target, group).await?),
         GroupsCommand::Create {
             name,
             description,
@@ -122,10 +123,8 @@ pub async fn groups(
             confirm(&format!("Create group {name}?"), *yes)?;
             show_change(
                 out,
-                &console
-                    .create_group(target, name, description, permissions.as_ref())
-                    .await
-                    .map_err(e)?,
+                &g.create(target, name, description, permissions.as_ref(), &q)
+                    .await?,
             )
         }
         GroupsCommand::Edit {
@@ -137,23 +136,21 @@ pub async fn groups(
             confirm(&format!("Change group {group}?"), *yes)?;
             show_change(
                 out,
-                &console
-                    .edit_group(target, group, name.as_deref(), description.as_deref())
-                    .await
-                    .map_err(e)?,
+                &g.edit(target, group, name.as_deref(), description.as_deref(), &q)
+                    .await?,
             )
         }
         GroupsCommand::Delete { group, yes } => {
-            let g = console.group(target, group).await.map_err(e)?;
+            let found = g.get(target, group).await?;
             confirm(
                 &format!(
                     "Delete group {} ({} members keep their accounts; what it grants stops at once)?",
-                    g.name,
-                    g.members.len()
+                    found.name,
+                    found.members.len()
                 ),
                 *yes,
             )?;
-            let gone = console.delete_group(target, &g.id).await.map_err(e)?;
+            let gone = g.delete(target, &found.id, &q).await?;
             match out {
                 Output::Json => print_json(&gone),
                 Output::Table => {
@@ -164,33 +161,15 @@ pub async fn groups(
         }
         GroupsCommand::AddMember { group, users, yes } => {
             confirm(&format!("Add {} to {group}?", users.join(", ")), *yes)?;
-            show_change(
-                out,
-                &console
-                    .add_group_members(target, group, users)
-                    .await
-                    .map_err(e)?,
-            )
+            show_change(out, &g.add_members(target, group, users, &q).await?)
         }
         GroupsCommand::RemoveMember { group, users, yes } => {
             confirm(&format!("Remove {} from {group}?", users.join(", ")), *yes)?;
-            show_change(
-                out,
-                &console
-                    .remove_group_members(target, group, users)
-                    .await
-                    .map_err(e)?,
-            )
+            show_change(out, &g.remove_members(target, group, users, &q).await?)
         }
         GroupsCommand::LinkUnits { group, units, yes } => {
             confirm(&format!("Link {group} to {} unit(s)?", units.len()), *yes)?;
-            show_change(
-                out,
-                &console
-                    .link_group_units(target, group, units)
-                    .await
-                    .map_err(e)?,
-            )
+            show_change(out, &g.link_units(target, group, units, &q).await?)
         }
         GroupsCommand::Limit {
             group,
@@ -203,20 +182,14 @@ pub async fn groups(
                 return Err("give --set N or --clear".into());
             }
             confirm(&format!("Change {group}'s limit for {model}?"), *yes)?;
-            show_change(
-                out,
-                &console
-                    .set_group_limit(target, group, model, *set)
-                    .await
-                    .map_err(e)?,
-            )
+            show_change(out, &g.set_limit(target, group, model, *set, &q).await?)
         }
         GroupsCommand::Permissions(GroupPermissionsCommand::Get { group }) => {
-            let g = console.group(target, group).await.map_err(e)?;
-            for w in &g.warnings {
+            let found = g.get(target, group).await?;
+            for w in &found.warnings {
                 eprintln!("warning: {w}");
             }
-            print_json(&g.permissions.unwrap_or(Value::Null))
+            print_json(&found.permissions.unwrap_or(Value::Null))
         }
         GroupsCommand::Permissions(GroupPermissionsCommand::Set {
             group,
@@ -228,10 +201,7 @@ pub async fn groups(
                 (Some(path), []) => {
                     let permissions = read_json(path)?;
                     confirm(&format!("Replace every permission of {group}?"), *yes)?;
-                    console
-                        .set_group_permissions(target, group, &permissions)
-                        .await
-                        .map_err(e)?
+                    g.set_permissions(target, group, &permissions, &q).await?
                 }
                 (None, keys) if !keys.is_empty() => {
                     let parsed = keys
@@ -239,10 +209,7 @@ pub async fn groups(
                         .map(|k| parse_key(k))
                         .collect::<Result<Vec<_>, _>>()?;
                     confirm(&format!("Set {} on {group}?", keys.join(", ")), *yes)?;
-                    console
-                        .set_group_permission_keys(target, group, &parsed)
-                        .await
-                        .map_err(e)?
+                    g.set_permission_keys(target, group, &parsed, &q).await?
                 }
                 _ => return Err("give a JSON file, or --set section.key=value (not both)".into()),
             };
@@ -256,11 +223,11 @@ pub async fn defaults(
     target: &Target,
     command: &DefaultsCommand,
     out: Output,
-) -> Result<(), String> {
-    let e = |e: cloo_console::ConsoleError| e.to_string();
+) -> CliResult<()> {
+    let defaults = console.defaults();
     match command {
         DefaultsCommand::Get => {
-            let d = console.default_permissions(target).await.map_err(e)?;
+            let d = defaults.get(target).await?;
             if d.never_saved {
                 eprintln!(
                     "note: default permissions were never saved; users get the deployment's built-in values"
@@ -273,7 +240,7 @@ pub async fn defaults(
         }
         DefaultsCommand::Set { file, yes } => {
             let wanted = read_json(file)?;
-            let plan = console.plan_default_permissions(&wanted);
+            let plan = defaults.plan(&wanted);
             for note in &plan.notes {
                 eprintln!("note: {note}");
             }
@@ -281,10 +248,7 @@ pub async fn defaults(
                 "The server replaces the whole object with exactly this. Save?",
                 *yes,
             )?;
-            let saved = console
-                .set_default_permissions(target, &wanted)
-                .await
-                .map_err(e)?;
+            let saved = defaults.set(target, &wanted, &Observer::quiet()).await?;
             print_json(&saved.body)
         }
     }
@@ -295,11 +259,10 @@ pub async fn sa(
     target: &Target,
     command: &SaCommand,
     out: Output,
-) -> Result<(), String> {
-    let e = |e: cloo_console::ConsoleError| e.to_string();
+) -> CliResult<()> {
     match command {
         SaCommand::Get => {
-            let state = console.super_admin(target).await.map_err(e)?;
+            let state = console.users().super_admin_state(target).await?;
             let text = match &state {
                 None => "unknown: the configuration is not readable by this account".to_owned(),
                 Some(cloo_domain::admin::SuperAdminState::Unset) => {
@@ -326,7 +289,11 @@ pub async fn sa(
                 &format!("Make {user} the Super Admin (replacing the current one)?"),
                 *yes,
             )?;
-            let email = console.set_super_admin(target, user).await.map_err(e)?;
+            let view = console
+                .users()
+                .set_super_admin(target, user, &Observer::quiet())
+                .await?;
+            let email = view.email.unwrap_or_default();
             match out {
                 Output::Json => print_json(&json!({"email": email})),
                 Output::Table => {

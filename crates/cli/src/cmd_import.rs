@@ -1,17 +1,19 @@
 //! `users import`.
 
 use crate::args::{Output, UsersImport};
+use crate::error::{CliError, CliResult};
 use crate::input::confirm;
 use crate::output::print_json;
-use cloo_console::{Console, ImportOutcome, ImportPlanFile, Target};
+use crate::progress::Watch;
+use cloo_console::imports::{ImportOutcome, UserImportPlan, read_file, write_result_csv};
+use cloo_console::{Console, ErrorCode, Target};
 use cloo_domain::import::{FileEncoding, RowAction};
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 /// Exit code of a plan with something to create (kubectl diff's convention).
 pub const EXIT_CHANGES: u8 = 1;
 
-fn print_plan(plan: &ImportPlanFile) {
+fn print_plan(plan: &UserImportPlan) {
     for row in &plan.plan.rows {
         match &row.action {
             RowAction::Create => println!(
@@ -48,8 +50,8 @@ pub async fn run(
     target: &Target,
     args: &UsersImport,
     out: Output,
-) -> Result<bool, String> {
-    let e = |e: cloo_console::ConsoleError| e.to_string();
+) -> CliResult<bool> {
+    let imports = console.imports();
     let encoding = match &args.encoding {
         Some(name) => Some(
             FileEncoding::parse(name)
@@ -58,30 +60,38 @@ pub async fn run(
         None => None,
     };
     let plan = match (&args.apply_plan, &args.file) {
-        (Some(path), None) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|err| format!("cannot read {}: {err}", path.display()))?;
-            serde_json::from_str::<ImportPlanFile>(&text).map_err(|err| {
-                format!(
-                    "{}:{}:{}: not an import plan: {err}",
-                    path.display(),
-                    err.line(),
-                    err.column()
-                )
-            })?
+        (Some(given), None) => {
+            let path = Path::new(given);
+            if path.exists() {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|err| format!("cannot read {}: {err}", path.display()))?;
+                let plan = serde_json::from_str::<UserImportPlan>(&text).map_err(|err| {
+                    format!(
+                        "{}:{}:{}: not an import plan: {err}",
+                        path.display(),
+                        err.line(),
+                        err.column()
+                    )
+                })?;
+                imports.keep_users_plan(&plan).await?;
+                plan
+            } else {
+                imports.get_users_plan(given).await?
+            }
         }
-        (None, Some(file)) => console
-            .plan_user_import(target, file, encoding)
-            .await
-            .map_err(e)?,
+        (None, Some(file)) => {
+            let bytes = read_file(file)?;
+            imports.plan_users(target, file, &bytes, encoding).await?
+        }
         (Some(_), Some(_)) => return Err("give a CSV file or --apply-plan, not both".into()),
         (None, None) => return Err("give the CSV file (or --apply-plan PLAN)".into()),
     };
     if let Some(path) = &args.out {
-        let text = serde_json::to_string_pretty(&plan).map_err(|err| err.to_string())?;
+        let text =
+            serde_json::to_string_pretty(&plan).map_err(|err| CliError::Input(err.to_string()))?;
         std::fs::write(path, text)
             .map_err(|err| format!("cannot write {}: {err}", path.display()))?;
-        eprintln!("plan saved to {}", path.display());
+        eprintln!("plan {} saved to {}", plan.id, path.display());
     }
     let applying = args.apply || args.apply_plan.is_some();
     if !applying {
@@ -96,34 +106,27 @@ pub async fn run(
         let (c, _, _) = plan.plan.counts();
         confirm(&format!("Create these {c} users?"), args.yes)?;
     }
-    let tty = std::io::stderr().is_terminal();
-    let progress = move |p: cloo_console::ImportProgress| {
-        if tty {
-            eprint!("\rcreating {}/{}", p.done, p.total);
-        }
-    };
-    let outcome = console
-        .apply_user_import(target, &plan, &progress)
-        .await
-        .map_err(e)?;
-    if tty {
-        eprintln!();
-    }
+    let bytes = read_file(&plan.file)?;
+    let watch = Watch::start();
+    let outcome = imports
+        .apply_users(target, &plan.id, Some(&bytes), &watch.observer)
+        .await;
+    drop(watch);
+    let outcome = outcome?;
     let result = result_path(&plan.file, &args.result);
-    console.write_import_result(&result, &outcome).map_err(e)?;
+    write_result_csv(&result, &outcome)?;
     report(&outcome, &result, out)?;
     match &outcome.stopped {
-        Some(why) => Err(why.clone()),
-        None if outcome.failed > 0 => Err(format!(
-            "{} row(s) failed: see {}",
-            outcome.failed,
-            result.display()
+        Some(why) => Err(CliError::Coded(ErrorCode::Interrupted, why.clone())),
+        None if outcome.failed > 0 => Err(CliError::Coded(
+            ErrorCode::Rejected,
+            format!("{} row(s) failed: see {}", outcome.failed, result.display()),
         )),
         None => Ok(false),
     }
 }
 
-fn report(outcome: &ImportOutcome, result: &Path, out: Output) -> Result<(), String> {
+fn report(outcome: &ImportOutcome, result: &Path, out: Output) -> CliResult<()> {
     match out {
         Output::Json => print_json(outcome),
         Output::Table => {

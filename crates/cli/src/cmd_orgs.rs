@@ -1,11 +1,13 @@
 //! `orgs …`: browse organizations, and validate, plan and apply offline imports.
 
 use crate::args::{OrgsCommand, Output};
+use crate::error::{CliError, CliResult};
 use crate::input::confirm;
 use crate::output::{format_time, print_json, table};
-use cloo_console::{
-    Console, ConsoleError, OrgPlanDocument, OrgTreeNode, Target, read_plan_document,
-};
+use crate::progress::Watch;
+use cloo_console::imports::{OrgPlanDocument, read_plan_document};
+use cloo_console::orgs::OrgTreeNode;
+use cloo_console::{Console, ErrorCode, Observer, Target};
 use cloo_domain::import::{FileEncoding, ImportFileError, decode};
 use cloo_domain::org::hr_csv::hr_csv_to_import;
 use cloo_domain::org::import_file::Severity;
@@ -21,10 +23,6 @@ pub enum OrgsDone {
     Findings,
 }
 
-fn e(e: ConsoleError) -> String {
-    e.to_string()
-}
-
 fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     chars
@@ -33,8 +31,9 @@ fn capitalised(text: &str) -> String {
         .unwrap_or_default()
 }
 
-fn read(path: &Path) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|err| format!("cannot read {}: {err}", path.display()))
+fn read(path: &Path) -> CliResult<Vec<u8>> {
+    std::fs::read(path)
+        .map_err(|err| CliError::Input(format!("cannot read {}: {err}", path.display())))
 }
 
 /// Runs an `orgs` command.
@@ -43,7 +42,7 @@ pub async fn run(
     target: &Target,
     command: &OrgsCommand,
     out: Output,
-) -> Result<OrgsDone, String> {
+) -> CliResult<OrgsDone> {
     match command {
         OrgsCommand::List => list(console, target, out).await,
         OrgsCommand::Tree { org, depth } => {
@@ -51,9 +50,9 @@ pub async fn run(
         }
         OrgsCommand::Unit { unit, org } => {
             let detail = console
-                .org_unit_detail(target, unit, org.as_deref())
-                .await
-                .map_err(e)?;
+                .orgs()
+                .get_unit(target, unit, org.as_deref())
+                .await?;
             if out == Output::Json {
                 print_json(&detail)?;
                 return Ok(OrgsDone::Clean);
@@ -107,9 +106,9 @@ pub async fn run(
             yes,
         } => {
             let detail = console
-                .org_unit_detail(target, unit, org.as_deref())
-                .await
-                .map_err(e)?;
+                .orgs()
+                .get_unit(target, unit, org.as_deref())
+                .await?;
             let what = match set {
                 Some(0) => format!("make {model} unlimited for"),
                 Some(n) => format!("limit {model} to {n} tokens a day for"),
@@ -125,9 +124,9 @@ pub async fn run(
             )?;
             let id = detail.unit["id"].as_str().unwrap_or_default().to_owned();
             let after = console
-                .set_org_unit_limit(target, &id, model, *set)
-                .await
-                .map_err(e)?;
+                .orgs()
+                .set_unit_limit(target, &id, model, *set, &Observer::quiet())
+                .await?;
             match out {
                 Output::Json => print_json(&after.usage_limit)?,
                 Output::Table => println!(
@@ -146,31 +145,14 @@ pub async fn run(
             yes,
         } => {
             let detail = console
-                .org_unit_detail(target, unit, org.as_deref())
-                .await
-                .map_err(e)?;
+                .orgs()
+                .get_unit(target, unit, org.as_deref())
+                .await?;
             let ids: Vec<String> = ids
                 .iter()
                 .map(|i| i.trim().to_owned())
                 .filter(|i| !i.is_empty())
                 .collect();
-            let unknown: Vec<&str> = ids
-                .iter()
-                .filter(|i| !detail.guardrail_choices.iter().any(|g| &g.id == *i))
-                .map(String::as_str)
-                .collect();
-            if !unknown.is_empty() {
-                return Err(format!(
-                    "no guardrail {} on this deployment (the server would store the id anyway); known: {}",
-                    unknown.join(", "),
-                    detail
-                        .guardrail_choices
-                        .iter()
-                        .map(|g| g.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-            }
             let follow = global == "on";
             confirm(
                 &format!("Set the guardrails of {}?", detail.path.join(" > ")),
@@ -178,9 +160,9 @@ pub async fn run(
             )?;
             let id = detail.unit["id"].as_str().unwrap_or_default().to_owned();
             let after = console
-                .set_org_unit_guardrails(target, &id, &ids, follow)
-                .await
-                .map_err(e)?;
+                .orgs()
+                .set_unit_guardrails(target, &id, &ids, follow, &Observer::quiet())
+                .await?;
             match out {
                 Output::Json => print_json(&serde_json::json!({
                     "guardrail_ids": after.guardrail_ids, "follow_global": after.follow_global_guardrail,
@@ -215,11 +197,12 @@ pub async fn run(
             };
             let name = file.display().to_string();
             let document = console
-                .plan_org_import(target, &name, &bytes, options, *offline)
-                .await
-                .map_err(e)?;
+                .imports()
+                .plan_org(target, &name, &bytes, options, *offline)
+                .await?;
             if let Some(path) = plan_out {
-                let text = serde_json::to_vec_pretty(&document).map_err(|err| err.to_string())?;
+                let text = serde_json::to_vec_pretty(&document)
+                    .map_err(|err| CliError::Input(err.to_string()))?;
                 std::fs::write(path, text)
                     .map_err(|err| format!("cannot write {}: {err}", path.display()))?;
             }
@@ -282,8 +265,8 @@ pub async fn run(
     }
 }
 
-async fn list(console: &Console, target: &Target, out: Output) -> Result<OrgsDone, String> {
-    let orgs = console.organizations(target).await.map_err(e)?;
+async fn list(console: &Console, target: &Target, out: Output) -> CliResult<OrgsDone> {
+    let orgs = console.orgs().list(target).await?;
     match out {
         Output::Json => print_json(&orgs)?,
         Output::Table => {
@@ -314,11 +297,8 @@ async fn tree(
     org: Option<&str>,
     depth: Option<usize>,
     out: Output,
-) -> Result<OrgsDone, String> {
-    let (summary, nodes) = console
-        .org_tree(target, org, None, depth)
-        .await
-        .map_err(e)?;
+) -> CliResult<OrgsDone> {
+    let (summary, nodes) = console.orgs().tree(target, org, None, depth).await?;
     if out == Output::Json {
         print_json(&nodes)?;
         return Ok(OrgsDone::Clean);
@@ -359,9 +339,9 @@ async fn tree(
     Ok(OrgsDone::Clean)
 }
 
-fn validate(file: &Path, out: Output) -> Result<OrgsDone, String> {
+fn validate(file: &Path, out: Output) -> CliResult<OrgsDone> {
     let bytes = read(file)?;
-    let validated = Console::validate_org_file(&bytes);
+    let validated = cloo_console::Imports::validate_org(&bytes);
     let errors = validated.errors().count();
     let warnings = validated.problems.len() - errors;
     match out {
@@ -402,7 +382,7 @@ fn quoted(v: &Value) -> String {
     }
 }
 
-fn print_plan(document: &OrgPlanDocument, out: Output) -> Result<(), String> {
+fn print_plan(document: &OrgPlanDocument, out: Output) -> CliResult<()> {
     let plan = &document.plan;
     if out == Output::Json {
         let mut value = serde_json::to_value(plan).map_err(|err| err.to_string())?;
@@ -518,12 +498,16 @@ fn print_plan(document: &OrgPlanDocument, out: Output) -> Result<(), String> {
             println!("  {}: {} — {}", m.key, m.member, m.reason);
         }
     }
-    let threshold = plan.deletion_threshold();
-    if plan.delete.len() > threshold {
+    let guard = plan.deletion_guard();
+    if guard.needs_allowance {
         println!(
-            "deletions: {} is over the {threshold} allowed without --allow-deletes {}",
-            plan.delete.len(),
-            plan.delete.len()
+            "deletions: {} of {} units is over the {} allowed (min({}, {}%)): applying needs --allow-deletes {}",
+            guard.deletes,
+            guard.existing,
+            guard.threshold,
+            guard.cap,
+            guard.share_percent,
+            guard.deletes
         );
     }
     let c = plan.server_counters;
@@ -553,23 +537,22 @@ async fn apply(
     plan: &str,
     allow_deletes: Option<usize>,
     out: Output,
-) -> Result<OrgsDone, String> {
+) -> CliResult<OrgsDone> {
+    let imports = console.imports();
     let path = Path::new(plan);
-    let document = if path.exists() {
-        read_plan_document(&read(path)?, plan).map_err(e)?
+    let plan_id = if path.exists() {
+        let document = read_plan_document(&read(path)?, plan)?;
+        imports.keep_org_plan(&document).await?;
+        document.id
     } else {
-        console.stored_org_plan(plan).await.map_err(e)?
+        plan.to_owned()
     };
-    let quiet = out == Output::Json;
-    let progress = move |step: cloo_console::OrgApplyStep| {
-        if !quiet && step.total > 1 {
-            eprintln!("{}: {}/{}", step.stage, step.done, step.total);
-        }
-    };
-    let report = console
-        .apply_org_plan(target, &document, allow_deletes, &progress)
-        .await
-        .map_err(e)?;
+    let watch = Watch::start();
+    let report = imports
+        .apply_org(target, &plan_id, allow_deletes, &watch.observer)
+        .await;
+    drop(watch);
+    let report = report?;
     match out {
         Output::Json => print_json(&report)?,
         Output::Table => {
@@ -597,9 +580,12 @@ async fn apply(
         }
     }
     if !report.differences.is_empty() {
-        return Err(format!(
-            "applied, but the deployment differs from the plan in {} unit(s) (listed above)",
-            report.differences.len()
+        return Err(CliError::Coded(
+            ErrorCode::UnexpectedResponse,
+            format!(
+                "applied, but the deployment differs from the plan in {} unit(s) (listed above)",
+                report.differences.len()
+            ),
         ));
     }
     Ok(OrgsDone::Clean)

@@ -1,9 +1,12 @@
 //! `users …`.
 
-use crate::args::{Output, UsersCommand};
+use crate::args::{BulkCommand, Output, UsersCommand};
+use crate::error::{CliError, CliResult};
 use crate::input::{confirm, confirm_by_typing, read_secret};
 use crate::output::{format_time, print_json, table};
-use cloo_console::{Console, EditUserRequest, NewUserRequest, Target, deletion_impact};
+use crate::progress::Watch;
+use cloo_console::users::{BulkAction, EditUserRequest, NewUserRequest, deletion_impact};
+use cloo_console::{Console, Observer, Target};
 use cloo_domain::{Role, UserQuery};
 use serde_json::json;
 
@@ -12,14 +15,15 @@ pub async fn run(
     target: &Target,
     command: &UsersCommand,
     out: Output,
-) -> Result<(), String> {
-    let e = |e: cloo_console::ConsoleError| e.to_string();
+) -> CliResult<()> {
+    let quiet = Observer::quiet();
+    let users = console.users();
     match command {
         UsersCommand::List { search, role } => {
             let role = match role {
                 Some(r) => Some(
                     Role::parse_assignable(r)
-                        .map_err(|e| e.to_string())?
+                        .map_err(|e| CliError::Input(e.to_string()))?
                         .to_string(),
                 ),
                 None => None,
@@ -29,7 +33,7 @@ pub async fn run(
                 role,
                 ..UserQuery::default()
             };
-            let users = console.list_users(target, &query).await.map_err(e)?;
+            let users = users.list(target, &query).await?;
             match out {
                 Output::Json => print_json(&users),
                 Output::Table => {
@@ -58,7 +62,7 @@ pub async fn run(
             }
         }
         UsersCommand::Get { user } => {
-            let d = console.user_detail(target, user).await.map_err(e)?;
+            let d = users.get(target, user).await?;
             match out {
                 Output::Json => print_json(&d),
                 Output::Table => {
@@ -72,7 +76,7 @@ pub async fn run(
                     if d.is_me {
                         badges.push("you");
                     }
-                    let names = |v: &[cloo_console::NamedRef]| {
+                    let names = |v: &[cloo_console::users::NamedRef]| {
                         v.iter()
                             .map(|n| n.name.clone())
                             .collect::<Vec<_>>()
@@ -132,7 +136,7 @@ pub async fn run(
                 password,
                 role: role.clone(),
             };
-            let row = console.add_user(target, &request).await.map_err(e)?;
+            let row = users.add(target, &request, &quiet).await?;
             done(
                 out,
                 &row,
@@ -159,16 +163,16 @@ pub async fn run(
                 password,
             };
             confirm(&format!("Change {user}?"), *yes)?;
-            let row = console.edit_user(target, user, &request).await.map_err(e)?;
+            let row = users.edit(target, user, &request, &quiet).await?;
             done(out, &row, &format!("updated {} <{}>", row.name, row.email))
         }
         UsersCommand::SetRole { user, role, yes } => {
             confirm(&format!("Change the role of {user} to {role}?"), *yes)?;
-            let row = console.set_role(target, user, role).await.map_err(e)?;
+            let row = users.set_role(target, user, role, &quiet).await?;
             done(out, &row, &format!("{} is now {}", row.email, row.role))
         }
         UsersCommand::Delete { user, yes } => {
-            let detail = console.user_detail(target, user).await.map_err(e)?;
+            let detail = users.get(target, user).await?;
             let impact = deletion_impact();
             let question = format!(
                 "Delete {} <{}> for good?\n  Goes: {}\n  Stays: {}\n  {}",
@@ -179,15 +183,15 @@ pub async fn run(
                 impact.suggestion
             );
             let typed = confirm_by_typing(&question, &detail.user.email, *yes)?;
-            let row = console
-                .delete_user(target, &detail.user.id, &typed)
-                .await
-                .map_err(e)?;
+            let row = users
+                .delete(target, &detail.user.id, &typed, &quiet)
+                .await?;
             done(out, &row, &format!("deleted {}", row.email))
         }
         UsersCommand::Import(_) => Err("users import is handled by its own module".into()),
+        UsersCommand::Bulk(command) => bulk(console, target, command, out).await,
         UsersCommand::Permissions { user } => {
-            let report = console.user_permissions(target, user).await.map_err(e)?;
+            let report = users.get_permissions(target, user).await?;
             for note in &report.notes {
                 eprintln!("note: {note}");
             }
@@ -235,12 +239,9 @@ pub async fn run(
                     None => format!("remove {user}'s own limit for {model}"),
                 };
                 confirm(&format!("{what}?"), *yes)?;
-                console
-                    .set_user_limit(target, user, model, *set)
-                    .await
-                    .map_err(e)?;
+                users.set_limit(target, user, model, *set, &quiet).await?;
             }
-            let report = console.user_limit(target, user, model).await.map_err(e)?;
+            let report = users.get_limit(target, user, model).await?;
             if let Some(note) = &report.database_note {
                 eprintln!("note: {note}");
             }
@@ -257,11 +258,158 @@ pub async fn run(
     }
 }
 
-fn done<T: serde::Serialize>(out: Output, value: &T, line: &str) -> Result<(), String> {
+fn done<T: serde::Serialize>(out: Output, value: &T, line: &str) -> CliResult<()> {
     match out {
         Output::Json => print_json(value),
         Output::Table => {
             println!("{line}");
+            Ok(())
+        }
+    }
+}
+
+/// `users bulk …`: a stored plan on a selection, then exactly that plan.
+async fn bulk(
+    console: &Console,
+    target: &Target,
+    command: &BulkCommand,
+    out: Output,
+) -> CliResult<()> {
+    let users = console.users();
+    let (plan, yes, confirm_text, allow_deletes) = match command {
+        BulkCommand::Apply {
+            plan,
+            confirm,
+            allow_deletes,
+            yes: _,
+        } => {
+            // Applying a stored plan never prompts: the plan was the review.
+            let plan = users.get_bulk_plan(plan).await?;
+            let typed = confirm.clone().or_else(|| plan.confirmation.clone());
+            (plan, true, typed, *allow_deletes)
+        }
+        BulkCommand::Role {
+            role,
+            users: who,
+            plan_only,
+            yes,
+            ..
+        }
+        | BulkCommand::AddToGroup {
+            group: role,
+            users: who,
+            plan_only,
+            yes,
+            ..
+        } => {
+            let action = match command {
+                BulkCommand::Role { .. } => BulkAction::SetRole { role: role.clone() },
+                _ => BulkAction::AddToGroup {
+                    group: role.clone(),
+                },
+            };
+            let plan = plan_selection(console, target, &action, who).await?;
+            if *plan_only {
+                return show_bulk_plan(&plan, out);
+            }
+            (plan, *yes, None, None)
+        }
+        BulkCommand::Delete {
+            users: who,
+            plan_only,
+            yes,
+            allow_deletes,
+        } => {
+            let plan = plan_selection(console, target, &BulkAction::Delete, who).await?;
+            if *plan_only {
+                return show_bulk_plan(&plan, out);
+            }
+            (plan, *yes, None, *allow_deletes)
+        }
+    };
+    if !matches!(command, BulkCommand::Apply { .. }) {
+        show_bulk_plan(&plan, Output::Table)?;
+    }
+    let typed = match (&plan.confirmation, confirm_text) {
+        (Some(expected), None) => Some(confirm_by_typing(
+            &format!("Apply plan {} to {} user(s)?", plan.id, plan.acting),
+            expected,
+            yes,
+        )?),
+        (None, None) => {
+            confirm(
+                &format!("Apply plan {} to {} user(s)?", plan.id, plan.acting),
+                yes,
+            )?;
+            None
+        }
+        (_, given) => given,
+    };
+    let watch = Watch::start();
+    let results = users
+        .apply_bulk(
+            target,
+            &plan.id,
+            typed.as_deref(),
+            allow_deletes,
+            &watch.observer,
+        )
+        .await;
+    drop(watch);
+    let results = results?;
+    match out {
+        Output::Json => print_json(&results),
+        Output::Table => {
+            let rows: Vec<Vec<String>> = results
+                .iter()
+                .map(|r| vec![r.email.clone(), r.outcome.clone(), r.message.clone()])
+                .collect();
+            print!("{}", table(&["EMAIL", "OUTCOME", "MESSAGE"], &rows));
+            Ok(())
+        }
+    }
+}
+
+/// Resolves e-mails or ids to users and plans `action` on them (the plan is stored).
+async fn plan_selection(
+    console: &Console,
+    target: &Target,
+    action: &BulkAction,
+    who: &[String],
+) -> CliResult<cloo_console::users::BulkPlan> {
+    let mut ids = Vec::new();
+    for w in who {
+        ids.push(console.users().get(target, w).await?.user.id);
+    }
+    Ok(console.users().plan_bulk(target, action, &ids).await?)
+}
+
+fn show_bulk_plan(plan: &cloo_console::users::BulkPlan, out: Output) -> CliResult<()> {
+    match out {
+        Output::Json => print_json(plan),
+        Output::Table => {
+            let rows: Vec<Vec<String>> = plan
+                .items
+                .iter()
+                .map(|i| {
+                    vec![
+                        i.email.clone(),
+                        i.change.clone(),
+                        i.refused.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            print!("{}", table(&["EMAIL", "CHANGE", "REFUSED"], &rows));
+            if let Some(guard) = &plan.deletion {
+                println!(
+                    "deletes {} of {} users; at most {} without --allow-deletes (min({}, {}%))",
+                    guard.deletes, guard.existing, guard.threshold, guard.cap, guard.share_percent
+                );
+            }
+            println!(
+                "plan {} (apply with: clooctl users bulk apply {})",
+                plan.id, plan.id
+            );
             Ok(())
         }
     }

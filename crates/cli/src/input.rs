@@ -1,11 +1,12 @@
 //! Reading secrets, confirmations and files, as cli-conventions.md requires.
 
+use crate::error::{CliError, CliResult};
 use cloo_domain::Secret;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
 /// Reads one secret line from stdin; without echo when stdin is a terminal.
-pub fn read_secret(prompt: &str) -> Result<Secret, String> {
+pub fn read_secret(prompt: &str) -> CliResult<Secret> {
     let stdin = std::io::stdin();
     let value = if stdin.is_terminal() {
         rpassword::prompt_password(prompt)
@@ -25,7 +26,7 @@ pub fn read_secret(prompt: &str) -> Result<Secret, String> {
 }
 
 /// Asks for confirmation in a terminal; without one, `--yes` is required.
-pub fn confirm(question: &str, yes: bool) -> Result<(), String> {
+pub fn confirm(question: &str, yes: bool) -> CliResult<()> {
     if yes {
         return Ok(());
     }
@@ -36,12 +37,12 @@ pub fn confirm(question: &str, yes: bool) -> Result<(), String> {
     if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
         Ok(())
     } else {
-        Err("cancelled".into())
+        Err(CliError::Declined)
     }
 }
 
 /// Asks the person to type `expected` (a strong confirmation); without a terminal, `--yes`.
-pub fn confirm_by_typing(question: &str, expected: &str, yes: bool) -> Result<String, String> {
+pub fn confirm_by_typing(question: &str, expected: &str, yes: bool) -> CliResult<String> {
     if yes {
         return Ok(expected.to_owned());
     }
@@ -53,21 +54,29 @@ pub fn confirm_by_typing(question: &str, expected: &str, yes: bool) -> Result<St
         .to_owned())
 }
 
-fn ask(prompt: &str) -> Result<String, String> {
+fn ask(prompt: &str) -> CliResult<String> {
     eprint!("{prompt}");
-    std::io::stderr().flush().map_err(|e| e.to_string())?;
+    std::io::stderr()
+        .flush()
+        .map_err(|e| CliError::Input(e.to_string()))?;
     let mut answer = String::new();
     std::io::stdin()
         .lock()
         .read_line(&mut answer)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| CliError::Input(e.to_string()))?;
     Ok(answer)
 }
 
 /// Reads a JSON file; errors say `file:line:column`.
-pub fn read_json(path: &Path) -> Result<serde_json::Value, String> {
+pub fn read_json(path: &Path) -> CliResult<serde_json::Value> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    serde_json::from_str(&text)
-        .map_err(|e| format!("{}:{}:{}: {e}", path.display(), e.line(), e.column()))
+    serde_json::from_str(&text).map_err(|e| {
+        CliError::Input(format!(
+            "{}:{}:{}: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        ))
+    })
 }

@@ -1,28 +1,30 @@
 //! `clooctl`: administer Cloosphere deployments from the command line.
 //!
-//! Exit codes: 0 success, 2 error (cli-conventions.md).
+//! Exit codes (cli-conventions.md): 0 success; 1 a plan with changes or a file with problems;
+//! 2 error; 3 a safety guard refused the change before anything was written. With `-o json` an
+//! error is one JSON object on stderr: `{"error": {"code", "message", …}}`.
 
 mod args;
 mod cmd_groups;
 mod cmd_import;
+mod cmd_journal;
 mod cmd_orgs;
 mod cmd_tenant;
 mod cmd_users;
+mod error;
 mod input;
 mod output;
+mod progress;
 
 use args::{Cli, Command, Output, TenantCommand};
 use clap::Parser;
 use cloo_console::{Console, Credential, DirectTarget, Target};
 use cloo_domain::Secret;
 use cloo_store::OsKeychain;
-use input::confirm;
+use error::{CliError, CliResult, EXIT_ERROR};
 use output::print_json;
 use std::process::ExitCode;
 use std::sync::Arc;
-
-/// Exit code for every error.
-const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
     if std::env::var_os("CLOOCTL_LOG").is_some() {
@@ -33,43 +35,40 @@ fn main() -> ExitCode {
             .init();
     }
     let cli = Cli::parse();
+    let json = cli.output == Output::Json;
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
         Ok(rt) => rt,
-        Err(e) => return fail(&format!("cannot start: {e}")),
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
     };
     match runtime.block_on(run(cli)) {
         Ok(Done::Success) => ExitCode::SUCCESS,
         Ok(Done::Changes) => ExitCode::from(cmd_import::EXIT_CHANGES),
-        Err(message) => fail(&message),
+        Err(e) => e.report(json),
     }
-}
-
-fn fail(message: &str) -> ExitCode {
-    eprintln!("error: {message}");
-    ExitCode::from(EXIT_ERROR)
 }
 
 /// How a command ended well.
 enum Done {
     /// Exit 0.
     Success,
-    /// A plan with changes: exit 1.
+    /// A plan with changes, or findings: exit 1.
     Changes,
 }
 
-async fn run(cli: Cli) -> Result<Done, String> {
-    let console = Console::open(cli.data_dir.as_deref(), Arc::new(OsKeychain::from_env()))
-        .await
-        .map_err(|e| e.to_string())?;
+async fn run(cli: Cli) -> CliResult<Done> {
+    let console = Console::open(cli.data_dir.as_deref(), Arc::new(OsKeychain::from_env())).await?;
     let result = dispatch(&console, &cli).await;
-    console.store().close().await;
+    console.close().await;
     result
 }
 
-async fn dispatch(console: &Console, cli: &Cli) -> Result<Done, String> {
+async fn dispatch(console: &Console, cli: &Cli) -> CliResult<Done> {
     let out = cli.output;
     if let Command::Users(args::UsersCommand::Import(import)) = &cli.command {
         let changes = cmd_import::run(console, &target(cli)?, import, out).await?;
@@ -89,46 +88,20 @@ async fn dispatch(console: &Console, cli: &Cli) -> Result<Done, String> {
     dispatch_simple(console, cli).await.map(|()| Done::Success)
 }
 
-async fn dispatch_simple(console: &Console, cli: &Cli) -> Result<(), String> {
+async fn dispatch_simple(console: &Console, cli: &Cli) -> CliResult<()> {
     let out = cli.output;
     match &cli.command {
         Command::Tenant(TenantCommand::Add(add)) => cmd_tenant::add(console, add, out).await,
+        Command::Tenant(TenantCommand::Edit(edit)) => cmd_tenant::edit(console, edit, out).await,
         Command::Tenant(TenantCommand::List) => cmd_tenant::list(console, out).await,
         Command::Tenant(TenantCommand::Use { name }) => {
-            let t = console.use_tenant(name).await.map_err(|e| e.to_string())?;
-            match out {
-                Output::Json => print_json(&t),
-                Output::Table => {
-                    println!("now using {} ({})", t.name, t.base_url);
-                    Ok(())
-                }
-            }
+            cmd_tenant::select(console, name, out).await
         }
         Command::Tenant(TenantCommand::Remove { name, yes }) => {
-            confirm(
-                &format!("Remove tenant {name} and erase its secrets from the keychain?"),
-                *yes,
-            )?;
-            let removed = console
-                .remove_tenant(name)
-                .await
-                .map_err(|e| e.to_string())?;
-            if let Some(warning) = &removed.keychain_warning {
-                eprintln!("warning: {warning}");
-            }
-            match out {
-                Output::Json => print_json(&removed),
-                Output::Table => {
-                    println!("removed {}", removed.name);
-                    Ok(())
-                }
-            }
+            cmd_tenant::remove(console, name, *yes, out).await
         }
         Command::Whoami => {
-            let me = console
-                .whoami(&target(cli)?)
-                .await
-                .map_err(|e| e.to_string())?;
+            let me = console.tenants().whoami(&target(cli)?).await?;
             match out {
                 Output::Json => print_json(&me),
                 Output::Table => {
@@ -147,13 +120,18 @@ async fn dispatch_simple(console: &Console, cli: &Cli) -> Result<(), String> {
             cmd_groups::defaults(console, &target(cli)?, command, out).await
         }
         Command::Sa(command) => cmd_groups::sa(console, &target(cli)?, command, out).await,
-        Command::Orgs(_) => Err("internal error: orgs commands are dispatched earlier".into()),
+        Command::Journal(command) => {
+            cmd_journal::run(console, cli.tenant.as_deref(), command, out).await
+        }
+        Command::Orgs(_) => Err(CliError::Input(
+            "internal error: orgs commands are dispatched earlier".into(),
+        )),
     }
 }
 
 /// The deployment to act on: `--tenant`/`CLOOCTL_TENANT`, else the environment's
 /// `CLOOSPHERE_URL` with its credential, else the current tenant.
-fn target(cli: &Cli) -> Result<Target, String> {
+fn target(cli: &Cli) -> CliResult<Target> {
     if let Some(name) = &cli.tenant {
         return Ok(Target::Tenant(name.clone()));
     }

@@ -1,11 +1,12 @@
 //! Rendering for people (tables) and scripts (JSON).
 
+use crate::error::{CliError, CliResult};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 /// Prints JSON to stdout.
-pub fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<(), String> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
+pub fn print_json<T: Serialize + ?Sized>(value: &T) -> CliResult<()> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Input(e.to_string()))?;
     println!("{text}");
     Ok(())
 }

@@ -1,60 +1,51 @@
 //! The console's use cases: everything the desktop app and `clooctl` do, in one place.
 //!
-//! Both shells call [`Console`] and nothing else: no rule lives in a Tauri command or in the
-//! CLI. Types that cross IPC carry `ts_rs::TS` so the UI's TypeScript types are generated from
-//! them, and none of them holds a secret.
+//! Both shells hold one [`Console`] (the context: local store, keychain, signed-in sessions and
+//! the deployments' snapshots) and reach each area through a handle:
+//!
+//! | handle | module | owns |
+//! | --- | --- | --- |
+//! | [`Console::tenants`] | `tenants/` | adding, editing, choosing and removing deployments; start-up; the local sandbox |
+//! | [`Console::users`] | `users/` | the directory, one user's detail, role, Super Admin, limits, access, bulk plans |
+//! | [`Console::groups`] | `groups/` | groups, their members, permissions, unit links and limits; the permission catalogue |
+//! | [`Console::defaults`] | `groups/defaults.rs` | default permissions: plan, then save |
+//! | [`Console::orgs`] | `orgs/` | organizations, the OU tree, one unit's detail, limits, guardrails, deletion |
+//! | [`Console::imports`] | `imports/` | CSV user imports and organization JSON imports: plan, review, apply by id |
+//! | [`Console::journal`] | `journal/` | the operation journal: list, show, CSV export |
+//!
+//! Names follow one scheme: `list*` and `get*` read, `plan*` computes a change and stores it
+//! without writing, `apply*` executes a stored plan by id, any other verb writes at once. Every
+//! write goes through the operation runner ([`operation`]): read-only refusal, progress,
+//! cancellation, a journal row. Errors are [`ConsoleError`]s with an [`ErrorCode`] each.
+//!
+//! Types that cross IPC carry `ts_rs::TS` so the UI's TypeScript types are generated from them,
+//! and none of them holds a secret.
 
-mod access_views;
-mod bulk;
-mod choices;
-mod defaults;
 mod error;
-mod group_admin;
-mod import_review;
-mod org_import;
-mod org_review;
-mod org_views;
-#[cfg(feature = "local-sandbox")]
-mod sandbox;
+pub mod groups;
+pub mod imports;
+pub mod journal;
+pub mod operation;
+pub mod orgs;
+mod plan;
 mod session;
 mod snapshot;
-mod tenants;
-mod user_admin;
-mod user_import;
-mod users;
+pub mod tenants;
+pub mod users;
 
-#[cfg(feature = "local-sandbox")]
-pub use sandbox::{SANDBOX_TENANT_ID, SANDBOX_TENANT_NAME};
-
-pub use access_views::{LimitReport, ModelUsageRow, PermissionEntry, PermissionsReport, UserUsage};
-pub use bulk::{BulkAction, BulkItem, BulkPlan, BulkResult};
-pub use choices::{
-    PermissionKeyView, PermissionSection, SuperAdminView, UnitChoice, permission_catalogue,
+pub use error::{
+    ConsoleError, ConsoleResult, ENV_ALTERNATIVE, ErrorCode, ErrorView, PartialChange,
+    RoleChangeReason,
 };
-pub use defaults::{DefaultsChange, DefaultsView};
-pub use error::{ConsoleError, ConsoleResult, ENV_ALTERNATIVE, ErrorView};
-pub use group_admin::{GroupChange, GroupSummary, GroupView, MemberRef};
-pub use import_review::{ImportReview, ImportReviewRow};
-pub use org_import::{
-    ORG_PLAN_FORMAT, OrgApplyReport, OrgApplyStep, OrgPlanDocument, read_plan_document,
-};
-pub use org_review::{OrgImportReview, REVIEW_ROWS, ReviewNode};
-pub use org_views::{
-    GuardrailChoice, OrgSummary, OrgTreeNode, ResourceGrantRow, UnitDetail, UnitMember,
-};
+pub use operation::{Observer, OperationKind, Progress};
+pub use plan::PlanKind;
 pub use session::{Credential, Session};
 pub use snapshot::{Me, Snapshot};
-pub use tenants::{
-    AddTenantRequest, AuthInput, ConnectionReport, RemovedTenant, StartupState, TenantView,
-};
-pub use user_admin::{
-    DeletionImpact, EditUserRequest, NamedRef, NewUserRequest, UserDetail, deletion_impact,
-};
-pub use user_import::{ImportOutcome, ImportPlanFile, ImportProgress, RowResult};
-pub use users::{UserPage, UserRow, UsersPageRequest, WhoAmI};
+pub use tokio_util::sync::CancellationToken;
 
 use cloo_domain::Secret;
 use cloo_store::{KeychainError, MemorySecrets, SecretSlot, SecretStore, Store};
+use operation::TenantRef;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -84,11 +75,12 @@ pub struct DirectTarget {
 /// An in-process deployment known only to this run (the local sandbox).
 #[derive(Debug, Clone)]
 pub(crate) struct EphemeralTenant {
-    pub(crate) view: TenantView,
+    pub(crate) view: tenants::TenantView,
     pub(crate) credential: Credential,
 }
 
-/// The use-case layer over the local store, the keychain and the deployments.
+/// The context every area works in: the local store, the keychain, signed-in sessions and the
+/// deployments' snapshots.
 #[derive(Debug)]
 pub struct Console {
     store: Store,
@@ -97,13 +89,69 @@ pub struct Console {
     sessions: Mutex<HashMap<String, Arc<Session>>>,
     ephemeral: Mutex<Vec<EphemeralTenant>>,
     snapshots: Mutex<HashMap<String, Arc<Snapshot>>>,
-    reviews: Mutex<HashMap<String, import_review::HeldReview>>,
+    /// Files planned from bytes (the desktop's CSV imports), by plan id: they hold passwords,
+    /// so they stay in memory only, until applied or dropped.
+    uploads: Mutex<HashMap<String, imports::HeldFile>>,
     /// Units of an organization as last read, by `tenant/org id`: the tree opens level by
     /// level from this copy, read again when the top level is asked for.
     org_units: Mutex<HashMap<String, Arc<Vec<cloo_api::OrgUnit>>>>,
-    #[cfg(feature = "local-sandbox")]
-    sandbox: tokio::sync::Mutex<Option<cloosphere_sandbox::RunningSandbox>>,
+    /// What starts the local sandbox, when the shell links one (the desktop does).
+    local_sandbox: Option<Arc<dyn tenants::LocalSandbox>>,
+    sandbox_start: tokio::sync::Mutex<()>,
 }
+
+macro_rules! area {
+    ($(#[$doc:meta])* $name:ident, $accessor:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy)]
+        pub struct $name<'c> {
+            pub(crate) c: &'c Console,
+        }
+
+        impl Console {
+            $(#[$doc])*
+            pub fn $accessor(&self) -> $name<'_> {
+                $name { c: self }
+            }
+        }
+    };
+}
+
+area!(
+    /// Deployments the console knows: add, edit, choose, remove; start-up; the local sandbox.
+    Tenants,
+    tenants
+);
+area!(
+    /// Users of a deployment.
+    Users,
+    users
+);
+area!(
+    /// Groups, their permissions, members, unit links and limits.
+    Groups,
+    groups
+);
+area!(
+    /// Default permissions.
+    Defaults,
+    defaults
+);
+area!(
+    /// Organizations and their units.
+    Orgs,
+    orgs
+);
+area!(
+    /// CSV user imports and organization imports.
+    Imports,
+    imports
+);
+area!(
+    /// The operation journal.
+    Journal,
+    journal
+);
 
 impl Console {
     /// Opens the store in `data_dir` (see [`cloo_store::resolve_data_dir`]) with `keychain`
@@ -121,11 +169,17 @@ impl Console {
             sessions: Mutex::new(HashMap::new()),
             ephemeral: Mutex::new(Vec::new()),
             snapshots: Mutex::new(HashMap::new()),
-            reviews: Mutex::new(HashMap::new()),
+            uploads: Mutex::new(HashMap::new()),
             org_units: Mutex::new(HashMap::new()),
-            #[cfg(feature = "local-sandbox")]
-            sandbox: tokio::sync::Mutex::new(None),
+            local_sandbox: None,
+            sandbox_start: tokio::sync::Mutex::new(()),
         })
+    }
+
+    /// Lets this console start a local sandbox (`tenants().open_local_sandbox()`).
+    pub fn with_local_sandbox(mut self, sandbox: Arc<dyn tenants::LocalSandbox>) -> Self {
+        self.local_sandbox = Some(sandbox);
+        self
     }
 
     /// The local store.
@@ -133,34 +187,89 @@ impl Console {
         &self.store
     }
 
-    fn lock<'a, T>(m: &'a Mutex<T>) -> std::sync::MutexGuard<'a, T> {
+    /// Closes what the console holds open: the local sandbox, then the store.
+    pub async fn close(&self) {
+        self.tenants().close_local_sandbox().await;
+        self.store.close().await;
+    }
+
+    pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         // A poisoned lock only means another thread panicked mid-update of a cache: the data is
         // still usable, and refusing would turn one bug into a dead console.
         m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn ephemeral_tenant(&self, name_or_id: &str) -> Option<EphemeralTenant> {
+    pub(crate) fn ephemeral_tenant(&self, name_or_id: &str) -> Option<EphemeralTenant> {
         Self::lock(&self.ephemeral)
             .iter()
             .find(|t| t.view.id == name_or_id || t.view.name.eq_ignore_ascii_case(name_or_id))
             .cloned()
     }
 
+    /// The tenant a target names, resolved from the local store alone (no connection).
+    pub(crate) async fn tenant_ref(&self, target: &Target) -> ConsoleResult<TenantRef> {
+        let name = match target {
+            Target::Direct(direct) => {
+                let url = cloo_api::normalize_base_url(&direct.url)
+                    .map(|u| u.to_string())
+                    .unwrap_or_else(|_| direct.url.clone());
+                return Ok(TenantRef {
+                    key: format!("direct:{url}"),
+                    name: url,
+                    read_only: false,
+                    actor: actor_of(&direct.credential),
+                });
+            }
+            Target::Current => self
+                .store
+                .current_tenant_id()
+                .await?
+                .ok_or(ConsoleError::NoTenant)?,
+            Target::Tenant(name) => name.clone(),
+        };
+        if let Some(eph) = self.ephemeral_tenant(&name) {
+            return Ok(TenantRef {
+                key: eph.view.id.clone(),
+                name: eph.view.name.clone(),
+                read_only: eph.view.read_only,
+                actor: actor_of(&eph.credential),
+            });
+        }
+        let tenant = self.store.tenant(&name).await?;
+        Ok(TenantRef {
+            actor: tenant
+                .account
+                .clone()
+                .unwrap_or_else(|| "API key".to_owned()),
+            key: tenant.id,
+            name: tenant.name,
+            read_only: tenant.read_only,
+        })
+    }
+
+    /// The key the caches and the journal use for a target: the tenant id, or `direct:URL`.
+    pub(crate) async fn target_key(&self, target: &Target) -> ConsoleResult<String> {
+        Ok(self.tenant_ref(target).await?.key)
+    }
+
     /// The signed-in session for a target, created on first use and reused after.
-    pub async fn session(&self, target: &Target) -> ConsoleResult<Arc<Session>> {
+    pub(crate) async fn session(&self, target: &Target) -> ConsoleResult<Arc<Session>> {
         match target {
             Target::Direct(direct) => {
                 let client = cloo_api::Client::new(
                     &direct.url,
                     &tenants::client_options(direct.ca_pem.as_deref()),
                 )?;
+                let key = format!("direct:{}", client.base_url());
                 let secrets: Arc<dyn SecretStore> = self.memory.clone();
-                Ok(Arc::new(Session::new(
-                    format!("direct:{}", client.base_url()),
-                    client,
-                    direct.credential.clone(),
-                    secrets,
-                )))
+                self.cached_session(&key, || {
+                    Ok(Session::new(
+                        key.clone(),
+                        client,
+                        direct.credential.clone(),
+                        secrets,
+                    ))
+                })
             }
             Target::Current => {
                 let id = self
@@ -235,9 +344,18 @@ impl Console {
     }
 
     /// Forgets cached sessions and directories of a tenant.
-    fn forget(&self, id: &str) {
+    pub(crate) fn forget(&self, id: &str) {
         Self::lock(&self.sessions).remove(id);
         Self::lock(&self.snapshots).remove(id);
+        Self::lock(&self.org_units).retain(|k, _| !k.starts_with(&format!("{id}/")));
+    }
+}
+
+/// Who the journal says acted: the sign-in e-mail, or "API key".
+fn actor_of(credential: &Credential) -> String {
+    match credential {
+        Credential::Password { email, .. } => email.clone(),
+        Credential::ApiKey(_) => "API key".to_owned(),
     }
 }
 
@@ -250,24 +368,6 @@ pub(crate) fn now() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or_default()
-}
-
-impl Console {
-    /// The key the caches use for a target: the tenant id, or the direct URL.
-    pub(crate) async fn target_key(
-        &self,
-        target: &Target,
-        session: &Session,
-    ) -> ConsoleResult<String> {
-        Ok(match target {
-            Target::Tenant(name) => match self.ephemeral_tenant(name) {
-                Some(e) => e.view.id,
-                None => self.store.tenant(name).await?.id,
-            },
-            Target::Current => self.store.current_tenant_id().await?.unwrap_or_default(),
-            Target::Direct(_) => format!("direct:{}", session.client().base_url()),
-        })
-    }
 }
 
 /// Reads a secret off the async executor (keychain calls block).
@@ -305,4 +405,15 @@ pub(crate) async fn blocking_secret_erase(
     tokio::task::spawn_blocking(move || store.erase(&key, slot))
         .await
         .map_err(|e| KeychainError::Failure(e.to_string()))?
+}
+
+/// Checks a daily token limit given by a person: 0 (unlimited) or a positive number.
+pub(crate) fn check_limit(tokens: Option<i64>) -> ConsoleResult<()> {
+    if tokens.is_some_and(|t| t < 0) {
+        return Err(ConsoleError::invalid(
+            "limit",
+            "a limit is 0 (unlimited) or a positive number of tokens",
+        ));
+    }
+    Ok(())
 }

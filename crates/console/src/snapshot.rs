@@ -339,17 +339,22 @@ impl Snapshot {
         let named: Vec<&Group> = self.groups.iter().filter(|g| g.name == which).collect();
         match named.as_slice() {
             [one] => Ok(one),
-            [] => Err(ConsoleError::Invalid(format!(
-                "no group with id or name {which:?}"
-            ))),
-            many => Err(ConsoleError::Invalid(format!(
-                "{} groups are named {which:?}; use an id: {}",
-                many.len(),
-                many.iter()
-                    .map(|g| g.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))),
+            [] => Err(ConsoleError::not_found(
+                "group",
+                which,
+                format!("no group with id or name {which:?}"),
+            )),
+            many => Err(ConsoleError::invalid(
+                "group",
+                format!(
+                    "{} groups are named {which:?}; use an id: {}",
+                    many.len(),
+                    many.iter()
+                        .map(|g| g.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )),
         }
     }
 }
@@ -462,8 +467,7 @@ fn build_rules(
 impl Console {
     /// The tenant's snapshot: the kept one, or a fresh read when `refresh` or none is kept.
     pub async fn snapshot(&self, target: &Target, refresh: bool) -> ConsoleResult<Arc<Snapshot>> {
-        let session = self.session(target).await?;
-        let key = self.target_key(target, &session).await?;
+        let key = self.target_key(target).await?;
         if !refresh && let Some(kept) = Self::lock(&self.snapshots).get(&key) {
             return Ok(kept.clone());
         }
@@ -472,6 +476,7 @@ impl Console {
         } else {
             LikeCase::Sensitive
         };
+        let session = self.session(target).await?;
         let snapshot = Arc::new(Snapshot::read(&session, like_case).await?);
         Self::lock(&self.snapshots).insert(key, snapshot.clone());
         Ok(snapshot)
@@ -479,9 +484,7 @@ impl Console {
 
     /// Replaces the kept snapshot by `change(kept)`, when one is kept.
     pub(crate) async fn patch(&self, target: &Target, change: impl FnOnce(&Snapshot) -> Snapshot) {
-        if let Ok(session) = self.session(target).await
-            && let Ok(key) = self.target_key(target, &session).await
-        {
+        if let Ok(key) = self.target_key(target).await {
             let kept = Self::lock(&self.snapshots).get(&key).cloned();
             if let Some(kept) = kept {
                 let patched = Arc::new(change(&kept));
@@ -492,9 +495,7 @@ impl Console {
 
     /// Drops the kept snapshot, after a change.
     pub(crate) async fn invalidate(&self, target: &Target) {
-        if let Ok(session) = self.session(target).await
-            && let Ok(key) = self.target_key(target, &session).await
-        {
+        if let Ok(key) = self.target_key(target).await {
             Self::lock(&self.snapshots).remove(&key);
         }
     }

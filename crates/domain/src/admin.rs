@@ -119,14 +119,29 @@ pub fn super_admin_state<'a>(
     }
 }
 
-/// Only an admin can be designated (the server says `User must have admin role`).
-pub fn check_super_admin_candidate(role: &Role) -> Result<(), String> {
+/// A Super Admin candidate who is not an admin (the server says `User must have admin role`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotAnAdmin {
+    /// Her role.
+    pub role: Role,
+}
+
+impl fmt::Display for NotAnAdmin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "only an admin can be Super Admin; this user is {}",
+            self.role
+        )
+    }
+}
+
+/// Only an admin can be designated.
+pub fn check_super_admin_candidate(role: &Role) -> Result<(), NotAnAdmin> {
     if role.is_admin() {
         Ok(())
     } else {
-        Err(format!(
-            "only an admin can be Super Admin; this user is {role}"
-        ))
+        Err(NotAnAdmin { role: role.clone() })
     }
 }
 
@@ -178,6 +193,32 @@ pub enum InquiryActor {
     Owner,
 }
 
+/// Why an inquiry cannot move to a status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InquiryRefusal {
+    /// Not one of open, in_progress, resolved, closed.
+    UnknownStatus(String),
+    /// Admins never close: they resolve, and the author closes.
+    AdminCloses,
+    /// Authors may only close.
+    OwnerOnlyCloses,
+}
+
+impl fmt::Display for InquiryRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InquiryRefusal::UnknownStatus(s) => write!(
+                f,
+                "{s:?} is not an inquiry status (open, in_progress, resolved, closed)"
+            ),
+            InquiryRefusal::AdminCloses => f.write_str(
+                "admins do not close inquiries: set it resolved, and its author closes it after reading the answer",
+            ),
+            InquiryRefusal::OwnerOnlyCloses => f.write_str("an author can only close an inquiry"),
+        }
+    }
+}
+
 /// May `actor` move an inquiry from `from` to `to`? Mirrors the product's policy (inquiries.md):
 /// admins move tickets between open, in progress and resolved (re-opening a closed one too) but
 /// never close them; owners only close, and cannot re-open. Unknown statuses are never set.
@@ -185,23 +226,19 @@ pub fn check_inquiry_transition(
     actor: InquiryActor,
     from: &InquiryStatus,
     to: &InquiryStatus,
-) -> Result<(), String> {
+) -> Result<(), InquiryRefusal> {
     use InquiryStatus::*;
     if let Other(s) = to {
-        return Err(format!(
-            "{s:?} is not an inquiry status (open, in_progress, resolved, closed)"
-        ));
+        return Err(InquiryRefusal::UnknownStatus(s.clone()));
     }
     if from == to {
         return Ok(());
     }
     match (actor, to) {
-        (InquiryActor::Admin, Closed) => Err(
-            "admins do not close inquiries: set it resolved, and its author closes it after reading the answer".into(),
-        ),
+        (InquiryActor::Admin, Closed) => Err(InquiryRefusal::AdminCloses),
         (InquiryActor::Admin, _) => Ok(()),
         (InquiryActor::Owner, Closed) => Ok(()),
-        (InquiryActor::Owner, _) => Err("an author can only close an inquiry".into()),
+        (InquiryActor::Owner, _) => Err(InquiryRefusal::OwnerOnlyCloses),
     }
 }
 

@@ -61,6 +61,17 @@ pub enum ImportFileError {
     Empty,
 }
 
+impl ImportFileError {
+    /// The physical line the error is on, when it is on one.
+    pub fn line(&self) -> Option<u64> {
+        match self {
+            ImportFileError::Csv { line, .. } => Some(*line),
+            ImportFileError::MissingColumn(_) => Some(1),
+            ImportFileError::Encoding(_) | ImportFileError::Empty => None,
+        }
+    }
+}
+
 impl fmt::Display for ImportFileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -87,7 +98,7 @@ pub fn decode(
     match encoding {
         Some(FileEncoding::Utf8) => utf8(bytes).map(|t| (t, FileEncoding::Utf8)).map_err(|e| {
             ImportFileError::Encoding(format!(
-                "not UTF-8 (byte {}): is it a Korean Excel file? try --encoding cp949",
+                "not UTF-8 (byte {}): is it a Korean Excel file? choose the CP949 encoding",
                 e.valid_up_to()
             ))
         }),
@@ -95,7 +106,7 @@ pub fn decode(
             let (text, _, errors) = encoding_rs::EUC_KR.decode(bytes);
             if errors {
                 Err(ImportFileError::Encoding(
-                    "not CP949/EUC-KR text: try --encoding utf-8".into(),
+                    "not CP949/EUC-KR text: choose the UTF-8 encoding".into(),
                 ))
             } else {
                 Ok((text.into_owned(), FileEncoding::Cp949))
@@ -105,7 +116,7 @@ pub fn decode(
             Ok(t) => Ok((t, FileEncoding::Utf8)),
             Err(_) => decode(bytes, Some(FileEncoding::Cp949)).map_err(|_| {
                 ImportFileError::Encoding(
-                    "neither UTF-8 nor CP949/EUC-KR text: give the encoding with --encoding".into(),
+                    "neither UTF-8 nor CP949/EUC-KR text: choose the encoding".into(),
                 )
             }),
         },
@@ -123,6 +134,14 @@ pub struct CsvRow {
 
 /// Parses CSV text into its header and records. Blank lines are skipped.
 pub fn parse_csv(text: &str) -> Result<(CsvRow, Vec<CsvRow>), ImportFileError> {
+    // The csv reader accepts a quote that never closes and swallows the rest of the file into
+    // one field; a file like that is refused at the line where the quote opened.
+    if let Some(line) = unterminated_quote_line(text) {
+        return Err(ImportFileError::Csv {
+            line,
+            message: format!("a quoted field opened on line {line} never closes"),
+        });
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -163,6 +182,43 @@ pub fn parse_csv(text: &str) -> Result<(CsvRow, Vec<CsvRow>), ImportFileError> {
     let mut rows = rows.into_iter();
     let header = rows.next().ok_or(ImportFileError::Empty)?;
     Ok((header, rows.collect()))
+}
+
+/// The line where a quoted field opens that the text never closes (RFC 4180: a quote opens only
+/// at the start of a field; `""` inside it is an escaped quote).
+fn unterminated_quote_line(text: &str) -> Option<u64> {
+    let bytes = text.as_bytes();
+    let mut line = 1u64;
+    let mut field_start = true;
+    let mut open_since: Option<u64> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if open_since.is_some() {
+            match b {
+                b'"' if bytes.get(i + 1) == Some(&b'"') => i += 1,
+                b'"' => {
+                    open_since = None;
+                    field_start = false;
+                }
+                b'\n' => line += 1,
+                _ => {}
+            }
+        } else {
+            match b {
+                b'"' if field_start => open_since = Some(line),
+                b',' => field_start = true,
+                b'\n' => {
+                    line += 1;
+                    field_start = true;
+                }
+                b'\r' => {}
+                _ => field_start = false,
+            }
+        }
+        i += 1;
+    }
+    open_since
 }
 
 /// Column positions.
@@ -437,7 +493,7 @@ mod tests {
             decode(&cp949, Some(FileEncoding::Utf8))
                 .expect_err("not utf-8")
                 .to_string()
-                .contains("--encoding cp949")
+                .contains("choose the CP949 encoding")
         );
         let p = plan(&text, &[]);
         assert_eq!(p.rows[0].name, "김민준");
@@ -461,8 +517,16 @@ mod tests {
             "line 1: no password column (the header needs name, email, password, role; groups is optional)"
         );
         assert_eq!(parse_csv("").expect_err("empty"), ImportFileError::Empty);
-        let bad = parse_csv("a,b\n\"unterminated,x\n");
-        assert!(bad.is_ok() || matches!(bad, Err(ImportFileError::Csv { .. })));
+        assert_eq!(
+            parse_csv("a,b\n\"unterminated,x\nc,d\n").expect_err("open quote"),
+            ImportFileError::Csv {
+                line: 2,
+                message: "a quoted field opened on line 2 never closes".into()
+            }
+        );
+        let (_, rows) =
+            parse_csv("a,b\n\"two\nlines\",\"say \"\"hi\"\"\"\nx\"y,z\n").expect("closed");
+        assert_eq!(rows.len(), 2, "a quote inside an unquoted field is text");
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub use directory::{
 pub mod access;
 pub mod admin;
 pub mod deployment;
+pub mod guard;
 pub mod import;
 pub mod limits;
 pub mod org;

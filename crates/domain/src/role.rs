@@ -41,6 +41,9 @@ impl fmt::Display for RoleError {
 impl std::error::Error for RoleError {}
 
 impl Role {
+    /// The roles a person may give: everything else locks the user out like `pending`.
+    pub const ASSIGNABLE: [Role; 3] = [Role::Admin, Role::User, Role::Pending];
+
     /// Reads a role exactly as the server stored it. Never fails.
     pub fn from_server(s: &str) -> Self {
         match s {

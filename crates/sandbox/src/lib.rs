@@ -86,6 +86,9 @@ pub struct SandboxOptions {
     pub admin: Option<AdminAccount>,
     /// Session token lifetime in seconds; `None` = tokens never expire (the server default).
     pub token_lifetime: Option<i64>,
+    /// Mount the test-only hooks under `/_sandbox/` (fault injection). Tests only: the
+    /// desktop's demo deployment never has them.
+    pub test_hooks: bool,
 }
 
 /// Shared state of the HTTP handlers.
@@ -187,7 +190,7 @@ pub async fn start(options: SandboxOptions) -> anyhow::Result<RunningSandbox> {
         .with_context(|| format!("binding 127.0.0.1:{}", options.port))?;
     let addr = listener.local_addr()?;
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
-    let app = routes::router(state);
+    let app = routes::router(state, options.test_hooks);
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(async move {

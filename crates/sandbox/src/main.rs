@@ -37,6 +37,9 @@ struct Args {
     /// negative value issues tokens that are already expired, as the server does for `-5m`.
     #[arg(long, allow_negative_numbers = true)]
     token_lifetime: Option<i64>,
+    /// Also serve the test-only hooks under /_sandbox/ (fault injection). Never for a demo.
+    #[arg(long)]
+    test_hooks: bool,
 }
 
 #[tokio::main]
@@ -64,6 +67,7 @@ async fn main() -> anyhow::Result<()> {
         },
         admin: Some(admin),
         token_lifetime: args.token_lifetime,
+        test_hooks: args.test_hooks,
     })
     .await?;
     {

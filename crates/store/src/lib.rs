@@ -1,16 +1,19 @@
 //! The console's local store.
 //!
-//! Tenants (the deployments the console administers) live in a SQLite database in the
-//! platform's application-data folder, created and upgraded by the sqlx migrations in
-//! `migrations/`. Secrets never go there: [`keychain`] keeps them in the OS keychain.
+//! Tenants (the deployments the console administers), the operation journal, stored plans and
+//! their apply steps, and organization snapshots live in a SQLite database in the platform's
+//! application-data folder, created and upgraded by the sqlx migrations in `migrations/`.
+//! Secrets never go there: [`keychain`] keeps them in the OS keychain.
 
+mod journal;
 pub mod keychain;
-mod org_imports;
+mod plans;
 mod tenants;
 
+pub use journal::{JournalFilter, JournalOutcome, JournalRow, NewJournalEntry};
 pub use keychain::{KeychainError, MemorySecrets, OsKeychain, SecretSlot, SecretStore};
-pub use org_imports::{JournalEntry, StoredPlan};
-pub use tenants::{AuthKind, NewTenant, Tenant};
+pub use plans::{PlanStep, StoredPlan};
+pub use tenants::{AuthKind, NewTenant, Tenant, TenantChange};
 
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};

@@ -74,6 +74,23 @@ pub struct NewTenant {
     pub ca_pem: Option<String>,
 }
 
+/// Changes to a stored tenant; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TenantChange {
+    /// New display name (checked by the caller).
+    pub name: Option<String>,
+    /// New colour (checked by the caller).
+    pub colour: Option<String>,
+    /// New read-only flag.
+    pub read_only: Option<bool>,
+    /// New normalised base URL.
+    pub base_url: Option<String>,
+    /// New way of signing in, with the account e-mail for password tenants.
+    pub auth: Option<(AuthKind, Option<String>)>,
+    /// New extra CA (`Some(None)` removes it).
+    pub ca_pem: Option<Option<String>>,
+}
+
 type TenantRow = (
     String,
     String,
@@ -178,6 +195,50 @@ impl Store {
         }
     }
 
+    /// Changes a stored tenant; returns it as it is now.
+    pub async fn update_tenant(
+        &self,
+        id: &str,
+        change: &TenantChange,
+    ) -> Result<Tenant, StoreError> {
+        let current = self.tenant(id).await?;
+        if let Some(name) = &change.name
+            && self
+                .tenants()
+                .await?
+                .iter()
+                .any(|t| t.id != current.id && t.name.eq_ignore_ascii_case(name))
+        {
+            return Err(StoreError::NameTaken(name.clone()));
+        }
+        let (auth_kind, account) = change
+            .auth
+            .clone()
+            .unwrap_or((current.auth_kind, current.account.clone()));
+        let result = sqlx::query(
+            "UPDATE tenants SET name = ?, colour = ?, read_only = ?, base_url = ?, auth_kind = ?,              account = ?, ca_pem = ? WHERE id = ?",
+        )
+        .bind(change.name.as_ref().unwrap_or(&current.name))
+        .bind(change.colour.as_ref().unwrap_or(&current.colour))
+        .bind(change.read_only.unwrap_or(current.read_only))
+        .bind(change.base_url.as_ref().unwrap_or(&current.base_url))
+        .bind(auth_kind.as_str())
+        .bind(account)
+        .bind(change.ca_pem.clone().unwrap_or(current.ca_pem.clone()))
+        .bind(&current.id)
+        .execute(self.pool())
+        .await;
+        match result {
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::NameTaken(
+                change.name.clone().unwrap_or(current.name),
+            )),
+            other => {
+                other?;
+                self.tenant(&current.id).await
+            }
+        }
+    }
+
     /// Removes a tenant; clears it as the current one. Returns whether it existed.
     pub async fn remove_tenant(&self, id: &str) -> Result<bool, StoreError> {
         let removed = sqlx::query("DELETE FROM tenants WHERE id = ?")
@@ -263,6 +324,43 @@ mod tests {
             store.tenant("Acme").await,
             Err(StoreError::UnknownTenant(_))
         ));
+        let edited = store
+            .update_tenant(
+                &b.id,
+                &TenantChange {
+                    name: Some("Beta Corp".into()),
+                    colour: Some("#0ea5e9".into()),
+                    read_only: Some(true),
+                    auth: Some((AuthKind::ApiKey, None)),
+                    ..TenantChange::default()
+                },
+            )
+            .await
+            .expect("edit");
+        assert_eq!(
+            (
+                edited.name.as_str(),
+                edited.colour.as_str(),
+                edited.read_only
+            ),
+            ("Beta Corp", "#0ea5e9", true)
+        );
+        assert_eq!((edited.auth_kind, edited.account), (AuthKind::ApiKey, None));
+        assert_eq!(edited.base_url, b.base_url, "untouched fields stay");
+        let other = store.insert_tenant(&acme("Gamma")).await.expect("insert");
+        assert!(matches!(
+            store
+                .update_tenant(
+                    &other.id,
+                    &TenantChange {
+                        name: Some("beta corp".into()),
+                        ..TenantChange::default()
+                    }
+                )
+                .await,
+            Err(StoreError::NameTaken(_))
+        ));
+        store.remove_tenant(&other.id).await.expect("remove");
         store.close().await;
         // Reopening runs the migrations again without harm and keeps the data.
         let again = Store::open(dir.path()).await.expect("reopen");

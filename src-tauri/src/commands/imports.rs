@@ -1,44 +1,41 @@
-//! CSV user import: review a file's plan, apply it with progress, or drop it.
+//! CSV user import: review a file's plan, apply it by id with progress, or drop it.
 
-use super::upload::Upload;
-use super::{Reply, Shell};
-use cloo_console::{ImportOutcome, ImportProgress, ImportReview};
-use tauri::State;
-use tauri::ipc::{Channel, Request};
+use super::{Reply, Shell, on};
+use cloo_console::Progress;
+use cloo_console::imports::{ImportOutcome, ImportReview};
+use tauri::ipc::Channel;
 
-/// The file as raw bytes; `tenant`, `file-name` and optionally `encoding` in headers.
-#[tauri::command]
 pub async fn review_user_import(
-    shell: State<'_, Shell>,
-    request: Request<'_>,
+    shell: &Shell,
+    bytes: Vec<u8>,
+    tenant: String,
+    file_name: String,
+    encoding: Option<String>,
 ) -> Reply<ImportReview> {
-    let upload = Upload::from_request(&request)?;
-    let encoding = upload.optional("encoding").filter(|e| !e.is_empty());
     Ok(shell
         .console
-        .review_user_import(
-            &upload.arg("tenant")?,
-            &upload.arg("file-name")?,
-            upload.bytes,
-            encoding.as_deref(),
-        )
+        .imports()
+        .review_users(&on(tenant), &file_name, bytes, encoding.as_deref())
         .await?)
 }
 
-#[tauri::command]
 pub async fn apply_user_import(
-    shell: State<'_, Shell>,
-    id: String,
-    progress: Channel<ImportProgress>,
+    shell: &Shell,
+    tenant: String,
+    plan_id: String,
+    operation: String,
+    progress: Channel<Progress>,
 ) -> Reply<ImportOutcome> {
-    let report = move |p: ImportProgress| {
-        // A closed window cannot watch progress; the apply goes on regardless.
-        let _ = progress.send(p);
-    };
-    Ok(shell.console.apply_user_import_review(&id, &report).await?)
+    let observer = shell.watch(&operation, progress);
+    let result = shell
+        .console
+        .imports()
+        .apply_users(&on(tenant), &plan_id, None, &observer)
+        .await;
+    shell.done(&operation);
+    Ok(result?)
 }
 
-#[tauri::command]
-pub fn drop_user_import(shell: State<'_, Shell>, id: String) {
-    shell.console.drop_user_import_review(&id);
+pub async fn drop_user_import(shell: &Shell, plan_id: String) -> Reply<()> {
+    Ok(shell.console.imports().drop_review(&plan_id).await?)
 }

@@ -1,8 +1,39 @@
 //! Files sent from the webview as raw bytes (not a JSON array of numbers, which is several
 //! times larger and slow for a 20 MB import), with their other arguments in headers.
 
-use cloo_console::ErrorView;
+// An argument's failure is the command's reply, which is an ErrorView whatever its size.
+#![allow(clippy::result_large_err)]
+
+use cloo_console::{ErrorCode, ErrorView};
 use tauri::ipc::{InvokeBody, Request};
+
+/// An upload argument read from its header.
+pub trait FromHeader: Sized {
+    /// Reads the header's (decoded) value; `None` when the header is absent.
+    fn from_header(name: &str, value: Option<String>) -> Result<Self, ErrorView>;
+}
+
+impl FromHeader for String {
+    fn from_header(name: &str, value: Option<String>) -> Result<Self, ErrorView> {
+        value.ok_or_else(|| invalid(&format!("missing argument {name}")))
+    }
+}
+
+impl FromHeader for Option<String> {
+    fn from_header(_: &str, value: Option<String>) -> Result<Self, ErrorView> {
+        Ok(value.filter(|v| !v.is_empty()))
+    }
+}
+
+impl FromHeader for bool {
+    fn from_header(name: &str, value: Option<String>) -> Result<Self, ErrorView> {
+        match value.as_deref() {
+            Some("1" | "true") => Ok(true),
+            Some("0" | "false") | None => Ok(false),
+            Some(other) => Err(invalid(&format!("{name}: {other:?} is not a yes or no"))),
+        }
+    }
+}
 
 /// A file and the arguments that came with it.
 pub struct Upload {
@@ -28,14 +59,13 @@ impl Upload {
         })
     }
 
-    /// A header (names are case-insensitive; values were percent-encoded by the webview).
-    pub fn arg(&self, name: &str) -> Result<String, ErrorView> {
-        self.optional(name)
-            .ok_or_else(|| invalid(&format!("missing argument {name}")))
+    /// An argument from its header (names are case-insensitive; values were percent-encoded
+    /// by the webview).
+    pub fn arg<T: FromHeader>(&self, name: &str) -> Result<T, ErrorView> {
+        T::from_header(name, self.header(name))
     }
 
-    /// A header that may be absent.
-    pub fn optional(&self, name: &str) -> Option<String> {
+    fn header(&self, name: &str) -> Option<String> {
         self.headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
@@ -44,10 +74,7 @@ impl Upload {
 }
 
 fn invalid(message: &str) -> ErrorView {
-    ErrorView {
-        code: "invalid_input".into(),
-        message: message.into(),
-    }
+    ErrorView::new(ErrorCode::Validation, message)
 }
 
 /// Decodes `%XX` escapes (what `encodeURIComponent` writes) into UTF-8 text.

@@ -1,141 +1,153 @@
-//! Users: the directory, one user's panel, role, Super Admin, limits, access, bulk actions.
+//! Users: the directory, one user's panel, role, Super Admin, limits, access, bulk plans.
 
-use super::{Reply, Shell, on};
-use cloo_console::{
+use super::{Reply, Shell, on, quiet};
+use cloo_api::PerModel;
+use cloo_console::Progress;
+use cloo_console::users::{
     BulkAction, BulkPlan, BulkResult, DeletionImpact, EditUserRequest, NewUserRequest,
     PermissionsReport, SuperAdminView, UserDetail, UserPage, UserRow, UserUsage, UsersPageRequest,
 };
-use std::collections::BTreeMap;
-use tauri::State;
+use tauri::ipc::Channel;
 
-#[tauri::command]
-pub async fn users_page(shell: State<'_, Shell>, request: UsersPageRequest) -> Reply<UserPage> {
+pub async fn users_page(shell: &Shell, request: UsersPageRequest) -> Reply<UserPage> {
     let target = on(request.tenant);
     Ok(shell
         .console
-        .users_page(&target, &request.query, request.refresh)
+        .users()
+        .page(&target, &request.query, request.refresh)
         .await?)
 }
 
-#[tauri::command]
-pub async fn user_detail(
-    shell: State<'_, Shell>,
-    tenant: String,
-    who: String,
-) -> Reply<UserDetail> {
-    Ok(shell.console.user_detail(&on(tenant), &who).await?)
+pub async fn user_detail(shell: &Shell, tenant: String, who: String) -> Reply<UserDetail> {
+    Ok(shell.console.users().get(&on(tenant), &who).await?)
 }
 
-#[tauri::command]
-pub async fn add_user(
-    shell: State<'_, Shell>,
-    tenant: String,
-    request: NewUserRequest,
-) -> Reply<UserRow> {
-    Ok(shell.console.add_user(&on(tenant), &request).await?)
+pub async fn roles(_shell: &Shell) -> Reply<Vec<String>> {
+    Ok(cloo_console::users::roles())
 }
 
-#[tauri::command]
+pub async fn add_user(shell: &Shell, tenant: String, request: NewUserRequest) -> Reply<UserRow> {
+    Ok(shell
+        .console
+        .users()
+        .add(&on(tenant), &request, &quiet())
+        .await?)
+}
+
 pub async fn edit_user(
-    shell: State<'_, Shell>,
+    shell: &Shell,
     tenant: String,
     who: String,
     request: EditUserRequest,
 ) -> Reply<UserRow> {
-    Ok(shell.console.edit_user(&on(tenant), &who, &request).await?)
+    Ok(shell
+        .console
+        .users()
+        .edit(&on(tenant), &who, &request, &quiet())
+        .await?)
 }
 
-#[tauri::command]
-pub async fn set_role(
-    shell: State<'_, Shell>,
-    tenant: String,
-    who: String,
-    role: String,
-) -> Reply<UserRow> {
-    Ok(shell.console.set_role(&on(tenant), &who, &role).await?)
+pub async fn set_role(shell: &Shell, tenant: String, who: String, role: String) -> Reply<UserRow> {
+    Ok(shell
+        .console
+        .users()
+        .set_role(&on(tenant), &who, &role, &quiet())
+        .await?)
 }
 
-#[tauri::command]
-pub fn deletion_impact() -> DeletionImpact {
-    cloo_console::deletion_impact()
+pub async fn deletion_impact(_shell: &Shell) -> Reply<DeletionImpact> {
+    Ok(cloo_console::users::deletion_impact())
 }
 
-#[tauri::command]
 pub async fn delete_user(
-    shell: State<'_, Shell>,
+    shell: &Shell,
     tenant: String,
     who: String,
     typed_email: String,
 ) -> Reply<UserRow> {
     Ok(shell
         .console
-        .delete_user(&on(tenant), &who, &typed_email)
+        .users()
+        .delete(&on(tenant), &who, &typed_email, &quiet())
         .await?)
 }
 
-#[tauri::command]
-pub async fn super_admin(shell: State<'_, Shell>, tenant: String) -> Reply<SuperAdminView> {
-    Ok(shell.console.super_admin_view(&on(tenant)).await?)
+pub async fn super_admin(shell: &Shell, tenant: String) -> Reply<SuperAdminView> {
+    Ok(shell.console.users().get_super_admin(&on(tenant)).await?)
 }
 
-#[tauri::command]
-pub async fn set_super_admin(
-    shell: State<'_, Shell>,
-    tenant: String,
-    who: String,
-) -> Reply<SuperAdminView> {
-    let target = on(tenant);
-    shell.console.set_super_admin(&target, &who).await?;
-    Ok(shell.console.super_admin_view(&target).await?)
+pub async fn set_super_admin(shell: &Shell, tenant: String, who: String) -> Reply<SuperAdminView> {
+    Ok(shell
+        .console
+        .users()
+        .set_super_admin(&on(tenant), &who, &quiet())
+        .await?)
 }
 
-#[tauri::command]
 pub async fn user_permissions(
-    shell: State<'_, Shell>,
+    shell: &Shell,
     tenant: String,
     who: String,
 ) -> Reply<PermissionsReport> {
-    Ok(shell.console.user_permissions(&on(tenant), &who).await?)
+    Ok(shell
+        .console
+        .users()
+        .get_permissions(&on(tenant), &who)
+        .await?)
 }
 
-#[tauri::command]
-pub async fn user_usage(shell: State<'_, Shell>, tenant: String, who: String) -> Reply<UserUsage> {
-    Ok(shell.console.user_usage(&on(tenant), &who).await?)
+pub async fn user_usage(shell: &Shell, tenant: String, who: String) -> Reply<UserUsage> {
+    Ok(shell.console.users().get_usage(&on(tenant), &who).await?)
 }
 
-#[tauri::command]
 pub async fn set_user_limit(
-    shell: State<'_, Shell>,
+    shell: &Shell,
     tenant: String,
     who: String,
     model: String,
     tokens: Option<i64>,
-) -> Reply<BTreeMap<String, i64>> {
-    let limits = shell
+) -> Reply<PerModel> {
+    Ok(shell
         .console
-        .set_user_limit(&on(tenant), &who, &model, tokens)
-        .await?;
-    Ok(limits.into_iter().collect())
+        .users()
+        .set_limit(&on(tenant), &who, &model, tokens, &quiet())
+        .await?)
 }
 
-#[tauri::command]
 pub async fn plan_bulk(
-    shell: State<'_, Shell>,
+    shell: &Shell,
     tenant: String,
     action: BulkAction,
     user_ids: Vec<String>,
 ) -> Reply<BulkPlan> {
     Ok(shell
         .console
+        .users()
         .plan_bulk(&on(tenant), &action, &user_ids)
         .await?)
 }
 
-#[tauri::command]
 pub async fn apply_bulk(
-    shell: State<'_, Shell>,
+    shell: &Shell,
     tenant: String,
-    plan: BulkPlan,
+    plan_id: String,
+    confirmation: Option<String>,
+    allow_deletes: Option<usize>,
+    operation: String,
+    progress: Channel<Progress>,
 ) -> Reply<Vec<BulkResult>> {
-    Ok(shell.console.apply_bulk(&on(tenant), &plan).await?)
+    let observer = shell.watch(&operation, progress);
+    let result = shell
+        .console
+        .users()
+        .apply_bulk(
+            &on(tenant),
+            &plan_id,
+            confirmation.as_deref(),
+            allow_deletes,
+            &observer,
+        )
+        .await;
+    shell.done(&operation);
+    Ok(result?)
 }

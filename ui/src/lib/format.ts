@@ -1,15 +1,40 @@
-// Display helpers. Dates are shown in the user's locale and time zone.
+// Display helpers: dates, times and numbers in the console's language and the user's time zone.
+import { intlLocale, t } from './i18n.svelte';
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
-const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+const cache = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat | Intl.RelativeTimeFormat>();
+
+function formatter<T extends Intl.DateTimeFormat | Intl.NumberFormat | Intl.RelativeTimeFormat>(
+  key: string,
+  make: (locale: string) => T,
+): T {
+  const locale = intlLocale();
+  const id = `${locale}/${key}`;
+  let found = cache.get(id) as T | undefined;
+  if (!found) {
+    found = make(locale);
+    cache.set(id, found);
+  }
+  return found;
+}
 
 export function formatDate(epochSeconds: number): string {
-  return dateOnly.format(new Date(epochSeconds * 1000));
+  return formatter('date', (l) => new Intl.DateTimeFormat(l, { dateStyle: 'medium' })).format(
+    new Date(epochSeconds * 1000),
+  );
 }
 
 export function formatDateTime(epochSeconds: number): string {
-  return dateTime.format(new Date(epochSeconds * 1000));
+  return formatter('datetime', (l) => new Intl.DateTimeFormat(l, { dateStyle: 'medium', timeStyle: 'short' })).format(
+    new Date(epochSeconds * 1000),
+  );
+}
+
+/** Epoch milliseconds with seconds, for the journal. */
+export function formatTimestamp(epochMs: number): string {
+  return formatter(
+    'timestamp',
+    (l) => new Intl.DateTimeFormat(l, { dateStyle: 'medium', timeStyle: 'medium' }),
+  ).format(new Date(epochMs));
 }
 
 /** "3 days ago", "in 2 hours": for recent activity. */
@@ -22,42 +47,17 @@ export function formatAgo(epochSeconds: number, now = Date.now() / 1000): string
     ['hour', 3_600],
     ['minute', 60],
   ];
+  const relative = formatter('relative', (l) => new Intl.RelativeTimeFormat(l, { numeric: 'auto' }));
   for (const [unit, seconds] of units) {
     if (Math.abs(diff) >= seconds) return relative.format(Math.round(diff / seconds), unit);
   }
-  return 'just now';
+  return t().common.justNow;
 }
 
-/** Human text for the error codes the add-deployment form distinguishes. */
-export function errorTitle(code: string): string {
-  switch (code) {
-    case 'network':
-    case 'timeout':
-      return 'Cannot reach the deployment';
-    case 'tls':
-      return 'Certificate not trusted (TLS)';
-    case 'wrong_credentials':
-      return 'Wrong e-mail or password';
-    case 'not_authenticated':
-      return 'Credential not accepted';
-    case 'not_admin':
-    case 'forbidden':
-      return 'Not an admin account';
-    case 'keychain_unavailable':
-      return 'No keychain available';
-    case 'invalid_input':
-    case 'invalid_url':
-      return 'Check the form';
-    case 'name_taken':
-      return 'Name already used';
-    default:
-      return 'Something went wrong';
-  }
+/** 1234567 → "1,234,567" in the console's language. */
+export function formatNumber(n: number): string {
+  return formatter('number', (l) => new Intl.NumberFormat(l)).format(n);
 }
 
-const tokens = new Intl.NumberFormat();
-
-/** 1234567 → "1,234,567" in the user's locale. */
-export function formatTokens(n: number): string {
-  return tokens.format(n);
-}
+/** Token counts, as numbers. */
+export const formatTokens = formatNumber;

@@ -6,6 +6,7 @@
 
 use super::digest::{digest_list, digest_of};
 use super::import_file::{FileUnit, ImportFile};
+use crate::guard::{DeletionGuard, DeletionRefusal};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -380,28 +381,20 @@ impl OrgImportPlan {
             || !self.fixups.is_empty()
     }
 
+    /// The mass-deletion guard for this plan's deletions against the units that exist now.
+    pub fn deletion_guard(&self) -> DeletionGuard {
+        DeletionGuard::new(self.delete.len(), self.existing_units)
+    }
+
     /// The most deletions allowed without an explicit allowance: min(500, 10% of the units).
     pub fn deletion_threshold(&self) -> usize {
-        deletion_threshold(self.existing_units)
+        self.deletion_guard().threshold
     }
 
     /// Refuses a plan that deletes more than the threshold unless `allowed` covers every deletion.
-    pub fn check_deletions(&self, allowed: Option<usize>) -> Result<(), String> {
-        let n = self.delete.len();
-        if n <= self.deletion_threshold() || allowed.is_some_and(|a| a >= n) {
-            return Ok(());
-        }
-        Err(format!(
-            "the plan deletes {n} of {} units, more than the {} allowed without confirmation (min(500, 10%)); nothing was written. Review the deletions and re-run with --allow-deletes {n}",
-            self.existing_units,
-            self.deletion_threshold()
-        ))
+    pub fn check_deletions(&self, allowed: Option<usize>) -> Result<(), DeletionRefusal> {
+        self.deletion_guard().check(allowed)
     }
-}
-
-/// min(500, 10% of `units`), rounded down.
-pub fn deletion_threshold(units: usize) -> usize {
-    (units / 10).min(500)
 }
 
 /// A planned import: the plan to show and the exact file to push (OU settings carried over).
@@ -1244,13 +1237,11 @@ mod tests {
     }
 
     #[test]
-    fn the_deletion_threshold_is_min_500_or_ten_percent() {
-        assert_eq!(deletion_threshold(30), 3);
-        assert_eq!(deletion_threshold(9), 0);
-        assert_eq!(deletion_threshold(100_000), 500);
+    fn the_deletion_guard_counts_units_of_the_deployment() {
         let text = r#"{"organization": {"tenant_id": "t", "name": "T"}, "units": [
             {"id": "c", "name": "C", "type": "division"}]}"#;
         let plan = plan_import(file(text), &state(), None, PlanOptions::default()).plan;
+        assert_eq!(plan.deletion_guard().existing, 4);
         assert!(plan.check_deletions(None).is_err(), "1 of 4 is over 10%");
         assert!(plan.check_deletions(Some(0)).is_err());
         assert!(plan.check_deletions(Some(1)).is_ok());

@@ -19,9 +19,13 @@ use std::sync::Arc;
 /// The server version the sandbox reproduces.
 pub const SERVER_VERSION: &str = "0.6.5";
 
-/// All routes.
-pub fn router(state: Arc<AppState>) -> Router {
-    Router::new()
+/// All routes; with `test_hooks`, also the test-only fault switch under `/_sandbox/`.
+pub fn router(state: Arc<AppState>, test_hooks: bool) -> Router {
+    let mut router = Router::new();
+    if test_hooks {
+        router = router.merge(orgs::test_hooks());
+    }
+    router
         .merge(auths::routes())
         .merge(users::routes())
         .merge(groups::routes())

@@ -50,7 +50,11 @@ pub(super) fn routes() -> Router<Arc<AppState>> {
             "/api/v1/organizations/sync/json",
             post(super::org_import::sync_json),
         )
-        .route("/_sandbox/faults", post(set_faults))
+}
+
+/// The test-only fault switch (mounted only when the sandbox is started for tests).
+pub(super) fn test_hooks() -> Router<Arc<AppState>> {
+    Router::new().route("/_sandbox/faults", post(set_faults))
 }
 
 fn unknown() -> ApiFailure {

@@ -9,7 +9,7 @@ export type BulkResult = {
  */
 email: string, 
 /**
- * done, refused, failed, or not attempted.
+ * `done`, `refused` or `failed`.
  */
 outcome: string, 
 /**

@@ -6,7 +6,7 @@ import type { ImportReviewRow } from "./ImportReviewRow";
  */
 export type ImportReview = { 
 /**
- * Handle for applying or dropping it.
+ * The stored plan's id: apply or drop it by this.
  */
 id: string, 
 /**

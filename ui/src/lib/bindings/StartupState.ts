@@ -16,4 +16,8 @@ selected: string | null,
 /**
  * Whether this build can start the local sandbox.
  */
-sandbox_available: boolean, };
+sandbox_available: boolean, 
+/**
+ * The colours a tenant can carry.
+ */
+palette: Array<string>, };

@@ -33,6 +33,10 @@ colour: string,
  */
 read_only: boolean, 
 /**
+ * An extra CA certificate is trusted for it.
+ */
+has_ca: boolean, 
+/**
  * Epoch seconds.
  */
 created_at: number, 

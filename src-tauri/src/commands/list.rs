@@ -1,0 +1,123 @@
+// The desktop's commands, each declared once: the Tauri handler list, the permission list and the
+// window's capability (build.rs), and the TypeScript command map (ui/src/lib/bindings/commands.ts)
+// all come from this list. A command only translates between IPC and the console: its handler,
+// in the area module named after `=>`, makes one call and decides nothing.
+commands! {
+    // Deployments.
+    /// What the desktop shows first.
+    call fn startup() -> StartupState => tenants::startup;
+    /// Every tenant.
+    call fn list_tenants() -> Vec<TenantView> => tenants::list_tenants;
+    /// Tries a deployment and a credential without keeping anything.
+    call fn test_connection(request: AddTenantRequest) -> ConnectionReport => tenants::test_connection;
+    /// Adds a tenant after proving its connection.
+    call fn add_tenant(request: AddTenantRequest) -> TenantView => tenants::add_tenant;
+    /// Edits a tenant (a new URL or credential is proved first).
+    call fn edit_tenant(name: String, request: EditTenantRequest) -> TenantView => tenants::edit_tenant;
+    /// Removes a tenant and its secrets.
+    call fn remove_tenant(name: String) -> RemovedTenant => tenants::remove_tenant;
+    /// Starts the in-process demo deployment.
+    call fn open_local_sandbox() -> TenantView => tenants::open_local_sandbox;
+    /// The signed-in account.
+    call fn whoami(tenant: String) -> WhoAmI => tenants::whoami;
+
+    // Users.
+    /// A page of the directory.
+    call fn users_page(request: UsersPageRequest) -> UserPage => users::users_page;
+    /// One user with what may be done to her.
+    call fn user_detail(tenant: String, who: String) -> UserDetail => users::user_detail;
+    /// The roles a person may give.
+    call fn roles() -> Vec<String> => users::roles;
+    /// Adds a user.
+    call fn add_user(tenant: String, request: NewUserRequest) -> UserRow => users::add_user;
+    /// Edits a user.
+    call fn edit_user(tenant: String, who: String, request: EditUserRequest) -> UserRow => users::edit_user;
+    /// Changes a role.
+    call fn set_role(tenant: String, who: String, role: String) -> UserRow => users::set_role;
+    /// What deleting a user removes and keeps.
+    call fn deletion_impact() -> DeletionImpact => users::deletion_impact;
+    /// Deletes a user (her e-mail typed to confirm).
+    call fn delete_user(tenant: String, who: String, typed_email: String) -> UserRow => users::delete_user;
+    /// The Super Admin designation.
+    call fn super_admin(tenant: String) -> SuperAdminView => users::super_admin;
+    /// Designates the Super Admin.
+    call fn set_super_admin(tenant: String, who: String) -> SuperAdminView => users::set_super_admin;
+    /// A user's effective permissions with their sources.
+    call fn user_permissions(tenant: String, who: String) -> PermissionsReport => users::user_permissions;
+    /// A user's usage today with limits.
+    call fn user_usage(tenant: String, who: String) -> UserUsage => users::user_usage;
+    /// Sets or clears a user's limit for a model.
+    call fn set_user_limit(tenant: String, who: String, model: String, tokens: Option<i64>) -> PerModel => users::set_user_limit;
+    /// Plans a bulk action (stored; apply it by id).
+    call fn plan_bulk(tenant: String, action: BulkAction, user_ids: Vec<String>) -> BulkPlan => users::plan_bulk;
+    /// Applies a stored bulk plan.
+    call fn apply_bulk(tenant: String, plan_id: String, confirmation: Option<String>, allow_deletes: Option<usize>, operation: String, progress: Channel<Progress>) -> Vec<BulkResult> => users::apply_bulk;
+
+    // Groups and default permissions.
+    /// Every group.
+    call fn groups(tenant: String) -> Vec<GroupSummary> => groups::groups;
+    /// One group in full.
+    call fn group(tenant: String, which: String) -> GroupView => groups::group;
+    /// Creates a group.
+    call fn create_group(tenant: String, name: String, description: String) -> GroupChange => groups::create_group;
+    /// Renames or re-describes a group.
+    call fn edit_group(tenant: String, which: String, name: Option<String>, description: Option<String>) -> GroupChange => groups::edit_group;
+    /// Deletes a group.
+    call fn delete_group(tenant: String, which: String) -> GroupSummary => groups::delete_group;
+    /// Adds direct members.
+    call fn add_group_members(tenant: String, which: String, who: Vec<String>) -> GroupChange => groups::add_group_members;
+    /// Removes direct members.
+    call fn remove_group_members(tenant: String, which: String, who: Vec<String>) -> GroupChange => groups::remove_group_members;
+    /// Sets one permission key of a group (null takes it out).
+    call fn set_group_permission(tenant: String, which: String, path: String, value: Value) -> GroupChange => groups::set_group_permission;
+    /// Links a group to units.
+    call fn link_group_units(tenant: String, which: String, unit_ids: Vec<String>) -> GroupChange => groups::link_group_units;
+    /// Sets or clears a group's limit for a model.
+    call fn set_group_limit(tenant: String, which: String, model: String, tokens: Option<i64>) -> GroupChange => groups::set_group_limit;
+    /// The permission matrix's sections and keys.
+    call fn permission_catalogue() -> Vec<PermissionSection> => groups::permission_catalogue;
+    /// Units to pick from.
+    call fn search_units(tenant: String, text: String) -> Vec<UnitChoice> => groups::search_units;
+    /// The default permissions.
+    call fn default_permissions(tenant: String) -> DefaultsView => groups::default_permissions;
+    /// What saving default permissions would store.
+    call fn plan_default_permissions(wanted: Value) -> DefaultsChange => groups::plan_default_permissions;
+    /// Saves the default permissions.
+    call fn set_default_permissions(tenant: String, wanted: Value) -> DefaultsChange => groups::set_default_permissions;
+
+    // Imports.
+    /// Plans a CSV user import from the file's bytes (stored; the bytes held for the apply).
+    upload fn review_user_import(tenant: String, file_name: String, encoding: Option<String>) -> ImportReview => imports::review_user_import;
+    /// Applies a stored CSV import plan.
+    call fn apply_user_import(tenant: String, plan_id: String, operation: String, progress: Channel<Progress>) -> ImportOutcome => imports::apply_user_import;
+    /// Drops a CSV import review.
+    call fn drop_user_import(plan_id: String) -> () => imports::drop_user_import;
+
+    // Organizations.
+    /// Every organization.
+    call fn organizations(tenant: String) -> Vec<OrgSummary> => orgs::organizations;
+    /// The children of a unit (the top level when `parent` is null).
+    call fn org_children(tenant: String, org: String, parent: Option<String>) -> Vec<OrgTreeNode> => orgs::org_children;
+    /// One unit in detail.
+    call fn org_unit(tenant: String, org: String, unit: String) -> UnitDetail => orgs::org_unit;
+    /// Deletes a unit.
+    call fn delete_org_unit(tenant: String, unit: String) -> () => orgs::delete_org_unit;
+    /// Plans an organization import from the file's bytes (stored).
+    upload fn review_org_import(tenant: String, file_name: String, carry_over: bool) -> OrgImportReview => orgs::review_org_import;
+    /// Applies a stored organization import plan.
+    call fn apply_org_import(tenant: String, plan_id: String, allow_deletes: Option<usize>, operation: String, progress: Channel<Progress>) -> OrgApplyReport => orgs::apply_org_import;
+    /// Sets or clears a unit's limit for a model.
+    call fn set_org_unit_limit(tenant: String, unit: String, model: String, tokens: Option<i64>) -> UnitDetail => orgs::set_org_unit_limit;
+    /// Sets a unit's guardrails.
+    call fn set_org_unit_guardrails(tenant: String, unit: String, guardrail_ids: Vec<String>, follow_global: bool) -> UnitDetail => orgs::set_org_unit_guardrails;
+
+    // The journal, and stopping.
+    /// A page of the journal.
+    call fn journal_page(query: JournalQuery) -> JournalPage => journal::journal_page;
+    /// One journal entry in full.
+    call fn journal_entry(id: i64) -> JournalEntry => journal::journal_entry;
+    /// Writes the matching journal entries as CSV into the downloads folder; gives the path.
+    call fn export_journal(query: JournalQuery) -> String => journal::export_journal;
+    /// Asks a running operation to stop between two requests.
+    call fn cancel_operation(operation: String) -> bool => journal::cancel_operation;
+}
