@@ -234,9 +234,23 @@ impl Users<'_> {
             }
             op.step("checking", 0, 1);
             let ids: Vec<String> = reviewed.items.iter().map(|i| i.user_id.clone()).collect();
-            let now = self
+            let now = match self
                 .bulk_plan_now(target, &reviewed.action, &ids, true)
-                .await?;
+                .await
+            {
+                // Someone in the plan is gone: the deployment outran it.
+                Err(ConsoleError::NotFound {
+                    what: "user", key, ..
+                }) => {
+                    return Err(ConsoleError::StalePlan {
+                        plan_id: reviewed.id.clone(),
+                        changed: vec![key],
+                        changed_count: 1,
+                        message: "a user of this plan no longer exists: nothing was written; plan it again".into(),
+                    });
+                }
+                other => other?,
+            };
             if !now.same_change(&reviewed) {
                 let changed: Vec<String> = now
                     .items
