@@ -241,14 +241,14 @@ async fn every_write_is_refused_on_a_read_only_tenant_before_anything_is_sent() 
     refused(
         OperationKind::GroupAddMembers,
         groups
-            .add_members(&target, "G", &[someone.clone()], &q)
+            .add_members(&target, "G", std::slice::from_ref(&someone), &q)
             .await
             .map(drop),
     );
     refused(
         OperationKind::GroupRemoveMembers,
         groups
-            .remove_members(&target, "G", &[someone.clone()], &q)
+            .remove_members(&target, "G", std::slice::from_ref(&someone), &q)
             .await
             .map(drop),
     );
