@@ -179,40 +179,89 @@ impl fmt::Display for ValidationIssue {
 pub enum ApiError {
     /// The base URL cannot be used.
     #[error("invalid deployment URL {url:?}: {reason}")]
-    InvalidUrl { url: String, reason: String },
+    InvalidUrl {
+        /// As given.
+        url: String,
+        /// Why it cannot be used.
+        reason: String,
+    },
     /// No connection: refused, unresolvable host, reset.
     #[error("cannot reach {host}: {cause}")]
-    Network { host: String, cause: String },
+    Network {
+        /// The host asked.
+        host: String,
+        /// What failed.
+        cause: String,
+    },
     /// The TLS handshake failed (untrusted or mismatched certificate, protocol error).
     #[error("TLS failure with {host}: {cause}")]
-    Tls { host: String, cause: String },
+    Tls {
+        /// The host asked.
+        host: String,
+        /// What failed.
+        cause: String,
+    },
     /// No answer in time.
     #[error("{host} did not answer in time")]
-    Timeout { host: String },
+    Timeout {
+        /// The host asked.
+        host: String,
+    },
     /// The credential is missing or no longer valid: sign in again.
     #[error("not signed in: {detail}")]
-    NotAuthenticated { reason: AuthFailure, detail: String },
+    NotAuthenticated {
+        /// Why.
+        reason: AuthFailure,
+        /// The server's `detail`.
+        detail: String,
+    },
     /// Signed in, but the role or delegated permission is not enough (the server's 401
     /// ACCESS_PROHIBITED), or a 403 refusal such as a disabled API key.
     #[error("forbidden: {detail}")]
-    Forbidden { status: u16, detail: String },
+    Forbidden {
+        /// HTTP status.
+        status: u16,
+        /// The server's `detail`.
+        detail: String,
+    },
     /// The thing asked for does not exist (whatever status the endpoint uses for it).
     #[error("not found: {detail}")]
-    NotFound { status: u16, detail: String },
+    NotFound {
+        /// HTTP status.
+        status: u16,
+        /// The server's `detail`.
+        detail: String,
+    },
     /// 422: the request did not validate.
     #[error("the server rejected the request: {}", join_issues(.issues))]
-    Validation { issues: Vec<ValidationIssue> },
+    Validation {
+        /// Each problem.
+        issues: Vec<ValidationIssue>,
+    },
     /// Any other 4xx with a detail: wrong password, e-mail taken, action prohibited…
     #[error("refused ({status}): {detail}")]
-    Rejected { status: u16, detail: String },
+    Rejected {
+        /// HTTP status.
+        status: u16,
+        /// The server's `detail`.
+        detail: String,
+    },
     /// 5xx.
     #[error("server error ({status}): {detail}")]
-    Server { status: u16, detail: String },
+    Server {
+        /// HTTP status.
+        status: u16,
+        /// The server's `detail`.
+        detail: String,
+    },
     /// A response that does not fit the contract (not JSON, wrong shape).
     #[error("unexpected response from {endpoint} ({status}): {message}")]
     UnexpectedResponse {
+        /// The endpoint called.
         endpoint: String,
+        /// HTTP status.
         status: u16,
+        /// What did not fit.
         message: String,
     },
 }

@@ -5,6 +5,8 @@
 //! keys in the user list). Secrets are carried as [`cloo_domain::Secret`]; the user list's
 //! `api_key` is dropped while parsing and never reaches a caller.
 
+#![deny(missing_docs)]
+
 mod client;
 mod error;
 mod groups;

@@ -21,6 +21,8 @@
 //! Types that cross IPC carry `ts_rs::TS` so the UI's TypeScript types are generated from them,
 //! and none of them holds a secret.
 
+#![deny(missing_docs)]
+
 mod error;
 pub mod groups;
 pub mod imports;

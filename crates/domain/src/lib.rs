@@ -4,6 +4,8 @@
 //! CLI and the tests all share exactly the same rules. Where the real server and its product
 //! documents disagree, the server's behaviour is reproduced and the difference is noted.
 
+#![deny(missing_docs)]
+
 pub mod credentials;
 pub mod role;
 

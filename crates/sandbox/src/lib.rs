@@ -5,6 +5,8 @@
 //! password hashes, HS256 JWTs whose only claim is `id`, and `sk-` API keys. It runs as its own
 //! process (`cloosphere-sandbox`) or in-process through [`start`], as the desktop app does.
 
+#![deny(missing_docs)]
+
 mod auth;
 mod db;
 mod errors;

@@ -5,6 +5,8 @@
 //! application-data folder, created and upgraded by the sqlx migrations in `migrations/`.
 //! Secrets never go there: [`keychain`] keeps them in the OS keychain.
 
+#![deny(missing_docs)]
+
 mod journal;
 pub mod keychain;
 mod plans;
@@ -30,7 +32,12 @@ pub const DATABASE_FILE: &str = "console.db";
 pub enum StoreError {
     /// No data folder could be determined or created.
     #[error("cannot use the data folder {path}: {cause}")]
-    DataDir { path: String, cause: String },
+    DataDir {
+        /// The folder.
+        path: String,
+        /// What went wrong.
+        cause: String,
+    },
     /// A tenant with that name exists.
     #[error("a tenant named {0:?} already exists")]
     NameTaken(String),

@@ -20,6 +20,8 @@ commands! {
     call fn open_local_sandbox() -> TenantView => tenants::open_local_sandbox;
     /// The signed-in account.
     call fn whoami(tenant: String) -> WhoAmI => tenants::whoami;
+    /// Keeps the language the admin chose.
+    call fn set_language(language: String) -> () => tenants::set_language;
 
     // Users.
     /// A page of the directory.

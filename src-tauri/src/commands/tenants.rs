@@ -46,3 +46,7 @@ pub async fn open_local_sandbox(shell: &Shell) -> Reply<TenantView> {
 pub async fn whoami(shell: &Shell, tenant: String) -> Reply<WhoAmI> {
     Ok(shell.console.tenants().whoami(&on(tenant)).await?)
 }
+
+pub async fn set_language(shell: &Shell, language: String) -> Reply<()> {
+    Ok(shell.console.tenants().set_language(&language).await?)
+}

@@ -166,6 +166,8 @@ pub struct StartupState {
     pub sandbox_available: bool,
     /// The colours a tenant can carry.
     pub palette: Vec<String>,
+    /// The language the admin chose (`en`, `ko`); `None` follows the OS.
+    pub language: Option<String>,
 }
 
 /// What removing a tenant did.

@@ -7,6 +7,11 @@ use crate::{Console, Target, Tenants};
 use serde::Serialize;
 use ts_rs::TS;
 
+/// The preference that keeps the desktop's language.
+const LANGUAGE: &str = "language";
+/// The languages the desktop speaks.
+const LANGUAGES: &[&str] = &["en", "ko"];
+
 /// The signed-in account on a deployment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
@@ -59,7 +64,26 @@ impl Tenants<'_> {
             selected,
             sandbox_available: self.sandbox_available(),
             palette: super::palette(),
+            language: self.c.store.preference(LANGUAGE).await?,
         })
+    }
+
+    /// Keeps the desktop's language (`en` or `ko`) for the next start.
+    pub async fn set_language(&self, language: &str) -> ConsoleResult<()> {
+        if !LANGUAGES.contains(&language) {
+            return Err(crate::ConsoleError::invalid(
+                "language",
+                format!(
+                    "{language:?} is not a language of the console ({})",
+                    LANGUAGES.join(", ")
+                ),
+            ));
+        }
+        self.c
+            .store
+            .set_preference(LANGUAGE, Some(language))
+            .await?;
+        Ok(())
     }
 
     async fn open_sandbox_for_startup(&self) -> ConsoleResult<String> {

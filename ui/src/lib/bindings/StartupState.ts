@@ -20,4 +20,8 @@ sandbox_available: boolean,
 /**
  * The colours a tenant can carry.
  */
-palette: Array<string>, };
+palette: Array<string>, 
+/**
+ * The language the admin chose (`en`, `ko`); `None` follows the OS.
+ */
+language: string | null, };

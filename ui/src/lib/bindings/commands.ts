@@ -50,6 +50,7 @@ export interface Commands {
   remove_tenant: { args: { name: string }; result: RemovedTenant };
   open_local_sandbox: { args: Record<string, never>; result: TenantView };
   whoami: { args: { tenant: string }; result: WhoAmI };
+  set_language: { args: { language: string }; result: null };
   users_page: { args: { request: UsersPageRequest }; result: UserPage };
   user_detail: { args: { tenant: string; who: string }; result: UserDetail };
   roles: { args: Record<string, never>; result: Array<string> };
