@@ -25,6 +25,7 @@ pub use orgs::{
 pub use types::*;
 pub use url_base::normalize_base_url;
 pub use users::{
-    AdminDetails, ModelUsage, PerModel, PerModelLimits, UsageLimitCheck, UsageLimitConfig,
-    UsagePeriod, UserLimits, UserProfile, UserSearchHit, UserUnit, UserUpdateForm,
+    AdminDetails, ModelUsage, PerModel, PerModelLimits, SuperAdminAnswer, UsageLimitCheck,
+    UsageLimitConfig, UsagePeriod, UserLimits, UserProfile, UserSearchHit, UserUnit,
+    UserUpdateForm,
 };

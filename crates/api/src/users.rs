@@ -178,9 +178,11 @@ pub struct AdminDetails {
     pub email: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct EmailAnswer {
-    email: String,
+/// The answer of `POST /auths/admin/sa`: the e-mail now stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuperAdminAnswer {
+    /// The Super Admin's e-mail.
+    pub email: String,
 }
 
 /// An OU as `GET /users/{id}/organizational-units` lists it.
@@ -376,7 +378,7 @@ impl Client {
     /// `POST /auths/admin/sa`: designates the Super Admin; answers the stored e-mail.
     pub async fn set_super_admin(&self, token: &Secret, email: &str) -> Result<String, ApiError> {
         let body = serde_json::json!({ "email": email });
-        let answer: EmailAnswer = self
+        let answer: SuperAdminAnswer = self
             .post("api/v1/auths/admin/sa", Some(token), &body)
             .await?;
         Ok(answer.email)

@@ -57,6 +57,14 @@ async fn app_config(State(state): State<Arc<AppState>>) -> ApiResult<Json<Value>
         "name": "ClooSphere",
         "version": SERVER_VERSION,
         "default_locale": "",
+        "branding": {
+            "favicon_url": "/api/v1/branding/favicon",
+            "favicon_dark_url": "/api/v1/branding/favicon-dark",
+            "logo_url": "/api/v1/branding/logo",
+            "splash_url": "/api/v1/branding/splash",
+            "splash_dark_url": "/api/v1/branding/splash-dark",
+            "browser_favicon_url": "/api/v1/branding/browser-favicon",
+        },
         "oauth": {"providers": {}},
         "features": {
             "auth": true,
@@ -414,7 +422,13 @@ async fn config_export(
     {
         doc["user"] = json!({"permissions": stored});
     }
+    // The export names the usage-limit settings by their config keys, not their env names.
     let limits = crate::rules::global_limits(&state).await?;
-    doc["usage_limit"] = usage_limit_config_json(&limits);
+    doc["usage_limit"] = json!({
+        "enabled": limits.enabled,
+        "default_daily_tokens": limits.default_daily_tokens,
+        "exceed_action": limits.exceed_action,
+        "per_model": limits.per_model,
+    });
     Ok(Json(doc))
 }
