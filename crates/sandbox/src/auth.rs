@@ -2,6 +2,7 @@
 //! `sk-` API keys, HS256 JWTs whose only claim is `id`, then the role dependency.
 
 use crate::AppState;
+use crate::algorithms::permissions::Gate;
 use crate::db::UserRow;
 use crate::errors::{self, ApiFailure};
 use argon2::Argon2;
@@ -152,20 +153,16 @@ pub struct SettingsReader;
 
 async fn verified(state: &AppState, parts: &Parts) -> Result<UserRow, ApiFailure> {
     let user = authenticate(state, parts).await?;
-    if cloo_domain::Role::from_server(&user.role).is_verified() {
+    if crate::rules::is_verified(&user) {
         Ok(user)
     } else {
         Err(ApiFailure::unauthorized(errors::ACCESS_PROHIBITED))
     }
 }
 
-async fn gated(
-    state: &AppState,
-    parts: &Parts,
-    capability: cloo_domain::permissions::AdminCapability,
-) -> Result<UserRow, ApiFailure> {
+async fn gated(state: &AppState, parts: &Parts, gate: Gate) -> Result<UserRow, ApiFailure> {
     let user = verified(state, parts).await?;
-    if crate::rules::allowed(state, &user, capability).await? {
+    if crate::rules::allowed(state, &user, gate).await? {
         Ok(user)
     } else {
         Err(ApiFailure::unauthorized(errors::ACCESS_PROHIBITED))
@@ -220,13 +217,9 @@ impl FromRequestParts<Arc<AppState>> for UsersReader {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
-        gated(
-            state,
-            parts,
-            cloo_domain::permissions::AdminCapability::UsersRead,
-        )
-        .await
-        .map(|_| UsersReader)
+        gated(state, parts, Gate::AtLeast("users", 2))
+            .await
+            .map(|_| UsersReader)
     }
 }
 
@@ -237,13 +230,9 @@ impl FromRequestParts<Arc<AppState>> for UsersWriter {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
-        gated(
-            state,
-            parts,
-            cloo_domain::permissions::AdminCapability::UsersWrite,
-        )
-        .await
-        .map(UsersWriter)
+        gated(state, parts, Gate::AtLeast("users", 3))
+            .await
+            .map(UsersWriter)
     }
 }
 
@@ -254,13 +243,9 @@ impl FromRequestParts<Arc<AppState>> for GroupManager {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
-        gated(
-            state,
-            parts,
-            cloo_domain::permissions::AdminCapability::GroupsManage,
-        )
-        .await
-        .map(GroupManager)
+        gated(state, parts, Gate::AnyNonNone("users"))
+            .await
+            .map(GroupManager)
     }
 }
 
@@ -271,13 +256,9 @@ impl FromRequestParts<Arc<AppState>> for SettingsReader {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
-        gated(
-            state,
-            parts,
-            cloo_domain::permissions::AdminCapability::SettingsRead,
-        )
-        .await
-        .map(|_| SettingsReader)
+        gated(state, parts, Gate::AtLeast("settings", 2))
+            .await
+            .map(|_| SettingsReader)
     }
 }
 

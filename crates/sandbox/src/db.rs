@@ -1,5 +1,7 @@
 //! The sandbox's SQLite store.
 
+use crate::algorithms::membership::quoted_pattern;
+use crate::algorithms::pyjson;
 use serde_json::{Value, json};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{FromRow, SqlitePool};
@@ -636,8 +638,8 @@ impl Db {
         .bind(&row.description)
         .bind(row.level)
         .bind(&row.kind)
-        .bind(&row.member_ids)
-        .bind(&row.meta)
+        .bind(pyjson::normalize(&row.member_ids))
+        .bind(row.meta.as_deref().map(pyjson::normalize))
         .bind(row.updated_at)
         .bind(&row.id)
         .execute(&self.pool)
@@ -659,6 +661,34 @@ impl Db {
         sqlx::query_as("SELECT * FROM organizational_unit ORDER BY level, name")
             .fetch_all(&self.pool)
             .await
+    }
+
+    /// The units a usage-limit check finds for a user: the server's text search, `LIKE` on the
+    /// stored `member_ids` for her `oauth_sub` and on the stored `meta` for her lower-cased
+    /// e-mail, each as a quoted JSON string (SQLite's `LIKE` ignores ASCII case).
+    pub async fn units_matching_text(
+        &self,
+        oauth_sub: Option<&str>,
+        email: &str,
+    ) -> Result<Vec<UnitRow>, sqlx::Error> {
+        let email = quoted_pattern(&email.to_lowercase());
+        match oauth_sub {
+            Some(sub) => {
+                sqlx::query_as(
+                    "SELECT * FROM organizational_unit WHERE member_ids LIKE ? OR meta LIKE ? ORDER BY rowid",
+                )
+                .bind(quoted_pattern(sub))
+                .bind(email)
+                .fetch_all(&self.pool)
+                .await
+            }
+            None => {
+                sqlx::query_as("SELECT * FROM organizational_unit WHERE meta LIKE ? ORDER BY rowid")
+                    .bind(email)
+                    .fetch_all(&self.pool)
+                    .await
+            }
+        }
     }
 
     /// One unit.
@@ -684,8 +714,8 @@ impl Db {
         .bind(row.level)
         .bind(&row.kind)
         .bind(&row.external_id)
-        .bind(&row.member_ids)
-        .bind(&row.meta)
+        .bind(pyjson::normalize(&row.member_ids))
+        .bind(row.meta.as_deref().map(pyjson::normalize))
         .bind(row.created_at)
         .bind(row.updated_at)
         .execute(&self.pool)

@@ -7,6 +7,7 @@
 
 #![deny(missing_docs)]
 
+mod algorithms;
 mod auth;
 mod db;
 mod errors;

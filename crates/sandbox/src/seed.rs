@@ -2,9 +2,9 @@
 //! deterministically so every start shows the same directory. All share one password hash, so
 //! seeding costs a single argon2 run.
 
+use crate::algorithms::limits::kst_day_start;
 use crate::auth;
 use crate::db::{GuardrailRow, ModelRow, NewUser, OrgRow, UnitRow, UsageRow};
-use cloo_domain::limits::quota_day_start;
 use serde_json::json;
 
 const EN_FIRST: &[&str] = &[
@@ -209,7 +209,7 @@ pub fn demo_models(now: i64) -> Vec<ModelRow> {
 /// do not count, and embeddings that do.
 pub fn demo_usage(people: &[NewUser], now: i64) -> Vec<UsageRow> {
     let mut rng = Rng(0x0005_A6E0_F7E5_7DA7);
-    let today = quota_day_start(now);
+    let today = kst_day_start(now);
     let mut rows = Vec::new();
     const BASES: [&str; 4] = ["gpt-4o", "gpt-4o-mini", "claude-sonnet", "solar-pro"];
     for person in people.iter().filter(|p| p.role != "pending") {
@@ -433,7 +433,7 @@ mod tests {
         let now = 1_736_000_000;
         let people = demo_people("h", 1_700_000_000, now);
         let usage = demo_usage(&people, now);
-        let today = quota_day_start(now);
+        let today = kst_day_start(now);
         assert!(usage.iter().any(|u| u.created_at >= today));
         assert!(usage.iter().all(|u| u.created_at <= now));
         assert!(usage.iter().any(|u| u.agent_id.is_some()));

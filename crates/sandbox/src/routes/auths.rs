@@ -137,7 +137,7 @@ async fn session_response(state: &AppState, user: &UserRow) -> ApiResult<Respons
         "token": token,
         "token_type": "Bearer",
         "expires_at": expires_at,
-        "permissions": cloo_domain::permissions::builtin_defaults().to_json(),
+        "permissions": crate::rules::effective(state, user).await?,
     });
     let cookie = format!("token={token}; HttpOnly; Path=/; SameSite=lax");
     let mut response = Json(body).into_response();
@@ -163,7 +163,7 @@ async fn signin(
 
 /// The checks sign-up and admin-add share: format, uniqueness, then (for sign-up) the policy.
 async fn check_new_email(state: &AppState, email: &str) -> ApiResult<()> {
-    if cloo_domain::check_email_format(email).is_err() {
+    if !crate::algorithms::credentials::email_format_ok(email) {
         return Err(ApiFailure::bad_request(errors::INVALID_EMAIL_FORMAT));
     }
     if state.db.user_by_email(email).await?.is_some() {
@@ -183,10 +183,10 @@ async fn signup(
     }
     let email = form.email.to_lowercase();
     check_new_email(&state, &email).await?;
-    if form.password.len() > cloo_domain::credentials::MAX_PASSWORD_BYTES {
+    if form.password.len() > crate::algorithms::credentials::MAX_PASSWORD_BYTES {
         return Err(ApiFailure::bad_request(errors::PASSWORD_TOO_LONG));
     }
-    if !cloo_domain::check_password_policy(&form.password).is_empty() {
+    if !crate::algorithms::credentials::password_strong(&form.password) {
         return Err(ApiFailure::bad_request(errors::PASSWORD_TOO_WEAK));
     }
     let role = if count == 0 {
@@ -220,7 +220,7 @@ async fn add_user(
     let email = form.email.to_lowercase();
     check_new_email(&state, &email).await?;
     // No strength check here (auth.md §3.5); an over-long password fails inside the hasher.
-    if form.password.len() > cloo_domain::credentials::MAX_PASSWORD_BYTES {
+    if form.password.len() > crate::algorithms::credentials::MAX_PASSWORD_BYTES {
         return Err(ApiFailure::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             errors::ADD_USER_ERROR,
@@ -325,20 +325,11 @@ async fn admin_details(
     ))
 }
 
-fn usage_limit_config_json(limits: &cloo_domain::limits::GlobalLimits) -> Value {
-    json!({
-        "ENABLE_USAGE_LIMIT": limits.enabled,
-        "USAGE_LIMIT_DEFAULT_DAILY_TOKENS": limits.default_daily_tokens,
-        "USAGE_LIMIT_EXCEED_ACTION": limits.exceed_action,
-        "USAGE_LIMIT_PER_MODEL": limits.per_model,
-    })
-}
-
 async fn get_usage_limit_config(
     State(state): State<Arc<AppState>>,
     AdminUser(_): AdminUser,
 ) -> ApiResult<Json<Value>> {
-    Ok(Json(usage_limit_config_json(
+    Ok(Json(crate::rules::global_limits_json(
         &crate::rules::global_limits(&state).await?,
     )))
 }
@@ -396,7 +387,7 @@ async fn set_usage_limit_config(
             .set_config("USAGE_LIMIT_PER_MODEL", &Value::Object(clean))
             .await?;
     }
-    Ok(Json(usage_limit_config_json(
+    Ok(Json(crate::rules::global_limits_json(
         &crate::rules::global_limits(&state).await?,
     )))
 }

@@ -3,6 +3,8 @@
 //! 500, and so on.
 
 use super::PerModelForm;
+use crate::algorithms::limits::{COUNTED_TYPES, kst_day_start};
+use crate::algorithms::permissions::{self, CATALOGUE, KeyKind};
 use crate::auth::{self, UsersReader, UsersWriter, Verified};
 use crate::db::{UserEdit, UserRow};
 use crate::errors::{self, ApiFailure, ApiResult};
@@ -13,11 +15,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use cloo_domain::limits::{COUNTED_MESSAGE_TYPES, quota_day_start};
-use cloo_domain::permissions::{
-    KEYS, KeyKind, PermissionTree, builtin_defaults, default_permissions_post,
-    default_permissions_view,
-};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -113,9 +110,7 @@ async fn get_defaults(
     _: UsersReader,
 ) -> ApiResult<Json<Value>> {
     let stored = rules::stored_defaults(&state).await?;
-    Ok(Json(
-        default_permissions_view(stored.as_ref(), &builtin_defaults()).to_json(),
-    ))
+    Ok(Json(permissions::defaults_view(stored.as_ref())))
 }
 
 /// The default-permissions model's 422s: booleans or unknown strings in level sections are
@@ -128,9 +123,9 @@ fn validate_defaults(body: &Value) -> Vec<Value> {
         ];
     };
     for (section, value) in object {
-        let specs: Vec<_> = KEYS
+        let specs: Vec<_> = CATALOGUE
             .iter()
-            .filter(|k| k.section == section && k.post_default.is_some())
+            .filter(|k| k.section == section && k.in_defaults_model())
             .collect();
         if specs.is_empty() {
             continue;
@@ -144,11 +139,8 @@ fn validate_defaults(body: &Value) -> Vec<Value> {
                 continue;
             };
             let ok = match spec.kind {
-                KeyKind::Level => v
-                    .as_str()
-                    .and_then(cloo_domain::permissions::Level::parse)
-                    .is_some(),
-                KeyKind::Toggle => crate::validate::bool_value(v).is_some(),
+                KeyKind::Level => v.as_str().is_some_and(permissions::is_level),
+                KeyKind::Bool => crate::validate::bool_value(v).is_some(),
             };
             if !ok {
                 issues.push(match spec.kind {
@@ -157,7 +149,7 @@ fn validate_defaults(body: &Value) -> Vec<Value> {
                         "msg": "Input should be 'none', 'access', 'read' or 'write'", "input": v,
                         "ctx": {"expected": "'none', 'access', 'read' or 'write'"}
                     }),
-                    KeyKind::Toggle => json!({
+                    KeyKind::Bool => json!({
                         "type": "bool_parsing", "loc": ["body", section, spec.key],
                         "msg": "Input should be a valid boolean, unable to interpret input", "input": v
                     }),
@@ -183,7 +175,7 @@ async fn set_defaults(
     }
     // Lax booleans are stored as booleans, as Pydantic coerces them.
     let mut coerced = value.clone();
-    for spec in KEYS.iter().filter(|k| k.kind == KeyKind::Toggle) {
+    for spec in CATALOGUE.iter().filter(|k| k.kind == KeyKind::Bool) {
         if let Some(v) = coerced
             .get_mut(spec.section)
             .and_then(|s| s.get_mut(spec.key))
@@ -192,8 +184,7 @@ async fn set_defaults(
             *v = json!(b);
         }
     }
-    let (stored, _) =
-        default_permissions_post(&PermissionTree::from_json(&coerced), &builtin_defaults());
+    let stored = permissions::defaults_stored(&coerced);
     state
         .db
         .set_config(rules::DEFAULT_PERMISSIONS_KEY, &stored)
@@ -255,7 +246,7 @@ async fn check_limit(
         return Ok(Json(nothing));
     }
     let effective = rules::limit(&state, &me, model).await?;
-    let Some(limit) = effective.tokens() else {
+    let Some(limit) = effective.tokens else {
         return Ok(Json(nothing));
     };
     let used = counted_today(&state, &me.id, model).await?;
@@ -270,7 +261,7 @@ async fn check_limit(
     } else {
         100.0
     };
-    let source = effective.source();
+    let source = effective.source;
     Ok(Json(json!({
         "allowed": !block, "action": if block { "block" } else { "warn" }, "daily_limit": limit, "daily_used": used,
         "message": format!("Daily token usage limit exceeded for model '{model}' ({used}/{limit} tokens, {pct}%). Source: {source}"),
@@ -332,7 +323,7 @@ async fn update_user(
         return Err(ApiFailure::bad_request(errors::EMAIL_TAKEN));
     }
     let password_hash = match form.password.as_deref().filter(|p| !p.is_empty()) {
-        Some(p) if p.len() > cloo_domain::credentials::MAX_PASSWORD_BYTES => {
+        Some(p) if p.len() > crate::algorithms::credentials::MAX_PASSWORD_BYTES => {
             return Err(ApiFailure::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Internal server error",
@@ -431,7 +422,7 @@ async fn get_user_limit(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let user = find_user(&state, &id).await?;
-    let daily_used = state.db.usage_total(&id, quota_day_start(now())).await?;
+    let daily_used = state.db.usage_total(&id, kst_day_start(now())).await?;
     Ok(Json(
         json!({"per_model": rules::per_model_of(&info_of(&user)), "daily_used": daily_used}),
     ))
@@ -461,7 +452,7 @@ async fn set_user_limit(
         Value::Object(info)
     };
     state.db.set_info(&id, &info).await?;
-    let daily_used = state.db.usage_total(&id, quota_day_start(now())).await?;
+    let daily_used = state.db.usage_total(&id, kst_day_start(now())).await?;
     Ok(Json(json!({"per_model": values, "daily_used": daily_used})))
 }
 
@@ -469,11 +460,7 @@ async fn set_user_limit(
 async fn counted_today(state: &AppState, user_id: &str, model: &str) -> ApiResult<i64> {
     let sums = state
         .db
-        .usage_by_model(
-            user_id,
-            quota_day_start(now()),
-            Some(&COUNTED_MESSAGE_TYPES),
-        )
+        .usage_by_model(user_id, kst_day_start(now()), Some(&COUNTED_TYPES))
         .await?;
     Ok(sums
         .into_iter()
@@ -496,11 +483,11 @@ async fn usage_by_model(
     let (since, today) = match params.get("period").map(String::as_str) {
         Some("week") => (now - 7 * 86_400, false),
         Some("month") => (now - 30 * 86_400, false),
-        _ => (quota_day_start(now), true),
+        _ => (kst_day_start(now), true),
     };
     let used = state
         .db
-        .usage_by_model(&id, since, Some(&COUNTED_MESSAGE_TYPES))
+        .usage_by_model(&id, since, Some(&COUNTED_TYPES))
         .await?;
     let mut rows = Vec::new();
     for model in state.db.models().await? {
@@ -514,7 +501,7 @@ async fn usage_by_model(
             .unwrap_or(0);
         let (limit, source) = if today {
             let effective = rules::limit(&state, &user, &model.id).await?;
-            (effective.daily_limit(), effective.source())
+            (effective.reported(), effective.source)
         } else {
             (0, String::new())
         };
