@@ -116,6 +116,24 @@ pub async fn run(
                         vec!["last active".into(), format_time(d.user.last_active_at)],
                         vec!["joined".into(), format_time(d.user.created_at)],
                     ];
+                    // Admin rights through groups: worth a line only for non-admins who hold some.
+                    let mut rows = rows;
+                    if !d.user.role.eq_ignore_ascii_case("admin") {
+                        let held: Vec<&str> = d
+                            .delegated
+                            .iter()
+                            .filter(|r| r.allowed)
+                            .map(|r| r.capability.as_str())
+                            .collect();
+                        rows.push(vec![
+                            "delegated rights".into(),
+                            if held.is_empty() {
+                                "none".into()
+                            } else {
+                                held.join(", ")
+                            },
+                        ]);
+                    }
                     print!("{}", table(&["FIELD", "VALUE"], &rows));
                     Ok(())
                 }

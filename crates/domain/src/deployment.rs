@@ -558,6 +558,11 @@ impl DeploymentRules {
 
     /// The units a user directly belongs to for usage limits (the server's text match).
     pub fn limit_units(&self, user: UserIx) -> Vec<UnitIx> {
+        self.limit_units_on(user, self.data.like_case)
+    }
+
+    /// [`Self::limit_units`] as a database with the given text matching would find them.
+    pub fn limit_units_on(&self, user: UserIx, case: LikeCase) -> Vec<UnitIx> {
         let u = &self.data.users[user as usize];
         let person = Person {
             email: &u.email,
@@ -565,18 +570,19 @@ impl DeploymentRules {
         };
         (0..self.tree.len() as UnitIx)
             .filter(|&ix| {
-                crate::org::usage_limit_membership(
-                    person,
-                    &self.unit_data(ix).members,
-                    self.data.like_case,
-                )
-                .is_some()
+                crate::org::usage_limit_membership(person, &self.unit_data(ix).members, case)
+                    .is_some()
             })
             .collect()
     }
 
     /// A user's effective daily limit for a model.
     pub fn limit(&self, user: UserIx, model: &str) -> EffectiveLimit {
+        self.limit_on(user, model, self.data.like_case)
+    }
+
+    /// [`Self::limit`] as a deployment whose database matches text with `case` would decide it.
+    pub fn limit_on(&self, user: UserIx, model: &str, case: LikeCase) -> EffectiveLimit {
         let u = &self.data.users[user as usize];
         let groups: Vec<(&str, &PerModel)> = self.direct_groups[user as usize]
             .iter()
@@ -588,7 +594,7 @@ impl DeploymentRules {
             })
             .collect();
         let units: Vec<(&str, &PerModel)> = self
-            .limit_units(user)
+            .limit_units_on(user, case)
             .into_iter()
             .map(|ix| (self.tree.unit(ix).label(), &self.unit_data(ix).limits))
             .collect();

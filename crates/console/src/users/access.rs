@@ -59,6 +59,22 @@ pub struct LimitReport {
     pub enabled: bool,
     /// Set when the answer depends on the deployment's database (text matching of OU members).
     pub database_note: Option<String>,
+    /// The answer on the other kind of database, when it differs.
+    pub on_other_database: Option<OtherDatabaseLimit>,
+}
+
+/// The limit a deployment on the other kind of database would report: OU members are found by
+/// SQL `LIKE`, which ignores ASCII case on SQLite and not on PostgreSQL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct OtherDatabaseLimit {
+    /// `sqlite` or `postgresql`.
+    pub database: String,
+    /// The reported number there.
+    #[ts(type = "number")]
+    pub daily_limit: i64,
+    /// Its source there.
+    pub source: String,
 }
 
 /// A user's usage today on one model, with the limit as the server reports it and as the
@@ -100,6 +116,14 @@ pub struct UserUsage {
     pub is_admin: bool,
 }
 
+/// The text matching of the other kind of database.
+fn other_like_case(case: LikeCase) -> LikeCase {
+    match case {
+        LikeCase::Sensitive => LikeCase::SqliteAsciiInsensitive,
+        LikeCase::SqliteAsciiInsensitive => LikeCase::Sensitive,
+    }
+}
+
 impl Users<'_> {
     /// A user's usage today, per model with its limit and where the limit comes from.
     pub async fn get_usage(&self, target: &Target, who: &str) -> ConsoleResult<UserUsage> {
@@ -125,7 +149,17 @@ impl Users<'_> {
             .into_iter()
             .map(|m| {
                 let engine = rules_ix.map(|u| snapshot.rules.limit(u, &m.model_id));
-                let mismatch = engine.as_ref().and_then(|e| {
+                // The database kind is not visible from outside: either text matching may be
+                // the deployment's.
+                let agrees_elsewhere = rules_ix.is_some_and(|u| {
+                    let other = snapshot.rules.limit_on(
+                        u,
+                        &m.model_id,
+                        other_like_case(snapshot.like_case),
+                    );
+                    other.daily_limit() == m.limit && other.source() == m.source
+                });
+                let mismatch = engine.as_ref().filter(|_| !agrees_elsewhere).and_then(|e| {
                     (e.daily_limit() != m.limit || e.source() != m.source).then(|| {
                         format!(
                             "the console computes {} ({}): refresh to re-read the deployment",
@@ -232,14 +266,17 @@ impl Users<'_> {
         let effective = snapshot.rules.limit(rules_ix, model);
         let global = &snapshot.rules.data().limits;
         // The other database's text matching may pick other OUs; say so when it changes the answer.
-        let other_case = match snapshot.like_case {
-            LikeCase::Sensitive => LikeCase::SqliteAsciiInsensitive,
-            LikeCase::SqliteAsciiInsensitive => LikeCase::Sensitive,
-        };
-        let mut other_data = snapshot.rules.data().clone();
-        other_data.like_case = other_case;
-        let other_rules = cloo_domain::deployment::DeploymentRules::new(other_data);
-        let other = other_rules.limit(rules_ix, model);
+        let other_case = other_like_case(snapshot.like_case);
+        let other = snapshot.rules.limit_on(rules_ix, model, other_case);
+        let on_other_database = (other != effective).then(|| OtherDatabaseLimit {
+            database: match other_case {
+                LikeCase::Sensitive => "postgresql",
+                LikeCase::SqliteAsciiInsensitive => "sqlite",
+            }
+            .to_owned(),
+            daily_limit: reported_daily_limit(user.role.is_admin(), global, &other),
+            source: other.source(),
+        });
         let database_note = (other != effective).then(|| {
             format!(
                 "on a {} database this would be {} ({}): OU members are matched by text, and the case rules differ",
@@ -264,6 +301,7 @@ impl Users<'_> {
             },
             enabled: config.enabled,
             database_note,
+            on_other_database,
         })
     }
 }

@@ -8,6 +8,7 @@ use crate::{Target, Users};
 use cloo_api::PerModel;
 use cloo_domain::Role;
 use cloo_domain::admin::check_role_change;
+use cloo_domain::permissions::AdminCapability;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -29,6 +30,20 @@ pub struct RoleChoice {
     pub role: String,
     /// Why this user's role cannot become it, if so.
     pub refused: Option<RoleChangeReason>,
+}
+
+/// An admin right a non-admin may hold through her groups (permissions.md §4), decided the way
+/// the server's endpoint decides it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct DelegatedRight {
+    /// `users_read`, `users_write`, `groups_manage`, `monitoring_read`, `settings_read`,
+    /// `settings_write`.
+    pub capability: String,
+    /// The server lets her through.
+    pub allowed: bool,
+    /// Why, in one sentence (the group that grants it, or what is missing).
+    pub reason: String,
 }
 
 /// Everything about one user.
@@ -58,6 +73,9 @@ pub struct UserDetail {
     pub role_choices: Vec<RoleChoice>,
     /// Her account cannot be deleted from this console (it is the signed-in one).
     pub delete_refused: bool,
+    /// The admin rights her groups delegate to her, each decided as the server decides it
+    /// (every right for an admin).
+    pub delegated: Vec<DelegatedRight>,
 }
 
 /// What deleting a user removes and what it leaves (users.md §7).
@@ -157,7 +175,23 @@ impl Users<'_> {
             .filter_map(|c| c.refused)
             .find(|r| *r != RoleChangeReason::UnknownRole)
             .filter(|_| role_choices.iter().all(|c| c.refused.is_some()));
+        let delegated = rules_ix
+            .map(|u| {
+                AdminCapability::ALL
+                    .iter()
+                    .map(|&cap| {
+                        let d = snapshot.rules.delegation(u, cap);
+                        DelegatedRight {
+                            capability: cap.name().to_owned(),
+                            allowed: d.allowed,
+                            reason: d.reason,
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         Ok(UserDetail {
+            delegated,
             user: UserRow::from(user),
             groups: direct.into_iter().map(named).collect(),
             groups_via_units: via.into_iter().map(named).collect(),

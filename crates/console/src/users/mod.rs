@@ -9,10 +9,14 @@ mod detail;
 mod directory;
 mod super_admin;
 
-pub use access::{LimitReport, ModelUsageRow, PermissionEntry, PermissionsReport, UserUsage};
+pub use access::{
+    LimitReport, ModelUsageRow, OtherDatabaseLimit, PermissionEntry, PermissionsReport, UserUsage,
+};
 pub use bulk::{BulkAction, BulkItem, BulkPlan, BulkResult};
 pub use change::{EditUserRequest, NewUserRequest};
-pub use detail::{DeletionImpact, NamedRef, RoleChoice, UserDetail, deletion_impact, roles};
+pub use detail::{
+    DelegatedRight, DeletionImpact, NamedRef, RoleChoice, UserDetail, deletion_impact, roles,
+};
 pub use directory::{KEPT_AVATAR_BYTES, UserPage, UserRow, UsersPageRequest};
 pub use super_admin::SuperAdminView;
 

@@ -5,9 +5,10 @@
 //! defaults were never saved). The one observation available is the signed-in admin's own
 //! effective permissions: for a key the stored defaults lack and none of the admin's groups
 //! sets, the admin's value *is* the built-in value. Keys a group of the admin sets stay
-//! [`PermValue::Unknown`], unless the stored defaults make the built-in value irrelevant.
+//! [`PermValue::Unknown`], unless the stored defaults make the built-in value irrelevant or the
+//! server fixes it in code (`admin.*`, `features.scheduled_tasks`: no environment variable).
 
-use super::{Key, Node, PermValue, PermissionTree, Tree, builtin_defaults};
+use super::{Key, Node, PermValue, PermissionTree, Tree, builtin_defaults, key_spec};
 
 /// The built-in object: the catalogue's shape, each value read from the admin's own effective
 /// permissions where that is sound, unknown where it is not.
@@ -29,8 +30,9 @@ pub fn observed_builtin(
             let path = format!("{section}.{key}");
             let in_stored = stored.is_some_and(|s| s.leaf(&path).is_some());
             let set_by_group = admin_groups.iter().any(|g| g.leaf(&path).is_some());
-            let value = if in_stored {
-                // Irrelevant for anyone's effective value; keep the catalogue's for shape.
+            let fixed = key_spec(section, key).is_some_and(|k| k.builtin_is_fixed());
+            let value = if in_stored || fixed {
+                // Fixed in code, or irrelevant because the stored defaults hold the key.
                 catalogue.leaf(&path).cloned().unwrap_or(PermValue::Unknown)
             } else if set_by_group {
                 PermValue::Unknown
@@ -90,5 +92,21 @@ mod tests {
         let e = effective_permissions(Base::Stored(&stored), &builtin, &grants);
         assert!(e.unknown_paths().is_empty());
         assert_eq!(e.value("features.drive"), Some(&PermValue::Bool(true)));
+    }
+
+    #[test]
+    fn admin_keys_are_fixed_in_code_so_a_group_of_the_admin_hides_nothing() {
+        let admin_group = PermissionTree::from_json(&json!({"admin": {"users": "write"}}));
+        let mut admin_view = builtin_defaults().to_json();
+        admin_view["admin"]["users"] = json!("write");
+        let builtin = observed_builtin(
+            None,
+            &PermissionTree::from_json(&admin_view),
+            &[&admin_group],
+        );
+        assert_eq!(
+            builtin.leaf("admin.users"),
+            Some(&PermValue::Level(crate::permissions::Level::None))
+        );
     }
 }

@@ -55,6 +55,12 @@ impl KeySpec {
     pub fn path(&self) -> String {
         format!("{}.{}", self.section, self.key)
     }
+
+    /// Whether the built-in value is fixed in the server's code, so no environment variable
+    /// can change it: every `admin.*` key and `features.scheduled_tasks` (permissions.md §1).
+    pub fn builtin_is_fixed(&self) -> bool {
+        self.section == "admin" || (self.section == "features" && self.key == "scheduled_tasks")
+    }
 }
 
 use DefaultValue::{Bool as B, Level as L};

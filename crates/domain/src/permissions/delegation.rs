@@ -68,6 +68,28 @@ pub enum AdminCapability {
 }
 
 impl AdminCapability {
+    /// Every capability, in the order a detail view lists them.
+    pub const ALL: [AdminCapability; 6] = [
+        AdminCapability::UsersRead,
+        AdminCapability::UsersWrite,
+        AdminCapability::GroupsManage,
+        AdminCapability::MonitoringRead,
+        AdminCapability::SettingsRead,
+        AdminCapability::SettingsWrite,
+    ];
+
+    /// A stable snake_case name (`users_read`, …) for IPC and JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            AdminCapability::UsersRead => "users_read",
+            AdminCapability::UsersWrite => "users_write",
+            AdminCapability::GroupsManage => "groups_manage",
+            AdminCapability::MonitoringRead => "monitoring_read",
+            AdminCapability::SettingsRead => "settings_read",
+            AdminCapability::SettingsWrite => "settings_write",
+        }
+    }
+
     /// The area and gate the server uses for this capability.
     pub fn gate(self) -> (AdminArea, Gate) {
         match self {
@@ -101,6 +123,15 @@ pub fn delegated(
         return Delegation {
             allowed: true,
             reason: "admin role".into(),
+        };
+    }
+    // Every delegated endpoint first requires a verified user (auth.md §2).
+    if !role.is_verified() {
+        return Delegation {
+            allowed: false,
+            reason: format!(
+                "the role {role} is not verified: every delegated endpoint refuses it, whatever her groups give"
+            ),
         };
     }
     let (area, gate) = capability.gate();

@@ -11,7 +11,7 @@ mod tree;
 mod value;
 
 pub use baseline::observed_builtin;
-pub use catalogue::{KEYS, KeyKind, KeySpec, builtin_defaults, post_defaults};
+pub use catalogue::{KEYS, KeyKind, KeySpec, builtin_defaults, key_spec, post_defaults};
 pub use defaults::{DefaultsNote, default_permissions_post, default_permissions_view};
 pub use delegation::{AdminArea, AdminCapability, Delegation, Gate, delegated};
 pub use group_check::{

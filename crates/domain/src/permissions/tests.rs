@@ -263,8 +263,9 @@ fn delegation_styles() {
     assert!(d.reason.contains("group Ops"), "{}", d.reason);
     assert!(delegated(AdminCapability::MonitoringRead, &user, &builtin, &g).allowed);
     assert!(!delegated(AdminCapability::SettingsRead, &user, &builtin, &g).allowed);
-    // Pending users never pass a delegated check through groups? They do not reach it: the
-    // server's verified-user dependency refuses them first; the rule here is about groups only.
+    // The server's verified-user check comes first: a pending user's groups do not count.
+    let pending = delegated(AdminCapability::UsersWrite, &Role::Pending, &builtin, &g);
+    assert!(!pending.allowed, "{}", pending.reason);
 }
 
 /// permissions.md §2.3: the GET view and the POST body of default permissions.

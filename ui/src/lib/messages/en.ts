@@ -253,6 +253,17 @@ export const en = {
     confirmSaLabel: 'Confirm Super Admin',
     confirmSa: (email: string) => `Make ${email} the Super Admin? There is only one: this replaces the current one.`,
     onlyAdminSa: 'Only an admin can be the Super Admin.',
+    delegated: 'Admin rights through her groups',
+    delegatedNone: 'None: no group delegates an admin right to her.',
+    capability: (name: string) =>
+      ({
+        users_read: 'Read users',
+        users_write: 'Change and delete users',
+        groups_manage: 'Manage every group (so she can raise her own rights)',
+        monitoring_read: 'Read audit logs and usage',
+        settings_read: 'Read settings',
+        settings_write: 'Change settings',
+      })[name] ?? name,
     avatar: 'Profile image URL',
     avatarHint: 'Stored as given; the console never loads it.',
     newPassword: 'New password',

@@ -250,6 +250,17 @@ export const ko: Messages = {
     confirmSaLabel: '최고 관리자 지정 확인',
     confirmSa: (email: string) => `${email}을(를) 최고 관리자로 지정할까요? 최고 관리자는 한 명뿐이라 지금의 최고 관리자를 대신합니다.`,
     onlyAdminSa: '관리자만 최고 관리자가 될 수 있습니다.',
+    delegated: '그룹을 통한 관리자 권한',
+    delegatedNone: '없음: 어떤 그룹도 이 사용자에게 관리자 권한을 위임하지 않습니다.',
+    capability: (name: string) =>
+      ({
+        users_read: '사용자 조회',
+        users_write: '사용자 변경 및 삭제',
+        groups_manage: '모든 그룹 관리 (자신의 권한을 올릴 수 있음)',
+        monitoring_read: '감사 로그 및 사용량 조회',
+        settings_read: '설정 조회',
+        settings_write: '설정 변경',
+      })[name] ?? name,
     avatar: '프로필 이미지 URL',
     avatarHint: '입력한 그대로 저장하며, 콘솔은 이 주소를 불러오지 않습니다.',
     newPassword: '새 비밀번호',
