@@ -246,3 +246,75 @@ fn bulk_deletion_is_a_plan_with_a_typed_confirmation_and_a_threshold() {
     assert_eq!(again.code, 3, "{}", again.stderr);
     assert_eq!(json_error(&again.stderr)["code"], "stale_plan");
 }
+
+#[test]
+fn doctor_exits_0_when_healthy_1_with_warnings_and_2_with_failures() {
+    let sandbox = SandboxProcess::demo().expect("sandbox");
+    let cli = Clooctl::new("cli-core-doctor");
+    let env_for = |email: &str| {
+        vec![
+            ("CLOOSPHERE_URL", sandbox.url.clone()),
+            ("CLOOSPHERE_EMAIL", email.to_owned()),
+            ("CLOOSPHERE_PASSWORD", sandbox.admin_password.clone()),
+        ]
+    };
+    let run = |env: &[(&str, String)], args: &[&str]| {
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        cli.run_env(args, "", &env)
+    };
+    let admin = env_for(&sandbox.admin_email);
+    let healthy = run(&admin, &["doctor"]);
+    assert_eq!(healthy.code, 0, "{}{}", healthy.stdout, healthy.stderr);
+    assert!(
+        healthy.stdout.contains("healthy: 0 failures, 0 warnings"),
+        "{}",
+        healthy.stdout
+    );
+
+    // A demo user (same password): signed in, but admin-only areas are refused.
+    let users = run(&admin, &["users", "list", "-o", "json"]).json();
+    let someone = users
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|u| u["role"] == "user")
+        .and_then(|u| u["email"].as_str())
+        .expect("a demo user")
+        .to_owned();
+    let limited = run(&env_for(&someone), &["doctor", "-o", "json"]);
+    assert_eq!(limited.code, 1, "{}{}", limited.stdout, limited.stderr);
+    let report = limited.json();
+    let status_of = |name: &str| {
+        report["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .find(|c| c["name"] == name)
+            .map(|c| c["status"].as_str().unwrap_or_default().to_owned())
+    };
+    assert_eq!(status_of("account").as_deref(), Some("warn"));
+    assert_eq!(
+        status_of("endpoint usage-limit settings").as_deref(),
+        Some("warn")
+    );
+    assert_eq!(
+        status_of("endpoint organizations").as_deref(),
+        Some("ok"),
+        "any verified user"
+    );
+    assert_eq!(status_of("endpoint guardrails").as_deref(), Some("ok"));
+
+    // Nothing listens there: a failure, still a report.
+    let gone = vec![
+        ("CLOOSPHERE_URL", "http://127.0.0.1:9".to_owned()),
+        ("CLOOSPHERE_EMAIL", sandbox.admin_email.clone()),
+        ("CLOOSPHERE_PASSWORD", sandbox.admin_password.clone()),
+    ];
+    let failed = run(&gone, &["doctor"]);
+    assert_eq!(failed.code, 2, "{}{}", failed.stdout, failed.stderr);
+    assert!(
+        failed.stdout.contains("FAIL") && failed.stdout.contains("reachable"),
+        "{}",
+        failed.stdout
+    );
+}

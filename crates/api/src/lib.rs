@@ -10,14 +10,20 @@
 mod client;
 mod error;
 mod groups;
+mod license;
 mod orgs;
 mod types;
 mod url_base;
 mod users;
 
+/// The server version the contract (`shared/cloosphere-api/`) describes; other versions may
+/// differ in the quirks the console works around.
+pub const CONTRACT_VERSION: &str = "0.6.5";
+
 pub use client::{Client, ClientOptions};
 pub use error::{ApiError, AuthFailure, KnownDetail, LocPart, ValidationIssue};
 pub use groups::{Group, GroupName, GroupUpdateForm, MemberEmail};
+pub use license::LicensePermissions;
 pub use orgs::{
     GuardrailSummary, ImportCounters, ImportResult, OrgUnit, Organization, ResourceGrant,
     UnitPermissions,

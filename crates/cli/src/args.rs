@@ -59,6 +59,9 @@ pub enum Command {
     /// The local journal of every change the console made or refused.
     #[command(subcommand)]
     Journal(JournalCommand),
+    /// Check a deployment with read-only calls: version, endpoints, the account's rights,
+    /// license modules, known quirks. Exit 0 healthy, 1 warnings, 2 failures.
+    Doctor,
 }
 
 /// `journal …`

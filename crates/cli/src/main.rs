@@ -1,7 +1,8 @@
 //! `clooctl`: administer Cloosphere deployments from the command line.
 //!
-//! Exit codes (cli-conventions.md): 0 success; 1 a plan with changes or a file with problems;
-//! 2 error; 3 a safety guard refused the change before anything was written. With `-o json` an
+//! Exit codes (cli-conventions.md): 0 success; 1 a plan with changes or a file with problems
+//! (`doctor`: warnings); 2 error (`doctor`: failures); 3 a safety guard refused the change before
+//! anything was written. With `-o json` an
 //! error is one JSON object on stderr: `{"error": {"code", "message", …}}`.
 
 mod args;
@@ -18,6 +19,7 @@ mod progress;
 
 use args::{Cli, Command, Output, TenantCommand};
 use clap::Parser;
+use cloo_console::tenants::CheckStatus;
 use cloo_console::{Console, Credential, DirectTarget, Target};
 use cloo_domain::Secret;
 use cloo_store::OsKeychain;
@@ -49,6 +51,7 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(Done::Success) => ExitCode::SUCCESS,
         Ok(Done::Changes) => ExitCode::from(cmd_import::EXIT_CHANGES),
+        Ok(Done::Failures) => ExitCode::from(EXIT_ERROR),
         Err(e) => e.report(json),
     }
 }
@@ -59,6 +62,8 @@ enum Done {
     Success,
     /// A plan with changes, or findings: exit 1.
     Changes,
+    /// A report that found failures (`doctor`): exit 2, the report already printed.
+    Failures,
 }
 
 async fn run(cli: Cli) -> CliResult<Done> {
@@ -83,6 +88,15 @@ async fn dispatch(console: &Console, cli: &Cli) -> CliResult<Done> {
         return Ok(match cmd_orgs::run(console, &target, command, out).await? {
             cmd_orgs::OrgsDone::Clean => Done::Success,
             cmd_orgs::OrgsDone::Findings => Done::Changes,
+        });
+    }
+    if let Command::Doctor = &cli.command {
+        let report = console.tenants().doctor(&target(cli)?).await?;
+        output::print_doctor(&report, out)?;
+        return Ok(match report.worst() {
+            CheckStatus::Ok | CheckStatus::Info => Done::Success,
+            CheckStatus::Warn => Done::Changes,
+            CheckStatus::Fail => Done::Failures,
         });
     }
     dispatch_simple(console, cli).await.map(|()| Done::Success)
@@ -123,8 +137,8 @@ async fn dispatch_simple(console: &Console, cli: &Cli) -> CliResult<()> {
         Command::Journal(command) => {
             cmd_journal::run(console, cli.tenant.as_deref(), command, out).await
         }
-        Command::Orgs(_) => Err(CliError::Input(
-            "internal error: orgs commands are dispatched earlier".into(),
+        Command::Orgs(_) | Command::Doctor => Err(CliError::Input(
+            "internal error: this command is dispatched earlier".into(),
         )),
     }
 }

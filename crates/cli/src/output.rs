@@ -1,5 +1,6 @@
 //! Rendering for people (tables) and scripts (JSON).
 
+use crate::args::Output;
 use crate::error::{CliError, CliResult};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
@@ -63,6 +64,45 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     let y = yoe + era * 400 + i64::from(m <= 2);
     (y, m, d)
+}
+
+/// A doctor report: every check as a table (or the report as JSON), then a one-line verdict.
+pub fn print_doctor(report: &cloo_console::tenants::DoctorReport, out: Output) -> CliResult<()> {
+    use cloo_console::tenants::CheckStatus;
+    if out == Output::Json {
+        return print_json(report);
+    }
+    let rows: Vec<Vec<String>> = report
+        .checks
+        .iter()
+        .map(|c| {
+            let status = match c.status {
+                CheckStatus::Ok => "ok",
+                CheckStatus::Info => "info",
+                CheckStatus::Warn => "WARN",
+                CheckStatus::Fail => "FAIL",
+            };
+            vec![status.to_owned(), c.name.clone(), c.detail.clone()]
+        })
+        .collect();
+    println!(
+        "{} (server {})",
+        report.base_url,
+        report.server_version.as_deref().unwrap_or("unknown")
+    );
+    print!("{}", table(&["STATUS", "CHECK", "DETAIL"], &rows));
+    let count = |s: CheckStatus| report.checks.iter().filter(|c| c.status == s).count();
+    println!(
+        "{}: {} failures, {} warnings",
+        match report.worst() {
+            CheckStatus::Fail => "unhealthy",
+            CheckStatus::Warn => "usable with warnings",
+            _ => "healthy",
+        },
+        count(CheckStatus::Fail),
+        count(CheckStatus::Warn)
+    );
+    Ok(())
 }
 
 #[cfg(test)]

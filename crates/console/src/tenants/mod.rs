@@ -3,11 +3,13 @@
 //! `sandbox` (the in-process demo deployment).
 
 mod add;
+mod doctor;
 mod edit;
 mod remove;
 mod sandbox;
 mod startup;
 
+pub use doctor::{CheckStatus, DoctorCheck, DoctorReport, KNOWN_QUIRKS};
 pub use edit::EditTenantRequest;
 pub use sandbox::{
     LocalSandbox, SANDBOX_TENANT_ID, SANDBOX_TENANT_NAME, SandboxFuture, StartedSandbox,

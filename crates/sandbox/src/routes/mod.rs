@@ -4,6 +4,7 @@
 mod auths;
 mod groups;
 mod guardrails;
+mod license;
 mod org_import;
 mod orgs;
 mod users;
@@ -31,6 +32,7 @@ pub fn router(state: Arc<AppState>, test_hooks: bool) -> Router {
         .merge(groups::routes())
         .merge(orgs::routes())
         .merge(guardrails::routes())
+        .merge(license::routes())
         .route("/api/v1/auths", any(redirect_to_slash))
         .route("/api/v1/users", any(redirect_to_slash))
         .route("/api/v1/groups", any(redirect_to_slash))
