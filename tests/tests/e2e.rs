@@ -424,6 +424,9 @@ async fn a_group_grant_raised_to_write_shows_in_a_members_effective_access() {
         .expect("type");
     wait_text(&app, "[data-testid=user-count]", "1 of").await;
     click(&app, "[data-testid=open-user]").await;
+    // Her group delegates reading users (not changing them), and her panel says so.
+    let rights = wait_text(&app, "[data-testid=delegated-rights]", "Read users").await;
+    assert!(!rights.contains("Change and delete users"), "{rights}");
     click(&app, "[data-testid=user-tab-access]").await;
     let row = wait_text(
         &app,
