@@ -99,25 +99,15 @@ impl TestDeployment {
         cloo_console::Target,
         tempfile::TempDir,
     ) {
-        let dir = crate::data_dir();
-        let console = cloo_console::Console::open(
-            Some(dir.path()),
-            Arc::new(cloo_store::MemorySecrets::default()),
-        )
-        .await
-        .expect("console");
-        let target = cloo_console::Target::Direct(cloo_console::DirectTarget {
-            url: self.url.clone(),
-            credential: cloo_console::Credential::Password {
-                email: self.admin_email.clone(),
-                password: Secret::new(&self.admin_password),
-            },
-            ca_pem: self
-                .ca_pem
+        crate::console_signed_in(
+            &self.url,
+            &self.admin_email,
+            &self.admin_password,
+            self.ca_pem
                 .as_ref()
                 .map(|p| String::from_utf8_lossy(p).into_owned()),
-        });
-        (console, target, dir)
+        )
+        .await
     }
 
     /// The environment a `clooctl` run needs to reach this deployment without a keychain.

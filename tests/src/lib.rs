@@ -298,6 +298,27 @@ pub async fn direct_console(
     cloo_console::Target,
     tempfile::TempDir,
 ) {
+    console_signed_in(
+        &sandbox.url,
+        &sandbox.admin_email,
+        &sandbox.admin_password,
+        None,
+    )
+    .await
+}
+
+/// A console over a fresh store with a direct target to `url`, signed in with a password
+/// (secrets in memory only); `ca_pem` trusts a private CA.
+pub async fn console_signed_in(
+    url: &str,
+    email: &str,
+    password: &str,
+    ca_pem: Option<String>,
+) -> (
+    cloo_console::Console,
+    cloo_console::Target,
+    tempfile::TempDir,
+) {
     let dir = data_dir();
     let console = cloo_console::Console::open(
         Some(dir.path()),
@@ -306,12 +327,42 @@ pub async fn direct_console(
     .await
     .expect("console");
     let target = cloo_console::Target::Direct(cloo_console::DirectTarget {
-        url: sandbox.url.clone(),
+        url: url.to_owned(),
         credential: cloo_console::Credential::Password {
-            email: sandbox.admin_email.clone(),
-            password: cloo_domain::Secret::new(&sandbox.admin_password),
+            email: email.to_owned(),
+            password: cloo_domain::Secret::new(password),
         },
-        ca_pem: None,
+        ca_pem,
     });
     (console, target, dir)
+}
+
+/// Every leaf of a JSON object by its dotted path (`workspace.knowledge` → `"read"`).
+pub fn json_leaves(
+    value: &serde_json::Value,
+) -> std::collections::BTreeMap<String, serde_json::Value> {
+    fn walk(
+        prefix: &str,
+        v: &serde_json::Value,
+        out: &mut std::collections::BTreeMap<String, serde_json::Value>,
+    ) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, inner) in m {
+                    let path = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    walk(&path, inner, out);
+                }
+            }
+            other => {
+                out.insert(prefix.to_owned(), other.clone());
+            }
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    walk("", value, &mut out);
+    out
 }

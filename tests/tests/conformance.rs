@@ -202,24 +202,6 @@ async fn a_group_keeps_members_permissions_and_limits_and_an_update_replaces_its
     .await;
 }
 
-fn leaves(prefix: &str, v: &Value, out: &mut BTreeMap<String, Value>) {
-    match v {
-        Value::Object(m) => {
-            for (k, inner) in m {
-                let path = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
-                leaves(&path, inner, out);
-            }
-        }
-        other => {
-            out.insert(prefix.to_owned(), other.clone());
-        }
-    }
-}
-
 #[tokio::test]
 async fn the_consoles_rules_agree_with_the_deployment_about_a_user_of_its_own() {
     conformance(|d: Arc<TestDeployment>, prefix| async move {
@@ -258,9 +240,10 @@ async fn the_consoles_rules_agree_with_the_deployment_about_a_user_of_its_own() 
             .await
             .expect("console permissions");
         let server = c.my_permissions(&token).await.expect("her permissions");
-        let (mut ours, mut theirs) = (BTreeMap::new(), BTreeMap::new());
-        leaves("", &report.object, &mut ours);
-        leaves("", &server, &mut theirs);
+        let (ours, theirs) = (
+            cloo_tests::json_leaves(&report.object),
+            cloo_tests::json_leaves(&server),
+        );
         let paths: BTreeSet<&String> = ours.keys().chain(theirs.keys()).collect();
         let mut compared = 0;
         for path in paths {

@@ -342,24 +342,6 @@ fn case_variant(s: &str) -> String {
         .collect()
 }
 
-fn leaves(prefix: &str, v: &Value, out: &mut BTreeMap<String, Value>) {
-    match v {
-        Value::Object(m) => {
-            for (k, inner) in m {
-                let path = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
-                leaves(&path, inner, out);
-            }
-        }
-        other => {
-            out.insert(prefix.to_owned(), other.clone());
-        }
-    }
-}
-
 /// What the rounds compared, for the summary and for the checks that the test was not vacuous.
 #[derive(Default, Debug)]
 struct Tally {
@@ -656,9 +638,10 @@ async fn compare_user(
     if verified {
         let (status, server) = http.get(&token, "/api/v1/users/permissions").await;
         assert_eq!(status, 200, "{who}: {server}");
-        let (mut ours, mut theirs) = (BTreeMap::new(), BTreeMap::new());
-        leaves("", &report.object, &mut ours);
-        leaves("", &server, &mut theirs);
+        let (ours, theirs) = (
+            cloo_tests::json_leaves(&report.object),
+            cloo_tests::json_leaves(&server),
+        );
         let paths: BTreeSet<&String> = ours.keys().chain(theirs.keys()).collect();
         for path in paths {
             match (ours.get(path), theirs.get(path)) {
