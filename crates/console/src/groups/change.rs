@@ -119,6 +119,36 @@ impl Console {
     }
 }
 
+impl Groups<'_> {
+    /// One group update as an operation of the runner: `prepare` runs inside the operation (its
+    /// refusals are journaled) and yields what `change` needs plus notes for the result; then the
+    /// group is read, changed and sent back whole.
+    async fn update_as<T, Fut>(
+        &self,
+        target: &Target,
+        which: &str,
+        kind: OperationKind,
+        observer: &Observer,
+        prepare: impl FnOnce() -> Fut,
+        change: impl FnOnce(T, &mut GroupUpdateForm) -> ConsoleResult<()>,
+    ) -> ConsoleResult<GroupChange>
+    where
+        Fut: std::future::Future<Output = ConsoleResult<(T, Vec<String>)>>,
+    {
+        let c = self.c;
+        let op = c.begin(target, kind, which, observer).await?;
+        let result = async {
+            let (prepared, notes) = prepare().await?;
+            c.update_group_with(target, which, Some(&op), notes, |form| {
+                change(prepared, form)
+            })
+            .await
+        }
+        .await;
+        op.finish(result).await
+    }
+}
+
 fn add_ids(form: &mut GroupUpdateForm, ids: Vec<String>) {
     let members = form.user_ids.get_or_insert_with(Vec::new);
     for id in ids {
@@ -181,13 +211,14 @@ impl Groups<'_> {
         description: Option<&str>,
         observer: &Observer,
     ) -> ConsoleResult<GroupChange> {
-        let op = self
-            .c
-            .begin(target, OperationKind::GroupEdit, which, observer)
-            .await?;
-        let result = self
-            .c
-            .update_group_with(target, which, Some(&op), Vec::new(), |form| {
+        let prepare = || async { Ok(((), Vec::new())) };
+        self.update_as(
+            target,
+            which,
+            OperationKind::GroupEdit,
+            observer,
+            prepare,
+            |(), form| {
                 if let Some(n) = name.map(str::trim) {
                     if n.is_empty() {
                         return Err(ConsoleError::invalid("name", "a group needs a name"));
@@ -198,9 +229,9 @@ impl Groups<'_> {
                     form.description = d.to_owned();
                 }
                 Ok(())
-            })
-            .await;
-        op.finish(result).await
+            },
+        )
+        .await
     }
 
     /// Adds direct members.
@@ -211,20 +242,19 @@ impl Groups<'_> {
         who: &[String],
         observer: &Observer,
     ) -> ConsoleResult<GroupChange> {
-        let c = self.c;
-        let op = c
-            .begin(target, OperationKind::GroupAddMembers, which, observer)
-            .await?;
-        let result = async {
-            let ids = c.resolve_members(target, who).await?;
-            c.update_group_with(target, which, Some(&op), Vec::new(), |form| {
+        let prepare = || async { Ok((self.c.resolve_members(target, who).await?, Vec::new())) };
+        self.update_as(
+            target,
+            which,
+            OperationKind::GroupAddMembers,
+            observer,
+            prepare,
+            |ids, form| {
                 add_ids(form, ids);
                 Ok(())
-            })
-            .await
-        }
-        .await;
-        op.finish(result).await
+            },
+        )
+        .await
     }
 
     /// Removes direct members.
@@ -235,22 +265,22 @@ impl Groups<'_> {
         who: &[String],
         observer: &Observer,
     ) -> ConsoleResult<GroupChange> {
-        let c = self.c;
-        let op = c
-            .begin(target, OperationKind::GroupRemoveMembers, which, observer)
-            .await?;
-        let result = async {
-            let ids = c.resolve_members(target, who).await?;
-            c.update_group_with(target, which, Some(&op), Vec::new(), |form| {
+        let prepare = || async { Ok((self.c.resolve_members(target, who).await?, Vec::new())) };
+        let kind = OperationKind::GroupRemoveMembers;
+        self.update_as(
+            target,
+            which,
+            kind,
+            observer,
+            prepare,
+            |ids: Vec<String>, form| {
                 if let Some(members) = form.user_ids.as_mut() {
                     members.retain(|m| !ids.contains(m));
                 }
                 Ok(())
-            })
-            .await
-        }
-        .await;
-        op.finish(result).await
+            },
+        )
+        .await
     }
 
     /// Replaces a group's whole permission object (checked first).
@@ -261,20 +291,13 @@ impl Groups<'_> {
         permissions: &Value,
         observer: &Observer,
     ) -> ConsoleResult<GroupChange> {
-        let c = self.c;
-        let op = c
-            .begin(target, OperationKind::GroupSetPermissions, which, observer)
-            .await?;
-        let result = async {
-            let (checked, notes) = checked_permissions(permissions)?;
-            c.update_group_with(target, which, Some(&op), notes, |form| {
-                form.permissions = Some(checked);
-                Ok(())
-            })
-            .await
-        }
-        .await;
-        op.finish(result).await
+        let prepare = || async { checked_permissions(permissions) };
+        let kind = OperationKind::GroupSetPermissions;
+        self.update_as(target, which, kind, observer, prepare, |checked, form| {
+            form.permissions = Some(checked);
+            Ok(())
+        })
+        .await
     }
 
     /// Sets some keys of a group's permissions (`workspace.knowledge` = `"write"`; null takes a
@@ -347,12 +370,8 @@ impl Groups<'_> {
         unit_ids: &[String],
         observer: &Observer,
     ) -> ConsoleResult<GroupChange> {
-        let c = self.c;
-        let op = c
-            .begin(target, OperationKind::GroupLinkUnits, which, observer)
-            .await?;
-        let result = async {
-            let snapshot = c.snapshot(target, false).await?;
+        let prepare = || async {
+            let snapshot = self.c.snapshot(target, false).await?;
             for id in unit_ids {
                 if !snapshot.units.iter().any(|u| &u.id == id) {
                     return Err(ConsoleError::not_found(
@@ -362,8 +381,16 @@ impl Groups<'_> {
                     ));
                 }
             }
-            let ids = unit_ids.to_vec();
-            c.update_group_with(target, which, Some(&op), Vec::new(), |form| {
+            Ok((unit_ids.to_vec(), Vec::new()))
+        };
+        let kind = OperationKind::GroupLinkUnits;
+        self.update_as(
+            target,
+            which,
+            kind,
+            observer,
+            prepare,
+            |ids: Vec<String>, form| {
                 let mut meta = match form.meta.take() {
                     Some(Value::Object(m)) => m,
                     _ => serde_json::Map::new(),
@@ -375,11 +402,9 @@ impl Groups<'_> {
                 }
                 form.meta = Some(Value::Object(meta));
                 Ok(())
-            })
-            .await
-        }
-        .await;
-        op.finish(result).await
+            },
+        )
+        .await
     }
 
     /// Sets (or removes) one model's limit for a group's direct members; 0 = unlimited.
