@@ -131,10 +131,11 @@ fn to_json(d: Preset) -> Option<Value> {
     }
 }
 
-fn object_of(pick: impl Fn(&CatalogueKey) -> Preset) -> Value {
+/// The catalogue's shape, each key holding what `value` gives (left out when `None`).
+fn object_with(value: impl Fn(&CatalogueKey) -> Option<Value>) -> Value {
     let mut out = Map::new();
     for k in CATALOGUE {
-        if let Some(v) = to_json(pick(k)) {
+        if let Some(v) = value(k) {
             let section = out
                 .entry(k.section)
                 .or_insert_with(|| Value::Object(Map::new()));
@@ -144,6 +145,10 @@ fn object_of(pick: impl Fn(&CatalogueKey) -> Preset) -> Value {
         }
     }
     Value::Object(out)
+}
+
+fn object_of(pick: impl Fn(&CatalogueKey) -> Preset) -> Value {
+    object_with(|k| to_json(pick(k)))
 }
 
 /// The object the server starts from when nothing was saved (no environment overrides).
@@ -316,19 +321,15 @@ pub fn defaults_view(stored: Option<&Value>) -> Value {
 /// model (others dropped), with the POST defaults for every key left out. `body` has its lax
 /// booleans already read as booleans.
 pub fn defaults_stored(body: &Value) -> Value {
-    let held = |k: &CatalogueKey| body.get(k.section).and_then(|s| s.get(k.key)).cloned();
-    let mut out = Map::new();
-    for k in CATALOGUE.iter().filter(|k| k.in_defaults_model()) {
-        if let Some(v) = held(k).or_else(|| to_json(k.post)) {
-            let section = out
-                .entry(k.section)
-                .or_insert_with(|| Value::Object(Map::new()));
-            if let Value::Object(m) = section {
-                m.insert(k.key.to_owned(), v);
-            }
+    object_with(|k| {
+        if !k.in_defaults_model() {
+            return None;
         }
-    }
-    Value::Object(out)
+        body.get(k.section)
+            .and_then(|s| s.get(k.key))
+            .cloned()
+            .or_else(|| to_json(k.post))
+    })
 }
 
 #[cfg(test)]
