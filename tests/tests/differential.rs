@@ -828,7 +828,8 @@ async fn the_console_computes_what_the_sandbox_answers_on_random_deployments() {
         tally.mismatches.join("\n")
     );
     // Not vacuous: every kind of answer was met.
-    assert!(tally.permission_keys > 30 * tally.users, "{tally:#?}");
+    // About 40 keys per verified user; some may be unknowable when the admin's group hides them.
+    assert!(tally.permission_keys > 20 * tally.users, "{tally:#?}");
     assert!(
         tally.users_with_units > 0 && tally.users_with_linked_groups > 0,
         "{tally:#?}"
