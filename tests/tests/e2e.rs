@@ -56,12 +56,27 @@ impl Driver {
             json!({"application": app.to_string_lossy(), "args": args}),
         );
         caps.insert("browserName".into(), json!("wry"));
-        ClientBuilder::rustls()
-            .expect("tls")
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{}", self.port))
-            .await
-            .expect("a WebDriver session on the app")
+        // tauri-driver listens before WebKitWebDriver behind it is ready; a session request that
+        // arrives too early is dropped mid-answer (IncompleteMessage). Ask again, briefly.
+        let mut last = None;
+        for _ in 0..4 {
+            match ClientBuilder::rustls()
+                .expect("tls")
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{}", self.port))
+                .await
+            {
+                Ok(client) => return client,
+                Err(e) => {
+                    last = Some(e.to_string());
+                    tokio::time::sleep(Duration::from_millis(750)).await;
+                }
+            }
+        }
+        panic!(
+            "no WebDriver session on the app: {}",
+            last.unwrap_or_default()
+        )
     }
 }
 
