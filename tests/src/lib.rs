@@ -17,6 +17,7 @@ use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 pub mod conformance;
+pub mod graph;
 
 /// The folder holding the workspace's binaries (`target/debug`).
 pub fn bin_dir() -> anyhow::Result<PathBuf> {

@@ -1,0 +1,236 @@
+//! The recommended build: parity plus what the server's own sync gets wrong.
+//!
+//! * Members grant access: a user member who has signed in to the deployment with Microsoft
+//!   appears in `member_ids` as her `oauth_sub` (found through her `oauth_oid`); every kept
+//!   member is listed in `meta.members` with a lower-cased e-mail, so e-mail matching works for
+//!   people who have not signed in yet. Raw object ids, which match no account, are not sent.
+//! * Group nesting: a group that is a member of another synced group is placed under the first
+//!   such group (payload order), never in a cycle.
+//! * Guests and disabled accounts are left out of every member list unless asked for; a
+//!   department left with nobody is not created.
+
+use super::parity::departments;
+use super::{
+    Accounts, BuildCounts, BuildMode, BuildOptions, Built, department_id, group_type,
+    organization_record, unique_ids,
+};
+use crate::model::{Directory, MemberKind, User};
+use serde_json::{Value, json};
+use std::collections::{HashMap, HashSet};
+
+/// Builds the recommended payload.
+pub fn build(directory: &Directory, options: &BuildOptions, accounts: &Accounts) -> Built {
+    let mut counts = BuildCounts::default();
+    let mut warnings = Vec::new();
+    let users: HashMap<&str, &User> = directory
+        .users
+        .iter()
+        .flatten()
+        .map(|u| (u.id.as_str(), u))
+        .collect();
+    let members_of = |ids: &mut dyn Iterator<Item = &str>, counts: &mut BuildCounts| {
+        let mut member_ids = Vec::new();
+        let mut members = Vec::new();
+        let mut seen = HashSet::new();
+        for id in ids {
+            if !seen.insert(id.to_owned()) {
+                continue;
+            }
+            let user = users.get(id).copied();
+            if let Some(u) = user {
+                if u.is_guest() && !options.include_guests {
+                    counts.guests_left_out += 1;
+                    continue;
+                }
+                if u.is_disabled() && !options.include_disabled {
+                    counts.disabled_left_out += 1;
+                    continue;
+                }
+            }
+            match accounts.oauth_sub(id) {
+                Some(sub) => {
+                    member_ids.push(Value::String(sub.to_owned()));
+                    counts.members_matched += 1;
+                }
+                None => counts.members_by_email_only += 1,
+            }
+            members.push(json!({
+                "id": id,
+                "name": user.and_then(|u| u.display_name.clone()),
+                "email": user.and_then(|u| u.email()).map(str::to_lowercase),
+                "job_title": user.and_then(|u| u.job_title.clone()),
+            }));
+        }
+        (member_ids, members)
+    };
+    let direct_users = |id: &str, counts: &mut BuildCounts| -> Vec<String> {
+        let list = directory.members.get(id).map(Vec::as_slice).unwrap_or(&[]);
+        counts.non_user_members += list.iter().filter(|m| m.kind != MemberKind::User).count();
+        list.iter()
+            .filter(|m| m.kind == MemberKind::User)
+            .map(|m| m.id.clone())
+            .collect()
+    };
+
+    let mut flat: Vec<Value> = Vec::new();
+    if options.admin_units {
+        for au in &directory.admin_units {
+            let ids = direct_users(&au.id, &mut counts);
+            let (member_ids, members) =
+                members_of(&mut ids.iter().map(String::as_str), &mut counts);
+            flat.push(json!({
+                "id": au.id,
+                "external_id": au.id,
+                "name": au.display_name.clone().unwrap_or_else(|| "Unnamed".into()),
+                "display_name": au.display_name,
+                "description": au.description,
+                "type": "administrative_unit",
+                "member_ids": member_ids,
+                "meta": {"membership_type": au.membership_type, "source": "msgraph_admin_unit", "members": members},
+            }));
+            counts.admin_units += 1;
+        }
+    }
+    let mut group_ids: Vec<String> = Vec::new();
+    if options.groups {
+        for g in &directory.groups {
+            let types = g.group_types.clone().unwrap_or_default();
+            let ids = direct_users(&g.id, &mut counts);
+            let (member_ids, members) =
+                members_of(&mut ids.iter().map(String::as_str), &mut counts);
+            flat.push(json!({
+                "id": g.id,
+                "external_id": g.id,
+                "name": g.display_name.clone().unwrap_or_else(|| "Unnamed".into()),
+                "display_name": g.display_name,
+                "description": g.description,
+                "type": group_type(&types),
+                "member_ids": member_ids,
+                "meta": {"group_types": types, "membership_rule": g.membership_rule, "source": "msgraph_group", "members": members},
+            }));
+            group_ids.push(g.id.clone());
+            counts.groups += 1;
+        }
+    }
+    if options.departments {
+        for (name, people) in departments(directory) {
+            let (member_ids, members) =
+                members_of(&mut people.iter().map(|u| u.id.as_str()), &mut counts);
+            if members.is_empty() {
+                continue;
+            }
+            let count = members.len();
+            flat.push(json!({
+                "id": department_id(name),
+                "external_id": format!("dept:{name}"),
+                "name": name,
+                "display_name": name,
+                "description": null,
+                "type": "department",
+                "member_ids": member_ids,
+                "meta": {"source": "msgraph_department", "member_count": count, "members": members},
+            }));
+            counts.departments += 1;
+        }
+    }
+    unique_ids(&mut flat, &mut warnings);
+
+    let parents = group_parents(directory, &group_ids);
+    counts.nested = parents.len();
+    let units = nest(flat, &parents);
+    Built {
+        mode: BuildMode::Recommended,
+        payload: json!({"organization": organization_record(directory), "units": units}),
+        counts,
+        warnings,
+    }
+}
+
+/// Each synced group's parent: the first synced group (in order) that lists it as a member,
+/// skipping any choice that would close a cycle.
+fn group_parents(directory: &Directory, group_ids: &[String]) -> HashMap<String, String> {
+    let synced: HashSet<&str> = group_ids.iter().map(String::as_str).collect();
+    let mut parents: HashMap<String, String> = HashMap::new();
+    for parent in group_ids {
+        for m in directory.members.get(parent).into_iter().flatten() {
+            if m.kind != MemberKind::Group
+                || !synced.contains(m.id.as_str())
+                || parents.contains_key(&m.id)
+            {
+                continue;
+            }
+            // Would `parent` end up under `m.id`?
+            let mut up = Some(parent.as_str());
+            let mut cycle = false;
+            while let Some(p) = up {
+                if p == m.id {
+                    cycle = true;
+                    break;
+                }
+                up = parents.get(p).map(String::as_str);
+            }
+            if !cycle {
+                parents.insert(m.id.clone(), parent.clone());
+            }
+        }
+    }
+    parents
+}
+
+/// Moves nested groups into their parent's `children`, depth first, keeping order.
+fn nest(flat: Vec<Value>, parents: &HashMap<String, String>) -> Vec<Value> {
+    let mut by_id: HashMap<String, Value> = HashMap::new();
+    let mut order: Vec<String> = Vec::new();
+    let mut kids: HashMap<String, Vec<String>> = HashMap::new();
+    for unit in flat {
+        let id = unit
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        if let Some(p) = parents.get(&id) {
+            kids.entry(p.clone()).or_default().push(id.clone());
+        }
+        order.push(id.clone());
+        by_id.insert(id, unit);
+    }
+    fn emit(
+        id: &str,
+        by_id: &mut HashMap<String, Value>,
+        kids: &HashMap<String, Vec<String>>,
+    ) -> Option<Value> {
+        let mut unit = by_id.remove(id)?;
+        let children: Vec<Value> = kids
+            .get(id)
+            .into_iter()
+            .flatten()
+            .filter_map(|k| emit(k, by_id, kids))
+            .collect();
+        if !children.is_empty()
+            && let Value::Object(map) = &mut unit
+        {
+            map.insert("children".into(), Value::Array(children));
+        }
+        Some(unit)
+    }
+    let roots: Vec<String> = order
+        .into_iter()
+        .filter(|id| !parents.contains_key(id))
+        .collect();
+    let mut out = Vec::new();
+    for id in roots {
+        if let Some(u) = emit(&id, &mut by_id, &kids) {
+            out.push(u);
+        }
+    }
+    // Anything left (cannot happen without a cycle) stays at the top rather than vanishing.
+    let mut rest: Vec<(String, Value)> = by_id.into_iter().collect();
+    rest.sort_by(|a, b| a.0.cmp(&b.0));
+    out.extend(rest.into_iter().map(|(_, mut v)| {
+        if let Value::Object(m) = &mut v {
+            m.remove("children");
+        }
+        v
+    }));
+    out
+}
