@@ -92,13 +92,20 @@ pub struct SandboxOptions {
     /// Mount the test-only hooks under `/_sandbox/` (fault injection). Tests only: the
     /// desktop's demo deployment never has them.
     pub test_hooks: bool,
+    /// Where `POST /organizations/sync/msgraph` reads Microsoft Graph (default
+    /// [`GRAPH_URL`]); a loopback Graph-compatible server in tests.
+    pub graph_url: Option<String>,
 }
+
+/// Microsoft Graph, as the server's provider calls it.
+pub const GRAPH_URL: &str = "https://graph.microsoft.com/v1.0";
 
 /// Shared state of the HTTP handlers.
 pub(crate) struct AppState {
     db: Db,
     jwt_key: Vec<u8>,
     token_lifetime: Option<i64>,
+    graph_url: String,
 }
 
 impl AppState {
@@ -187,6 +194,12 @@ pub async fn start(options: SandboxOptions) -> anyhow::Result<RunningSandbox> {
         db,
         jwt_key,
         token_lifetime: options.token_lifetime,
+        graph_url: options
+            .graph_url
+            .clone()
+            .unwrap_or_else(|| GRAPH_URL.to_owned())
+            .trim_end_matches('/')
+            .to_owned(),
     });
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
         .await

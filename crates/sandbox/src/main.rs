@@ -40,6 +40,9 @@ struct Args {
     /// Also serve the test-only hooks under /_sandbox/ (fault injection). Never for a demo.
     #[arg(long)]
     test_hooks: bool,
+    /// Microsoft Graph base for `POST /organizations/sync/msgraph` (version included).
+    #[arg(long)]
+    graph_url: Option<String>,
 }
 
 #[tokio::main]
@@ -68,6 +71,7 @@ async fn main() -> anyhow::Result<()> {
         admin: Some(admin),
         token_lifetime: args.token_lifetime,
         test_hooks: args.test_hooks,
+        graph_url: args.graph_url.clone(),
     })
     .await?;
     {

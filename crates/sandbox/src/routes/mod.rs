@@ -5,6 +5,7 @@ mod auths;
 mod groups;
 mod guardrails;
 mod license;
+mod msgraph_sync;
 mod org_import;
 mod orgs;
 mod users;

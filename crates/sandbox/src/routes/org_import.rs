@@ -48,10 +48,23 @@ struct Parsed<'a> {
 }
 
 #[derive(Default)]
-struct Counters {
+pub(super) struct Counters {
     created: u64,
     updated: u64,
     deleted: u64,
+}
+
+/// Steps 2–6 for a list of units, once the organization row exists.
+pub(super) async fn import_units(
+    state: &AppState,
+    organization: &OrgRow,
+    units: &[Value],
+) -> ApiResult<Counters> {
+    let mut parsed = Vec::new();
+    for unit in units {
+        parse(unit, None, 0, &mut parsed)?;
+    }
+    upsert_units(state, organization, &parsed).await
 }
 
 pub(super) async fn sync_json(
@@ -72,7 +85,7 @@ pub(super) async fn sync_json(
     Ok(Json(result(org_created, org_updated, &counters)))
 }
 
-fn result(org_created: u64, org_updated: u64, units: &Counters) -> Value {
+pub(super) fn result(org_created: u64, org_updated: u64, units: &Counters) -> Value {
     json!({"success": true, "result": {
         "organization": {"created": org_created, "updated": org_updated},
         "units": {"created": units.created, "updated": units.updated, "deleted": units.deleted},
@@ -109,7 +122,7 @@ fn text(unit: &Map<String, Value>, key: &str) -> Option<String> {
 }
 
 /// Step 1: the organization by `tenant_id`. `None`: the request is a silent no-op.
-async fn upsert_org(
+pub(super) async fn upsert_org(
     state: &AppState,
     org: &Map<String, Value>,
 ) -> ApiResult<Option<(bool, OrgRow)>> {

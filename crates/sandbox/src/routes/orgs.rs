@@ -50,6 +50,10 @@ pub(super) fn routes() -> Router<Arc<AppState>> {
             "/api/v1/organizations/sync/json",
             post(super::org_import::sync_json),
         )
+        .route(
+            "/api/v1/organizations/sync/msgraph",
+            post(super::msgraph_sync::sync_msgraph),
+        )
 }
 
 /// The test-only fault switch (mounted only when the sandbox is started for tests).
