@@ -313,7 +313,7 @@ async fn a_storm_of_429s_503s_drops_and_bad_json_ends_with_the_clean_result() {
     // connections and unreadable answers besides.
     server.inject_every("/v1.0/", FaultKind::Throttle(Some(0)), 0, 40, 2);
     server.inject_every("/members", FaultKind::Throttle(None), 3, 10, 3);
-    server.inject("/users", FaultKind::Unavailable, 1, 1);
+    server.inject("/users", FaultKind::Unavailable(Some(0)), 1, 1);
     server.inject_every("/groups", FaultKind::Drop, 2, 3, 4);
     server.inject("/directory/administrativeUnits", FaultKind::BadJson, 0, 1);
     // One request at a time, so the storm's pattern is exact (in parallel, one call could be
@@ -342,7 +342,7 @@ async fn a_call_that_keeps_failing_fails_the_whole_read_and_names_the_call() {
     let server = GraphServer::start(tenant, app(None)).await.expect("server");
     server.inject(
         &format!("/groups/{third_group}/members"),
-        FaultKind::Unavailable,
+        FaultKind::Unavailable(Some(0)),
         0,
         usize::MAX,
     );

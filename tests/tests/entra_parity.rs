@@ -246,7 +246,7 @@ async fn where_graph_fails_the_servers_sync_wipes_members_and_the_console_refuse
     // And a read that keeps failing is refused, not planned as empty.
     server.inject(
         &format!("/groups/{victim}/members"),
-        FaultKind::Unavailable,
+        FaultKind::Unavailable(Some(0)),
         0,
         usize::MAX,
     );

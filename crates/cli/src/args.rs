@@ -59,9 +59,160 @@ pub enum Command {
     /// The local journal of every change the console made or refused.
     #[command(subcommand)]
     Journal(JournalCommand),
+    /// Entra ID sync run from this machine: Microsoft sign-in, plans from Graph, apply, history.
+    #[command(subcommand)]
+    Entra(EntraCommand),
     /// Check a deployment with read-only calls: version, endpoints, the account's rights,
     /// license modules, known quirks. Exit 0 healthy, 1 warnings, 2 failures.
     Doctor,
+}
+
+/// On or off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Switch {
+    /// Enabled.
+    On,
+    /// Disabled.
+    Off,
+}
+
+impl Switch {
+    /// As a bool.
+    pub fn on(self) -> bool {
+        self == Switch::On
+    }
+}
+
+/// How an Entra plan is built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EntraMode {
+    /// Exactly what the deployment's own Microsoft Graph sync would store.
+    Parity,
+    /// Parity plus members that grant access, group nesting, settings kept, guests and disabled accounts out.
+    Recommended,
+}
+
+/// `entra …`
+#[derive(Debug, Subcommand)]
+pub enum EntraCommand {
+    /// The Microsoft sign-in and sync options of this tenant.
+    #[command(subcommand)]
+    Profile(EntraProfileCommand),
+    /// Sign in to Microsoft and read /organization.
+    Test,
+    /// Read Entra ID and plan the organization import (exit 0 no changes, 1 changes, 2 error).
+    Plan(EntraPlanArgs),
+    /// Apply a plan exactly (never prompts: the plan was the review).
+    Apply {
+        /// A plan file written with --out, or a stored plan's id.
+        plan: String,
+        /// Allow this many unit deletions (over the threshold).
+        #[arg(long)]
+        allow_deletes: Option<usize>,
+    },
+    /// Plan and apply in one go, for schedulers: refuses what a review would refuse.
+    Sync {
+        /// The plan options.
+        #[command(flatten)]
+        plan: EntraPlanArgs,
+        /// Allow this many unit deletions (over the threshold).
+        #[arg(long)]
+        allow_deletes: Option<usize>,
+    },
+    /// Past reads, plans and applies of this tenant, newest first.
+    History {
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+}
+
+/// `entra profile …`
+#[derive(Debug, Subcommand)]
+pub enum EntraProfileCommand {
+    /// Set how to sign in to Microsoft (the secret or private key is read from stdin).
+    Set(EntraProfileSet),
+    /// Show the profile (never the secret).
+    Show,
+}
+
+/// `entra profile set`
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("method").required(true).args(["client_secret_stdin", "certificate", "device_code"])))]
+pub struct EntraProfileSet {
+    /// The Entra tenant id (or a verified domain).
+    #[arg(long)]
+    pub tenant_id: String,
+    /// The app registration's application (client) id.
+    #[arg(long)]
+    pub client_id: String,
+    /// Read the client secret from stdin (kept in the OS keychain).
+    #[arg(long)]
+    pub client_secret_stdin: bool,
+    /// The app's certificate (PEM); its private key is read from stdin (--private-key-stdin).
+    #[arg(long, requires = "private_key_stdin")]
+    pub certificate: Option<PathBuf>,
+    /// Read the certificate's private key (PEM) from stdin.
+    #[arg(long, requires = "certificate")]
+    pub private_key_stdin: bool,
+    /// An admin signs in with a device code at each run; nothing is stored.
+    #[arg(long)]
+    pub device_code: bool,
+    /// National cloud: global, us-government, china (sets both URLs).
+    #[arg(long)]
+    pub cloud: Option<String>,
+    /// Sign-in host (default https://login.microsoftonline.com); /{tenant}/oauth2/v2.0/token is appended.
+    #[arg(long)]
+    pub authority: Option<String>,
+    /// Graph base with its version (default https://graph.microsoft.com/v1.0).
+    #[arg(long)]
+    pub graph_url: Option<String>,
+    /// The sync options kept with the profile.
+    #[command(flatten)]
+    pub options: EntraOptions,
+}
+
+/// The sync options, as the server names them.
+#[derive(Debug, Clone, Args)]
+pub struct EntraOptions {
+    /// Administrative units as units (server default: on).
+    #[arg(long, value_enum)]
+    pub admin_units: Option<Switch>,
+    /// Groups as units (server default: off).
+    #[arg(long, value_enum)]
+    pub groups: Option<Switch>,
+    /// Departments as units (server default: off).
+    #[arg(long, value_enum)]
+    pub departments: Option<Switch>,
+    /// OData $filter on the group list, passed to Graph verbatim.
+    #[arg(long)]
+    pub group_filter: Option<String>,
+    /// Recommended mode: keep guest accounts in member lists.
+    #[arg(long)]
+    pub include_guests: bool,
+    /// Recommended mode: keep disabled accounts in member lists.
+    #[arg(long)]
+    pub include_disabled: bool,
+}
+
+/// `entra plan` and `entra sync`.
+#[derive(Debug, Clone, Args)]
+pub struct EntraPlanArgs {
+    /// Which way to build the tree.
+    #[arg(long, value_enum, default_value_t = EntraMode::Recommended)]
+    pub mode: EntraMode,
+    /// This run's options (default: the profile's).
+    #[command(flatten)]
+    pub options: EntraOptions,
+    /// Read everything from Graph (every read is full today).
+    #[arg(long)]
+    pub full: bool,
+    /// Member reads in parallel (default 4).
+    #[arg(long)]
+    pub concurrency: Option<usize>,
+    /// Also write the plan to this file.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// `journal …`

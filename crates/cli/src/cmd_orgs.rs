@@ -5,7 +5,7 @@ use crate::error::{CliError, CliResult};
 use crate::input::confirm;
 use crate::output::{format_time, print_json, table};
 use crate::progress::Watch;
-use cloo_console::imports::{OrgPlanDocument, read_plan_document};
+use cloo_console::imports::{OrgApplyReport, OrgPlanDocument, read_plan_document};
 use cloo_console::orgs::OrgTreeNode;
 use cloo_console::{Console, ErrorCode, Observer, Target};
 use cloo_domain::import::{FileEncoding, ImportFileError, decode};
@@ -382,17 +382,23 @@ fn quoted(v: &Value) -> String {
     }
 }
 
-fn print_plan(document: &OrgPlanDocument, out: Output) -> CliResult<()> {
+/// A plan as `-o json` shows it: the plan's arrays and details, its id, without the prediction.
+pub(crate) fn plan_json(document: &OrgPlanDocument) -> CliResult<Value> {
+    let plan = &document.plan;
+    let mut value = serde_json::to_value(plan).map_err(|err| err.to_string())?;
+    if let Value::Object(map) = &mut value {
+        map.remove("predicted");
+        map.insert("plan_id".into(), Value::String(document.id.clone()));
+        map.insert("offline".into(), Value::Bool(document.offline));
+        map.insert("has_changes".into(), Value::Bool(plan.has_changes()));
+    }
+    Ok(value)
+}
+
+pub(crate) fn print_plan(document: &OrgPlanDocument, out: Output) -> CliResult<()> {
     let plan = &document.plan;
     if out == Output::Json {
-        let mut value = serde_json::to_value(plan).map_err(|err| err.to_string())?;
-        if let Value::Object(map) = &mut value {
-            map.remove("predicted");
-            map.insert("plan_id".into(), Value::String(document.id.clone()));
-            map.insert("offline".into(), Value::Bool(document.offline));
-            map.insert("has_changes".into(), Value::Bool(plan.has_changes()));
-        }
-        return print_json(&value);
+        return print_json(&plan_json(document)?);
     }
     let source = if document.offline {
         format!(
@@ -538,23 +544,32 @@ async fn apply(
     allow_deletes: Option<usize>,
     out: Output,
 ) -> CliResult<OrgsDone> {
-    let imports = console.imports();
-    let path = Path::new(plan);
-    let plan_id = if path.exists() {
-        let document = read_plan_document(&read(path)?, plan)?;
-        imports.keep_org_plan(&document).await?;
-        document.id
-    } else {
-        plan.to_owned()
-    };
+    let plan_id = plan_id_of(console, plan).await?;
     let watch = Watch::start();
-    let report = imports
+    let report = console
+        .imports()
         .apply_org(target, &plan_id, allow_deletes, &watch.observer)
         .await;
     drop(watch);
-    let report = report?;
+    print_apply_report(&report?, out)
+}
+
+/// The plan id of `plan`: a stored id, or a plan file (kept in the store first).
+pub(crate) async fn plan_id_of(console: &Console, plan: &str) -> CliResult<String> {
+    let path = Path::new(plan);
+    if path.exists() {
+        let document = read_plan_document(&read(path)?, plan)?;
+        console.imports().keep_org_plan(&document).await?;
+        Ok(document.id)
+    } else {
+        Ok(plan.to_owned())
+    }
+}
+
+/// Prints what an organization apply did; differences from the plan are an error.
+pub(crate) fn print_apply_report(report: &OrgApplyReport, out: Output) -> CliResult<OrgsDone> {
     match out {
-        Output::Json => print_json(&report)?,
+        Output::Json => print_json(report)?,
         Output::Table => {
             if report.already_applied {
                 println!(

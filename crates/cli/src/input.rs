@@ -25,6 +25,22 @@ pub fn read_secret(prompt: &str) -> CliResult<Secret> {
     Ok(Secret::new(value))
 }
 
+/// Reads a multi-line secret (a PEM private key) from stdin, to its end.
+pub fn read_secret_text(what: &str) -> CliResult<Secret> {
+    use std::io::Read;
+    let mut text = String::new();
+    if std::io::stdin().is_terminal() {
+        eprintln!("paste the {what}, then press Ctrl-D:");
+    }
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| format!("cannot read stdin: {e}"))?;
+    if text.trim().is_empty() {
+        return Err(format!("no {what} was read from stdin").into());
+    }
+    Ok(Secret::new(text))
+}
+
 /// Asks for confirmation in a terminal; without one, `--yes` is required.
 pub fn confirm(question: &str, yes: bool) -> CliResult<()> {
     if yes {

@@ -6,6 +6,7 @@
 //! error is one JSON object on stderr: `{"error": {"code", "message", …}}`.
 
 mod args;
+mod cmd_entra;
 mod cmd_groups;
 mod cmd_import;
 mod cmd_journal;
@@ -90,6 +91,15 @@ async fn dispatch(console: &Console, cli: &Cli) -> CliResult<Done> {
             cmd_orgs::OrgsDone::Findings => Done::Changes,
         });
     }
+    if let Command::Entra(command) = &cli.command {
+        let target = target(cli)?;
+        return Ok(
+            match cmd_entra::run(console, &target, command, out).await? {
+                cmd_orgs::OrgsDone::Clean => Done::Success,
+                cmd_orgs::OrgsDone::Findings => Done::Changes,
+            },
+        );
+    }
     if let Command::Doctor = &cli.command {
         let report = console.tenants().doctor(&target(cli)?).await?;
         output::print_doctor(&report, out)?;
@@ -137,7 +147,7 @@ async fn dispatch_simple(console: &Console, cli: &Cli) -> CliResult<()> {
         Command::Journal(command) => {
             cmd_journal::run(console, cli.tenant.as_deref(), command, out).await
         }
-        Command::Orgs(_) | Command::Doctor => Err(CliError::Input(
+        Command::Orgs(_) | Command::Entra(_) | Command::Doctor => Err(CliError::Input(
             "internal error: this command is dispatched earlier".into(),
         )),
     }

@@ -252,6 +252,18 @@ pub enum ConsoleError {
         "the keychain holds no credential for tenant {0:?}: give its credential again (edit the tenant)"
     )]
     MissingCredential(String),
+    /// Microsoft (sign-in or Graph) failed; `call` names the Graph call when there is one.
+    #[error("{message}")]
+    Microsoft {
+        /// How the shells tell it (wrong_credentials, forbidden, network, server, …).
+        code: ErrorCode,
+        /// The Graph call (`GET /groups/{id}/members`).
+        call: Option<String>,
+        /// Graph's HTTP status.
+        status: Option<u16>,
+        /// One sentence.
+        message: String,
+    },
     /// Something inside the console went wrong.
     #[error("internal error: {0}")]
     Internal(String),
@@ -334,6 +346,7 @@ impl ConsoleError {
             ConsoleError::NotAdmin { .. } => ErrorCode::NotAdmin,
             ConsoleError::NoTenant => ErrorCode::NoTenant,
             ConsoleError::MissingCredential(_) => ErrorCode::MissingCredential,
+            ConsoleError::Microsoft { code, .. } => *code,
             ConsoleError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -385,6 +398,11 @@ impl ConsoleError {
             }
             ConsoleError::Api(e) => view.status = api_status(e),
             ConsoleError::NotAdmin { role, .. } => view.role = Some(role.clone()),
+            ConsoleError::Microsoft { call, status, .. } => {
+                view.what = Some("microsoft".into());
+                view.key = call.clone();
+                view.status = *status;
+            }
             _ => {}
         }
         view

@@ -12,6 +12,7 @@
 //! | [`Console::orgs`] | `orgs/` | organizations, the OU tree, one unit's detail, limits, guardrails, deletion |
 //! | [`Console::imports`] | `imports/` | CSV user imports and organization JSON imports: plan, review, apply by id |
 //! | [`Console::journal`] | `journal/` | the operation journal: list, show, CSV export |
+//! | [`Console::entra`] | `entra/` | Entra ID sync: the Microsoft sign-in profile, plans read from Graph, apply, history |
 //!
 //! Names follow one scheme: `list*` and `get*` read, `plan*` computes a change and stores it
 //! without writing, `apply*` executes a stored plan by id, any other verb writes at once. Every
@@ -23,6 +24,7 @@
 
 #![deny(missing_docs)]
 
+pub mod entra;
 mod error;
 pub mod groups;
 pub mod imports;
@@ -153,6 +155,11 @@ area!(
     /// The operation journal.
     Journal,
     journal
+);
+area!(
+    /// Entra ID sync: the profile, plans from Graph, their apply, the history.
+    Entra,
+    entra
 );
 
 impl Console {
@@ -363,6 +370,14 @@ fn actor_of(credential: &Credential) -> String {
 
 /// The key of the in-process sandbox tenant (its database is SQLite).
 pub(crate) const SANDBOX_KEY: &str = "local-sandbox";
+
+/// Epoch milliseconds now.
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
 
 /// Epoch seconds now.
 pub(crate) fn now() -> i64 {

@@ -231,6 +231,11 @@ impl Observer {
         self.cancel.clone()
     }
 
+    /// Reports progress of a read that writes nothing (and so has no operation).
+    pub(crate) fn report_progress(&self, progress: &Progress) {
+        self.report(progress);
+    }
+
     fn report(&self, progress: &Progress) {
         if let Some(sink) = &self.sink {
             sink(progress);

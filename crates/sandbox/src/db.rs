@@ -64,6 +64,8 @@ pub struct NewUser {
     pub last_active_at: i64,
     pub api_key: Option<String>,
     pub oauth_sub: Option<String>,
+    /// The Entra object id, set when the account signed in with Microsoft.
+    pub oauth_oid: Option<String>,
     pub password_hash: String,
 }
 
@@ -87,6 +89,7 @@ impl NewUser {
             last_active_at: created_at,
             api_key: None,
             oauth_sub: None,
+            oauth_oid: None,
             password_hash,
         }
     }
@@ -183,7 +186,7 @@ impl Db {
         for u in users {
             sqlx::query(
                 "INSERT INTO user (id, name, email, role, profile_image_url, last_active_at, \
-                 updated_at, created_at, api_key, oauth_sub) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 updated_at, created_at, api_key, oauth_sub, oauth_oid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(&u.id)
             .bind(&u.name)
@@ -195,6 +198,7 @@ impl Db {
             .bind(u.created_at)
             .bind(&u.api_key)
             .bind(&u.oauth_sub)
+            .bind(&u.oauth_oid)
             .execute(&mut *tx)
             .await?;
             sqlx::query("INSERT INTO auth (id, email, password, active) VALUES (?, ?, ?, 1)")

@@ -180,6 +180,7 @@ pub fn demo_people(password_hash: &str, first_created: i64, now: i64) -> Vec<New
             last_active_at,
             api_key,
             oauth_sub: sso.then(|| format!("microsoft@{}", rng.uuid())),
+            oauth_oid: None,
             password_hash: password_hash.to_owned(),
         });
     }

@@ -24,6 +24,10 @@ pub enum SecretSlot {
     Credential,
     /// The session token (a JWT), renewed by signing in again.
     Session,
+    /// The Entra app's client secret.
+    EntraClientSecret,
+    /// The key that seals the Entra certificate's private key in the store.
+    EntraSealingKey,
 }
 
 impl SecretSlot {
@@ -31,6 +35,8 @@ impl SecretSlot {
         match self {
             SecretSlot::Credential => "credential",
             SecretSlot::Session => "session",
+            SecretSlot::EntraClientSecret => "entra-client-secret",
+            SecretSlot::EntraSealingKey => "entra-sealing-key",
         }
     }
 }
@@ -194,6 +200,9 @@ impl SecretStore for MemorySecrets {
         slot: SecretSlot,
         value: &Secret,
     ) -> Result<(), KeychainError> {
+        if value.expose().len() > MAX_SECRET_BYTES {
+            return Err(KeychainError::TooLong(value.expose().len()));
+        }
         let mut values = self
             .values
             .lock()
@@ -215,6 +224,26 @@ impl SecretStore for MemorySecrets {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn memory_secrets_hold_no_more_than_a_windows_credential_would() {
+        let store = MemorySecrets::default();
+        let long = Secret::new("k".repeat(MAX_SECRET_BYTES + 1));
+        assert!(matches!(
+            store.write("t1", SecretSlot::EntraClientSecret, &long),
+            Err(KeychainError::TooLong(n)) if n == MAX_SECRET_BYTES + 1
+        ));
+        assert_eq!(
+            store
+                .read("t1", SecretSlot::EntraClientSecret)
+                .expect("read"),
+            None
+        );
+        let fits = Secret::new("k".repeat(MAX_SECRET_BYTES));
+        store
+            .write("t1", SecretSlot::EntraSealingKey, &fits)
+            .expect("at the limit");
+    }
 
     #[test]
     fn memory_secrets_keep_slots_apart() {

@@ -7,11 +7,14 @@
 
 #![deny(missing_docs)]
 
+mod entra;
 mod journal;
 pub mod keychain;
 mod plans;
+pub mod sealed;
 mod tenants;
 
+pub use entra::{EntraHistoryRow, EntraProfileRow};
 pub use journal::{JournalFilter, JournalOutcome, JournalRow, NewJournalEntry};
 pub use keychain::{KeychainError, MemorySecrets, OsKeychain, SecretSlot, SecretStore};
 pub use plans::{PlanStep, StoredPlan};

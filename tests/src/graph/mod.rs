@@ -39,8 +39,8 @@ pub struct App {
 pub enum FaultKind {
     /// 429, with `Retry-After` seconds when given.
     Throttle(Option<u64>),
-    /// 503 Service Unavailable.
-    Unavailable,
+    /// 503 Service Unavailable, with `Retry-After` seconds when given.
+    Unavailable(Option<u64>),
     /// The connection drops in the middle of the body.
     Drop,
     /// 200 with a body that is not JSON.
@@ -318,7 +318,13 @@ fn fault_response(kind: FaultKind) -> Response {
             }
             r
         }
-        FaultKind::Unavailable => graph_error(503, "serviceNotAvailable", "Service unavailable."),
+        FaultKind::Unavailable(after) => {
+            let mut r = graph_error(503, "serviceNotAvailable", "Service unavailable.");
+            if let Some(s) = after {
+                r.headers_mut().insert("retry-after", s.into());
+            }
+            r
+        }
         FaultKind::Status(code) => graph_error(code, "generalException", "Injected failure."),
         FaultKind::BadJson => (
             StatusCode::OK,

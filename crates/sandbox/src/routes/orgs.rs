@@ -58,7 +58,9 @@ pub(super) fn routes() -> Router<Arc<AppState>> {
 
 /// The test-only fault switch (mounted only when the sandbox is started for tests).
 pub(super) fn test_hooks() -> Router<Arc<AppState>> {
-    Router::new().route("/_sandbox/faults", post(set_faults))
+    Router::new()
+        .route("/_sandbox/faults", post(set_faults))
+        .route("/_sandbox/microsoft_sign_ins", post(microsoft_sign_ins))
 }
 
 fn unknown() -> ApiFailure {
@@ -451,6 +453,47 @@ async fn delete_org(
 
 /// Test-only faults (not part of the server): `{"import_fail_after_units": N}` makes the next
 /// JSON import fail with a database error after N units, as a real server can half-way.
+/// Test hook: accounts as the Microsoft sign-in creates them (`oauth_sub` `microsoft@<sub>`,
+/// `oauth_oid` the Entra object id), which the sandbox cannot do by itself.
+/// Body: `{"users": [{"email", "name", "oid"}]}`.
+async fn microsoft_sign_ins(
+    State(state): State<Arc<AppState>>,
+    AdminUser(_): AdminUser,
+    Json(body): Json<Value>,
+) -> ApiResult<Json<Value>> {
+    let now = crate::now();
+    let users: Vec<crate::db::NewUser> = body
+        .get("users")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|u| {
+            let text = |k: &str| {
+                u.get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            let oid = text("oid");
+            crate::db::NewUser {
+                id: uuid::Uuid::new_v4().to_string(),
+                name: text("name"),
+                email: text("email").to_lowercase(),
+                role: "user".into(),
+                profile_image_url: "/user.png".into(),
+                created_at: now,
+                last_active_at: now,
+                api_key: None,
+                oauth_sub: Some(format!("microsoft@sub-{oid}")),
+                oauth_oid: Some(oid),
+                password_hash: String::new(),
+            }
+        })
+        .collect();
+    state.db.insert_users(&users).await?;
+    Ok(Json(json!({"created": users.len()})))
+}
+
 async fn set_faults(
     State(state): State<Arc<AppState>>,
     AdminUser(_): AdminUser,

@@ -1,0 +1,323 @@
+//! Test the sign-in, plan from a fresh Graph read, apply a plan, or both in one go.
+//!
+//! A plan reads the directory (failing closed), builds the payload in the chosen way and in the
+//! other way too (to say what it would have done differently), and plans it through the
+//! organization-import path, so the apply is the org import's: stale-plan refusal, deletion
+//! threshold, journal, resume. Recommended plans carry OU settings over; parity plans do not,
+//! as the server's own sync does not.
+
+use super::history::RunRecord;
+use crate::error::{ConsoleError, ConsoleResult};
+use crate::imports::{OrgApplyReport, OrgPlanDocument};
+use crate::operation::{OperationKind, Progress};
+use crate::{Entra, Observer, Target};
+use cloo_domain::org::import_file::validate_import;
+use cloo_domain::org::import_plan::PlanOptions;
+use cloo_entra::build::compare::{ModeDifferences, compare};
+use cloo_entra::build::{Accounts, BuildCounts, BuildMode, BuildOptions, build};
+use cloo_entra::graph::{GraphClient, ReadSettings, ReadStats};
+use cloo_entra::{DeviceCodePrompt, Endpoints, TokenSource, read_directory};
+use serde::Serialize;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// What to plan.
+#[derive(Debug, Clone, Default)]
+pub struct EntraPlanRequest {
+    /// Which way to build.
+    pub mode: BuildMode,
+    /// Options for this run (default: the profile's).
+    pub options: Option<BuildOptions>,
+    /// Member reads in parallel (default: [`ReadSettings`]'s).
+    pub concurrency: Option<usize>,
+    /// An unattended run: Graph is asked to treat it as low priority.
+    pub unattended: bool,
+}
+
+/// A plan from Entra: the organization plan, how it was built, and what the other way differs.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntraPlan {
+    /// The stored organization plan (apply it by `document.id`).
+    pub document: OrgPlanDocument,
+    /// `parity` or `recommended`.
+    pub mode: String,
+    /// The build's figures.
+    pub counts: BuildCounts,
+    /// What the other way would have done differently.
+    pub other_way: ModeDifferences,
+    /// Things worth knowing about the directory.
+    pub warnings: Vec<String>,
+    /// The Graph read's figures.
+    pub graph: ReadStats,
+    /// The sign-in method.
+    pub method: String,
+    /// Token requests (sign-ins and renewals).
+    pub token_requests: u32,
+}
+
+/// A sign-in test.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct EntraTestReport {
+    /// The Entra tenant id.
+    pub tenant_id: String,
+    /// Its name.
+    pub display_name: Option<String>,
+    /// Its verified domains.
+    pub domains: Vec<String>,
+    /// The sign-in method used.
+    pub method: String,
+}
+
+fn progress(stats: &ReadStats) -> Progress {
+    let mut counters = BTreeMap::new();
+    counters.insert("requests".to_owned(), stats.requests);
+    counters.insert("pages".to_owned(), stats.pages);
+    counters.insert("objects".to_owned(), stats.objects);
+    counters.insert("throttled".to_owned(), stats.throttled);
+    counters.insert("retried".to_owned(), stats.retried);
+    Progress {
+        operation: OperationKind::OrgImport,
+        step: "reading Microsoft Graph".into(),
+        done: stats.pages,
+        total: 0,
+        counters,
+    }
+}
+
+impl Entra<'_> {
+    async fn graph_client(
+        &self,
+        target: &Target,
+        observer: &Observer,
+        prompt: Option<DeviceCodePrompt>,
+        settings: ReadSettings,
+    ) -> ConsoleResult<(Arc<GraphClient>, Arc<TokenSource>, BuildOptions)> {
+        let (key, row) = self.c.entra_row(target).await?;
+        let credential = self.c.entra_credential(&key, &row).await?;
+        let endpoints = Endpoints::new(&row.authority, &row.graph_url)?;
+        let http = super::profile::reqwest_client()?;
+        let mut tokens = TokenSource::new(
+            http.clone(),
+            endpoints,
+            &row.entra_tenant,
+            &row.client_id,
+            credential,
+        )?
+        .with_cancel(observer.cancel_token());
+        if let Some(prompt) = prompt {
+            tokens = tokens.with_prompt(prompt);
+        }
+        let tokens = Arc::new(tokens);
+        let watcher = observer.clone();
+        let graph = GraphClient::new(http, tokens.clone(), settings)
+            .with_cancel(observer.cancel_token())
+            .with_progress(Arc::new(move |s: &ReadStats| {
+                watcher.report_progress(&progress(s))
+            }));
+        let options = serde_json::from_str(&row.options).unwrap_or_default();
+        Ok((Arc::new(graph), tokens, options))
+    }
+
+    /// Signs in to Microsoft and reads `/organization`.
+    pub async fn test(
+        &self,
+        target: &Target,
+        observer: &Observer,
+        prompt: Option<DeviceCodePrompt>,
+    ) -> ConsoleResult<EntraTestReport> {
+        let (graph, tokens, _) = self
+            .graph_client(target, observer, prompt, ReadSettings::default())
+            .await?;
+        let orgs: Vec<cloo_entra::model::Organization> = graph
+            .all_pages("GET /organization", &graph.url("/organization"))
+            .await?;
+        let org = orgs.into_iter().next().ok_or_else(|| {
+            ConsoleError::from(cloo_entra::EntraError::BadAnswer {
+                call: "GET /organization".into(),
+                cause: "no organization in the answer".into(),
+            })
+        })?;
+        Ok(EntraTestReport {
+            tenant_id: org.id,
+            display_name: org.display_name,
+            domains: org
+                .verified_domains
+                .into_iter()
+                .filter_map(|d| d.name)
+                .collect(),
+            method: tokens.method().to_owned(),
+        })
+    }
+
+    /// Reads the directory and plans the organization import; the plan is stored and recorded
+    /// in the history. Nothing is written to the deployment.
+    pub async fn plan(
+        &self,
+        target: &Target,
+        request: &EntraPlanRequest,
+        observer: &Observer,
+        prompt: Option<DeviceCodePrompt>,
+    ) -> ConsoleResult<EntraPlan> {
+        let started = std::time::Instant::now();
+        let started_at = crate::now_ms();
+        let method = self
+            .c
+            .entra_row(target)
+            .await
+            .map(|(_, r)| r.method)
+            .unwrap_or_default();
+        let result = self.plan_inner(target, request, observer, prompt).await;
+        let figures = match &result {
+            Ok(p) => {
+                json!({"graph": p.graph, "counts": p.counts, "creates": p.document.plan.create.len(),
+                "updates": p.document.plan.update.len(), "moves": p.document.plan.moves.len(),
+                "deletes": p.document.plan.delete.len()})
+            }
+            Err(_) => json!({}),
+        };
+        let success = match &result {
+            Ok(p) if !p.document.plan.has_changes() => "no_changes",
+            _ => "planned",
+        };
+        let record = RunRecord {
+            action: "plan",
+            method: &method,
+            mode: request.mode.as_str(),
+            plan_id: result.as_ref().ok().map(|p| p.document.id.clone()),
+            figures,
+        };
+        self.c
+            .record_entra_run(target, started, started_at, record, &result, success)
+            .await?;
+        result
+    }
+
+    async fn plan_inner(
+        &self,
+        target: &Target,
+        request: &EntraPlanRequest,
+        observer: &Observer,
+        prompt: Option<DeviceCodePrompt>,
+    ) -> ConsoleResult<EntraPlan> {
+        let mut settings = ReadSettings {
+            low_priority: request.unattended,
+            ..ReadSettings::default()
+        };
+        if let Some(n) = request.concurrency {
+            settings.concurrency = n.clamp(1, 64);
+        }
+        let (graph, tokens, profile_options) = self
+            .graph_client(target, observer, prompt, settings)
+            .await?;
+        let options = request.options.clone().unwrap_or(profile_options);
+        // Read what both ways need, so the plan can say what the other way would do.
+        let directory =
+            read_directory(&graph, &options.read_options(BuildMode::Recommended)).await?;
+        let snapshot = self.c.snapshot(target, false).await?;
+        let accounts = Accounts::new(
+            snapshot
+                .directory
+                .users()
+                .iter()
+                .filter_map(|u| Some((u.oauth_oid.as_deref()?, u.oauth_sub.as_deref()?))),
+        );
+        let chosen = build(&directory, request.mode, &options, &accounts);
+        let other = build(&directory, request.mode.other(), &options, &accounts);
+        let other_way = compare(
+            &chosen.payload,
+            &other.payload,
+            request.mode.other().as_str(),
+        );
+        let bytes = serde_json::to_vec(&chosen.payload)
+            .map_err(|e| ConsoleError::Internal(e.to_string()))?;
+        let validated = validate_import(&bytes);
+        if let Some(p) = validated.errors().next() {
+            return Err(ConsoleError::Internal(format!(
+                "the payload built from Entra does not validate at {}: {}",
+                p.path, p.message
+            )));
+        }
+        let file = validated.file.ok_or_else(|| {
+            ConsoleError::Internal("the payload built from Entra is empty".into())
+        })?;
+        let name = format!(
+            "entra:{} ({})",
+            directory
+                .organization
+                .as_ref()
+                .map(|o| o.id.as_str())
+                .unwrap_or_default(),
+            request.mode.as_str()
+        );
+        let plan_options = PlanOptions {
+            carry_over_settings: request.mode == BuildMode::Recommended,
+        };
+        let (document, _) = self
+            .c
+            .plan_org_file(target, &name, file, plan_options, false)
+            .await?;
+        Ok(EntraPlan {
+            document,
+            mode: request.mode.as_str().to_owned(),
+            counts: chosen.counts,
+            other_way,
+            warnings: chosen.warnings,
+            graph: graph.stats(),
+            method: tokens.method().to_owned(),
+            token_requests: tokens.token_requests(),
+        })
+    }
+
+    /// Applies a stored Entra plan through the organization-import apply, and records it.
+    pub async fn apply(
+        &self,
+        target: &Target,
+        plan_id: &str,
+        allow_deletes: Option<usize>,
+        observer: &Observer,
+    ) -> ConsoleResult<OrgApplyReport> {
+        let started = std::time::Instant::now();
+        let started_at = crate::now_ms();
+        let document = self.c.imports().get_org_plan(plan_id).await;
+        let mode = document
+            .as_ref()
+            .ok()
+            .and_then(|d| d.file_name.rsplit('(').next())
+            .map(|m| m.trim_end_matches(')').to_owned())
+            .unwrap_or_default();
+        let method = self
+            .c
+            .entra_row(target)
+            .await
+            .map(|(_, r)| r.method)
+            .unwrap_or_default();
+        let result = match document {
+            Ok(_) => {
+                self.c
+                    .imports()
+                    .apply_org(target, plan_id, allow_deletes, observer)
+                    .await
+            }
+            Err(e) => Err(e),
+        };
+        let figures = match &result {
+            Ok(r) => {
+                json!({"counters": r.counters, "fixups_done": r.fixups_done, "differences": r.differences.len(), "resumed": r.resumed})
+            }
+            Err(_) => json!({}),
+        };
+        let record = RunRecord {
+            action: "apply",
+            method: &method,
+            mode: &mode,
+            plan_id: Some(plan_id.to_owned()),
+            figures,
+        };
+        self.c
+            .record_entra_run(target, started, started_at, record, &result, "applied")
+            .await?;
+        result
+    }
+}
