@@ -204,7 +204,7 @@ pub struct EntraPlanArgs {
     /// This run's options (default: the profile's).
     #[command(flatten)]
     pub options: EntraOptions,
-    /// Read everything from Graph (every read is full today).
+    /// Read everything from Graph instead of only the changes since the last run.
     #[arg(long)]
     pub full: bool,
     /// Member reads in parallel (default 4).

@@ -291,6 +291,7 @@ async fn plan(
         options: Some(options(&args.options, base)),
         concurrency: args.concurrency,
         unattended,
+        full: args.full,
     };
     let watch = Watch::start();
     let planned = console
@@ -319,6 +320,7 @@ fn print_entra_plan(planned: &EntraPlan, out: Output) -> CliResult<()> {
             "warnings": planned.warnings,
             "graph": planned.graph,
             "token_requests": planned.token_requests,
+            "read": planned.read,
         });
         return print_json(&value);
     }
@@ -351,6 +353,25 @@ fn print_entra_plan(planned: &EntraPlan, out: Output) -> CliResult<()> {
     }
     for w in &planned.warnings {
         println!("warning: {w}");
+    }
+    let r = &planned.read;
+    match r.kind.as_str() {
+        "delta" => println!(
+            "read only the changes since the last run: {} user(s) changed, {} removed; {} group(s) changed, {} removed; {} membership change(s); {} administrative-unit change(s)",
+            r.users_changed,
+            r.users_removed,
+            r.groups_changed,
+            r.groups_removed,
+            r.member_changes,
+            r.admin_units_changed
+        ),
+        _ => println!(
+            "read everything{}",
+            r.full_because
+                .as_deref()
+                .map(|b| format!(" ({b})"))
+                .unwrap_or_default()
+        ),
     }
     let g = &planned.graph;
     println!(

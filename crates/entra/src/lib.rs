@@ -6,6 +6,7 @@
 //! | [`auth`] | the three sign-ins (client secret, certificate assertion, device code) and token renewal |
 //! | [`graph`] | one Graph client: paging, retries after `Retry-After`, pacing, bounded concurrency, cancel |
 //! | [`read`] | the directory read: organization, administrative units, groups, users, members |
+//! | [`delta`] | later reads with Graph's delta links, merged into the directory kept from the last run |
 //! | [`model`] | what a read holds |
 //! | [`build`] | the organization import payload, the server's way (`parity`) or the recommended way |
 //! | [`error`] | what can go wrong, each naming the call |
@@ -19,6 +20,7 @@
 pub mod auth;
 pub mod build;
 pub mod cloud;
+pub mod delta;
 pub mod error;
 pub mod graph;
 pub mod model;

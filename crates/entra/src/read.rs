@@ -103,7 +103,7 @@ pub async fn read_directory(
 
 /// Direct members of every unit, in parallel (the client bounds how many at once). The first
 /// failure cancels the rest and fails the read.
-async fn read_members(
+pub(crate) async fn read_members(
     client: &Arc<GraphClient>,
     targets: Vec<(String, String, String)>,
 ) -> EntraResult<HashMap<String, Vec<Member>>> {

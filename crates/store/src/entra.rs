@@ -127,6 +127,43 @@ impl Store {
         }))
     }
 
+    /// Keeps the directory and delta links of a tenant's last read (JSON).
+    pub async fn save_entra_state(
+        &self,
+        tenant_id: &str,
+        read_at: i64,
+        state: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT OR REPLACE INTO entra_state (tenant_id, read_at, state) VALUES (?, ?, ?)",
+        )
+        .bind(tenant_id)
+        .bind(read_at)
+        .bind(state)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The last read's state of a tenant: when, and the JSON.
+    pub async fn entra_state(&self, tenant_id: &str) -> Result<Option<(i64, String)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT read_at, state FROM entra_state WHERE tenant_id = ?")
+                .bind(tenant_id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Forgets a tenant's last read (its profile changed).
+    pub async fn forget_entra_state(&self, tenant_id: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM entra_state WHERE tenant_id = ?")
+            .bind(tenant_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Adds a history row; gives its id.
     pub async fn add_entra_history(&self, h: &EntraHistoryRow) -> Result<i64, StoreError> {
         let done = sqlx::query(

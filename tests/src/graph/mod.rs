@@ -6,6 +6,7 @@
 //! It is written from Microsoft's documentation, not from the console's code, and it shares no
 //! type with it: what the console reads here is what it would read from Graph.
 
+pub mod delta;
 pub mod tenant;
 
 pub use tenant::{Rng, Tenant, TenantSpec};
@@ -82,9 +83,9 @@ pub struct Logged {
     pub at: Instant,
 }
 
-struct ServerState {
-    base: String,
-    tenant: Mutex<Tenant>,
+pub(crate) struct ServerState {
+    pub(crate) base: String,
+    pub(crate) tenant: Mutex<Tenant>,
     app: App,
     tokens: Mutex<HashMap<String, Instant>>,
     refresh_tokens: Mutex<HashSet<String>>,
@@ -99,6 +100,7 @@ struct ServerState {
     device_codes: Mutex<HashSet<String>>,
     load_percentage: Mutex<Option<f64>>,
     default_page: usize,
+    pub(crate) changes: Mutex<delta::ChangeLog>,
 }
 
 /// A running Graph-compatible server on 127.0.0.1.
@@ -135,6 +137,7 @@ impl GraphServer {
             device_codes: Mutex::new(HashSet::new()),
             load_percentage: Mutex::new(None),
             default_page: 100,
+            changes: Mutex::new(delta::ChangeLog::default()),
         });
         let router = Router::new().fallback(handle).with_state(state.clone());
         let task = tokio::spawn(async move {
@@ -221,7 +224,7 @@ impl GraphServer {
     }
 }
 
-fn graph_error(status: u16, code: &str, message: &str) -> Response {
+pub(crate) fn graph_error(status: u16, code: &str, message: &str) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (
         status,
@@ -675,12 +678,12 @@ fn properties(entity: &str) -> &'static [&'static str] {
     }
 }
 
-struct Query {
-    select: Option<Vec<String>>,
+pub(crate) struct Query {
+    pub(crate) select: Option<Vec<String>>,
     top: Option<usize>,
-    skip: usize,
+    pub(crate) skip: usize,
     filter: Option<String>,
-    raw: Vec<(String, String)>,
+    pub(crate) raw: Vec<(String, String)>,
 }
 
 fn parse_query(query: &str) -> Query {
@@ -708,6 +711,23 @@ fn graph(state: &ServerState, rest: &[&str], query: &str) -> Response {
             json!({"@odata.context": "x", "value": [tenant.organization]}).to_string(),
         )
             .into_response(),
+        ["users", "delta"] => {
+            drop(tenant);
+            delta::delta(state, "users", "/users/delta", &q)
+        }
+        ["groups", "delta"] => {
+            drop(tenant);
+            delta::delta(state, "groups", "/groups/delta", &q)
+        }
+        ["directory", "administrativeUnits", "delta"] => {
+            drop(tenant);
+            delta::delta(
+                state,
+                "administrativeUnits",
+                "/directory/administrativeUnits/delta",
+                &q,
+            )
+        }
         ["users"] => list(state, "/users", "user", &tenant.users, &q),
         ["groups"] => {
             let filtered = match filter_groups(&tenant.groups, q.filter.as_deref()) {
@@ -901,7 +921,7 @@ fn list_of(
     ([("content-type", "application/json")], body.to_string()).into_response()
 }
 
-fn project(item: &Value, select: Option<&[String]>, keep_type: bool) -> Value {
+pub(crate) fn project(item: &Value, select: Option<&[String]>, keep_type: bool) -> Value {
     let Some(select) = select else {
         return item.clone();
     };

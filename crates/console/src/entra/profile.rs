@@ -246,6 +246,8 @@ impl Entra<'_> {
             crate::blocking_secret_erase(&secrets, &key, SecretSlot::EntraClientSecret).await?;
         }
         self.c.store.save_entra_profile(&row).await?;
+        // Another tenant, app or cloud: the kept directory and delta links are not its.
+        self.c.store.forget_entra_state(&key).await?;
         Ok(view(
             &row,
             !matches!(input.sign_in, SignInInput::DeviceCode),

@@ -15,8 +15,9 @@ use cloo_domain::org::import_file::validate_import;
 use cloo_domain::org::import_plan::PlanOptions;
 use cloo_entra::build::compare::{ModeDifferences, compare};
 use cloo_entra::build::{Accounts, BuildCounts, BuildMode, BuildOptions, build};
+use cloo_entra::delta::{DeltaState, DeltaSummary, read_changes};
 use cloo_entra::graph::{GraphClient, ReadSettings, ReadStats};
-use cloo_entra::{DeviceCodePrompt, Endpoints, TokenSource, read_directory};
+use cloo_entra::{DeviceCodePrompt, Endpoints, TokenSource};
 use serde::Serialize;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -33,6 +34,8 @@ pub struct EntraPlanRequest {
     pub concurrency: Option<usize>,
     /// An unattended run: Graph is asked to treat it as low priority.
     pub unattended: bool,
+    /// Read everything, ignoring the delta links kept from the last run.
+    pub full: bool,
 }
 
 /// A plan from Entra: the organization plan, how it was built, and what the other way differs.
@@ -54,6 +57,8 @@ pub struct EntraPlan {
     pub method: String,
     /// Token requests (sign-ins and renewals).
     pub token_requests: u32,
+    /// Whether the read was full or incremental, and what changed.
+    pub read: DeltaSummary,
 }
 
 /// A sign-in test.
@@ -171,7 +176,7 @@ impl Entra<'_> {
         let result = self.plan_inner(target, request, observer, prompt).await;
         let figures = match &result {
             Ok(p) => {
-                json!({"graph": p.graph, "counts": p.counts, "creates": p.document.plan.create.len(),
+                json!({"graph": p.graph, "counts": p.counts, "read": p.read, "creates": p.document.plan.create.len(),
                 "updates": p.document.plan.update.len(), "moves": p.document.plan.moves.len(),
                 "deletes": p.document.plan.delete.len()})
             }
@@ -212,9 +217,32 @@ impl Entra<'_> {
             .graph_client(target, observer, prompt, settings)
             .await?;
         let options = request.options.clone().unwrap_or(profile_options);
-        // Read what both ways need, so the plan can say what the other way would do.
-        let directory =
-            read_directory(&graph, &options.read_options(BuildMode::Recommended)).await?;
+        // Read what both ways need, so the plan can say what the other way would do: only the
+        // changes since the last run when its delta links still work.
+        let key = self.c.target_key(target).await?;
+        let previous = match request.full {
+            true => None,
+            false => self
+                .c
+                .store
+                .entra_state(&key)
+                .await?
+                .and_then(|(_, text)| serde_json::from_str::<DeltaState>(&text).ok()),
+        };
+        let read = read_changes(
+            &graph,
+            &options.read_options(BuildMode::Recommended),
+            previous,
+            request.full,
+        )
+        .await?;
+        let kept = serde_json::to_string(&read.state)
+            .map_err(|e| ConsoleError::Internal(e.to_string()))?;
+        self.c
+            .store
+            .save_entra_state(&key, crate::now(), &kept)
+            .await?;
+        let directory = read.directory;
         let snapshot = self.c.snapshot(target, false).await?;
         let accounts = Accounts::new(
             snapshot
@@ -267,6 +295,7 @@ impl Entra<'_> {
             graph: graph.stats(),
             method: tokens.method().to_owned(),
             token_requests: tokens.token_requests(),
+            read: read.summary,
         })
     }
 

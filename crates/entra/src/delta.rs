@@ -1,0 +1,425 @@
+//! Incremental reads with Graph's delta links: after a full read, later runs read only what
+//! changed (`/users/delta`, `/groups/delta` with `members`, `/directory/administrativeUnits/delta`)
+//! and merge it into the directory kept from the last run — updated properties, `@removed`
+//! objects, `members@delta` additions and removals, and objects repeated across pages.
+//!
+//! A full read first asks each delta function for `$deltatoken=latest`, so changes made while it
+//! runs are read again next time (merging is idempotent). An expired or refused delta link
+//! (`syncStateNotFound`, 410, or a 400/404 from a Graph without the function) makes the run a
+//! full read, and the result says why. Administrative-unit members have no delta function: they
+//! are read again in full on every run. With a group filter, groups are read in full too (Graph's
+//! group delta cannot filter by name).
+
+use crate::error::{EntraError, EntraResult};
+use crate::graph::GraphClient;
+use crate::model::{AdminUnit, Directory, Group, Member, RawMember, User};
+use crate::read::{ADMIN_UNIT_SELECT, ReadOptions, USER_SELECT, read_directory};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// What a run keeps for the next one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeltaState {
+    /// The options the state was read with; other options need a full read.
+    pub options: StateOptions,
+    /// The directory as of the links.
+    pub directory: Directory,
+    /// The next `/users/delta` round.
+    pub users_link: Option<String>,
+    /// The next `/groups/delta` round.
+    pub groups_link: Option<String>,
+    /// The next `/directory/administrativeUnits/delta` round.
+    pub admin_units_link: Option<String>,
+}
+
+/// The read options a state belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateOptions {
+    /// Administrative units read.
+    pub admin_units: bool,
+    /// Groups read.
+    pub groups: bool,
+    /// Users read.
+    pub users: bool,
+    /// The group filter.
+    pub group_filter: Option<String>,
+}
+
+impl From<&ReadOptions> for StateOptions {
+    fn from(o: &ReadOptions) -> StateOptions {
+        StateOptions {
+            admin_units: o.admin_units,
+            groups: o.groups,
+            users: o.users,
+            group_filter: o.group_filter.clone().filter(|f| !f.is_empty()),
+        }
+    }
+}
+
+/// How a run read the directory.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeltaSummary {
+    /// `full` or `delta`.
+    pub kind: String,
+    /// Why a full read was made when a delta read was possible or asked for.
+    pub full_because: Option<String>,
+    /// Users added or changed.
+    pub users_changed: usize,
+    /// Users removed.
+    pub users_removed: usize,
+    /// Groups added or changed.
+    pub groups_changed: usize,
+    /// Groups removed.
+    pub groups_removed: usize,
+    /// Administrative units added, changed or removed.
+    pub admin_units_changed: usize,
+    /// Group memberships added or removed.
+    pub member_changes: usize,
+}
+
+/// A finished read: the directory, the state to keep, and what happened.
+#[derive(Debug, Clone)]
+pub struct DeltaRead {
+    /// The directory now.
+    pub directory: Directory,
+    /// Keep it for the next run.
+    pub state: DeltaState,
+    /// What was read.
+    pub summary: DeltaSummary,
+}
+
+const GROUP_DELTA_SELECT: &str = "id,displayName,description,groupTypes,membershipRule,members";
+
+/// Reads the directory: from `previous` and the delta links when they fit `options` and
+/// `full` is not asked for, else in full (keeping new links).
+pub async fn read_changes(
+    client: &Arc<GraphClient>,
+    options: &ReadOptions,
+    previous: Option<DeltaState>,
+    full: bool,
+) -> EntraResult<DeltaRead> {
+    let wanted = StateOptions::from(options);
+    let reason = match &previous {
+        _ if full => Some("a full read was asked for".to_owned()),
+        None => Some("no earlier read is kept for this profile".to_owned()),
+        Some(p) if p.options != wanted => {
+            Some("the sync options changed since the last read".to_owned())
+        }
+        Some(_) => None,
+    };
+    if let (None, Some(state)) = (&reason, previous) {
+        match incremental(client, options, state).await {
+            Ok(read) => return Ok(read),
+            Err(EntraError::DeltaExpired { call, status, code }) => {
+                let why = format!(
+                    "Graph no longer accepts the delta link of {call} (HTTP {status} {code})"
+                );
+                return full_read(client, options, Some(why)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    full_read(client, options, reason).await
+}
+
+async fn latest_link(
+    client: &Arc<GraphClient>,
+    call: &str,
+    path: &str,
+) -> EntraResult<Option<String>> {
+    let url = client.url(&format!("{path}&$deltatoken=latest"));
+    let mut next = Some(url);
+    while let Some(url) = next {
+        let page = client.delta_page::<Value>(call, &url).await?;
+        if page.delta_link.is_some() {
+            return Ok(page.delta_link);
+        }
+        next = page.next_link;
+    }
+    Ok(None)
+}
+
+async fn full_read(
+    client: &Arc<GraphClient>,
+    options: &ReadOptions,
+    reason: Option<String>,
+) -> EntraResult<DeltaRead> {
+    let users_link = if options.users {
+        latest_link(
+            client,
+            "GET /users/delta",
+            &format!("/users/delta?$select={USER_SELECT}"),
+        )
+        .await?
+    } else {
+        None
+    };
+    let grouped = options.groups && options.group_filter.as_deref().is_none_or(str::is_empty);
+    let groups_link = if grouped {
+        latest_link(
+            client,
+            "GET /groups/delta",
+            &format!("/groups/delta?$select={GROUP_DELTA_SELECT}"),
+        )
+        .await?
+    } else {
+        None
+    };
+    let admin_units_link = if options.admin_units {
+        latest_link(
+            client,
+            "GET /directory/administrativeUnits/delta",
+            &format!("/directory/administrativeUnits/delta?$select={ADMIN_UNIT_SELECT}"),
+        )
+        .await?
+    } else {
+        None
+    };
+    let directory = read_directory(client, options).await?;
+    Ok(DeltaRead {
+        state: DeltaState {
+            options: StateOptions::from(options),
+            directory: directory.clone(),
+            users_link,
+            groups_link,
+            admin_units_link,
+        },
+        directory,
+        summary: DeltaSummary {
+            kind: "full".into(),
+            full_because: reason,
+            ..DeltaSummary::default()
+        },
+    })
+}
+
+/// Every item of a delta round, and the link of the next round.
+async fn round(
+    client: &Arc<GraphClient>,
+    call: &str,
+    link: &str,
+) -> EntraResult<(Vec<Map<String, Value>>, Option<String>)> {
+    let mut items = Vec::new();
+    let mut next = Some(link.to_owned());
+    let mut delta = None;
+    while let Some(url) = next {
+        let page = client.delta_page::<Map<String, Value>>(call, &url).await?;
+        items.extend(page.value);
+        next = page.next_link;
+        if page.delta_link.is_some() {
+            delta = page.delta_link;
+        }
+    }
+    Ok((items, delta))
+}
+
+fn removed(item: &Map<String, Value>) -> bool {
+    item.contains_key("@removed")
+}
+
+fn id_of(item: &Map<String, Value>) -> String {
+    item.get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Overlays the properties present in `change` on `current` (Graph sends at least the changed
+/// ones), keeping the rest.
+fn merged<T: Serialize + serde::de::DeserializeOwned>(
+    current: Option<&T>,
+    change: &Map<String, Value>,
+) -> Option<T> {
+    let mut base = match current {
+        Some(c) => serde_json::to_value(c).ok()?,
+        None => Value::Object(Map::new()),
+    };
+    let map = base.as_object_mut()?;
+    for (k, v) in change {
+        if !k.starts_with('@') && !k.contains("@delta") {
+            map.insert(k.clone(), v.clone());
+        }
+    }
+    serde_json::from_value(base).ok()
+}
+
+/// Upserts or removes objects of one kind, keeping Graph order and appending new ones.
+fn apply_objects<T: Serialize + serde::de::DeserializeOwned>(
+    list: &mut Vec<T>,
+    id: impl Fn(&T) -> &str,
+    items: &[Map<String, Value>],
+) -> (usize, usize, Vec<String>) {
+    let mut changed = 0;
+    let mut gone = Vec::new();
+    for item in items {
+        let key = id_of(item);
+        let at = list.iter().position(|o| id(o) == key);
+        if removed(item) {
+            if let Some(i) = at {
+                list.remove(i);
+                gone.push(key);
+            }
+            continue;
+        }
+        if let Some(next) = merged(at.map(|i| &list[i]), item) {
+            match at {
+                Some(i) => list[i] = next,
+                None => list.push(next),
+            }
+            changed += 1;
+        }
+    }
+    let removed = gone.len();
+    (changed, removed, gone)
+}
+
+async fn incremental(
+    client: &Arc<GraphClient>,
+    options: &ReadOptions,
+    mut state: DeltaState,
+) -> EntraResult<DeltaRead> {
+    let mut summary = DeltaSummary {
+        kind: "delta".into(),
+        ..DeltaSummary::default()
+    };
+    let directory = &mut state.directory;
+    if options.users {
+        let link = state
+            .users_link
+            .clone()
+            .ok_or_else(|| missing_link("GET /users/delta"))?;
+        let (items, next) = round(client, "GET /users/delta", &link).await?;
+        let users = directory.users.get_or_insert_with(Vec::new);
+        let (changed, removed, gone) = apply_objects::<User>(users, |u| u.id.as_str(), &items);
+        summary.users_changed = changed;
+        summary.users_removed = removed;
+        for list in directory.members.values_mut() {
+            list.retain(|m| !gone.contains(&m.id));
+        }
+        state.users_link = next.or(state.users_link);
+    }
+    if options.groups {
+        match state.groups_link.clone() {
+            Some(link) => {
+                let (items, next) = round(client, "GET /groups/delta", &link).await?;
+                let (changed, removed, gone) =
+                    apply_objects::<Group>(&mut directory.groups, |g| g.id.as_str(), &items);
+                summary.groups_changed = changed;
+                summary.groups_removed = removed;
+                for id in &gone {
+                    directory.members.remove(id);
+                }
+                for item in items.iter().filter(|i| !removed_item(i)) {
+                    let group = id_of(item);
+                    let Some(changes) = item.get("members@delta").and_then(Value::as_array) else {
+                        continue;
+                    };
+                    let list = directory.members.entry(group).or_default();
+                    for change in changes {
+                        let Some(obj) = change.as_object() else {
+                            continue;
+                        };
+                        let member = id_of(obj);
+                        let at = list.iter().position(|m| m.id == member);
+                        if obj.contains_key("@removed") {
+                            if let Some(i) = at {
+                                list.remove(i);
+                                summary.member_changes += 1;
+                            }
+                        } else if at.is_none() {
+                            let raw = RawMember {
+                                id: member,
+                                odata_type: obj
+                                    .get("@odata.type")
+                                    .and_then(Value::as_str)
+                                    .map(str::to_owned),
+                            };
+                            list.push(Member::from(raw));
+                            summary.member_changes += 1;
+                        }
+                    }
+                }
+                state.groups_link = next.or(state.groups_link);
+            }
+            None => {
+                // A group filter: groups and their members are read in full.
+                let fresh = read_directory(
+                    client,
+                    &ReadOptions {
+                        admin_units: false,
+                        users: false,
+                        ..options.clone()
+                    },
+                )
+                .await?;
+                for g in &directory.groups {
+                    directory.members.remove(&g.id);
+                }
+                summary.groups_changed = fresh.groups.len();
+                directory.groups = fresh.groups;
+                directory.members.extend(fresh.members);
+            }
+        }
+    }
+    if options.admin_units {
+        let link = state
+            .admin_units_link
+            .clone()
+            .ok_or_else(|| missing_link("GET /directory/administrativeUnits/delta"))?;
+        let (items, next) =
+            round(client, "GET /directory/administrativeUnits/delta", &link).await?;
+        let (changed, removed, gone) =
+            apply_objects::<AdminUnit>(&mut directory.admin_units, |a| a.id.as_str(), &items);
+        summary.admin_units_changed = changed + removed;
+        for id in &gone {
+            directory.members.remove(id);
+        }
+        state.admin_units_link = next.or(state.admin_units_link);
+        // No delta for administrative-unit members: read each unit's list again.
+        let units = read_directory_members(client, &directory.admin_units).await?;
+        directory.members.extend(units);
+    }
+    // An organization rename is rare and cheap to read.
+    let organizations: Vec<crate::model::Organization> = client
+        .all_pages("GET /organization", &client.url("/organization"))
+        .await?;
+    if let Some(o) = organizations.into_iter().next() {
+        directory.organization = Some(o);
+    }
+    Ok(DeltaRead {
+        directory: state.directory.clone(),
+        state,
+        summary,
+    })
+}
+
+fn removed_item(item: &Map<String, Value>) -> bool {
+    removed(item)
+}
+
+fn missing_link(call: &str) -> EntraError {
+    EntraError::DeltaExpired {
+        call: call.to_owned(),
+        status: 0,
+        code: "noDeltaLink".into(),
+    }
+}
+
+async fn read_directory_members(
+    client: &Arc<GraphClient>,
+    units: &[AdminUnit],
+) -> EntraResult<HashMap<String, Vec<Member>>> {
+    let targets = units
+        .iter()
+        .map(|a| {
+            (
+                a.id.clone(),
+                "GET /directory/administrativeUnits/{id}/members".to_owned(),
+                format!("/directory/administrativeUnits/{}/members", a.id),
+            )
+        })
+        .collect();
+    crate::read::read_members(client, targets).await
+}
