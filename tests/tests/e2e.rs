@@ -906,3 +906,86 @@ async fn a_tenant_made_read_only_refuses_a_write_the_journal_shows_it_and_the_ap
     wait_text(&again, "[data-testid=user-count]", "사용자 200명").await;
     again.close().await.expect("close");
 }
+
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver, a keychain and the built app: run by ./dev test"]
+async fn entra_is_signed_in_from_the_form_tested_planned_applied_and_recorded() {
+    use cloo_tests::graph::{App, GraphServer, Tenant, TenantSpec};
+    let sandbox = SandboxProcess::demo().expect("sandbox");
+    let tenant = Tenant::generate(TenantSpec::small(41));
+    let tenant_id = tenant.tenant_id();
+    let first_group = tenant.groups[0]["displayName"]
+        .as_str()
+        .expect("name")
+        .to_owned();
+    let secret = "e2e-entra-secret";
+    let client_id = "eeeeeeee-1111-2222-3333-444444444444";
+    let graph = GraphServer::start(
+        tenant,
+        App {
+            client_id: client_id.into(),
+            client_secret: secret.into(),
+            certificate_public_key_pem: None,
+            certificate_thumbprint: None,
+        },
+    )
+    .await
+    .expect("graph");
+    let test = "e2e-entra";
+    let cli = prepared_tenant(test, &sandbox);
+    let driver = Driver::start(cli.data_dir(), &test_keychain_service(test));
+    let app = driver.launch(&[]).await;
+    wait_text(&app, "[data-testid=tenant-title]", "Practice").await;
+    click(&app, "[data-testid=tab-entra]").await;
+
+    let form = wait_for(&app, "[data-testid=entra-profile-form]").await;
+    retype(&form, "entra_tenant", &tenant_id).await;
+    retype(&form, "client_id", client_id).await;
+    retype(&form, "client_secret", secret).await;
+    retype(&form, "authority", &graph.authority()).await;
+    retype(&form, "graph_url", &graph.graph_url()).await;
+    form.find(Locator::Css("input[name=groups]"))
+        .await
+        .expect("groups")
+        .click()
+        .await
+        .expect("tick groups");
+    click(&app, "[data-testid=entra-save]").await;
+    let profile = wait_text(&app, "[data-testid=entra-profile]", "Client secret").await;
+    assert!(profile.contains(&tenant_id), "{profile}");
+    assert!(!profile.contains(secret));
+
+    click(&app, "[data-testid=entra-test]").await;
+    wait_text(&app, "[data-testid=entra-notice]", &tenant_id).await;
+
+    click(&app, "[data-testid=entra-plan]").await;
+    let facts = wait_text(&app, "[data-testid=entra-facts]", "Read everything").await;
+    assert!(facts.contains("parity way would differ"), "{facts}");
+    let summary = wait_text(&app, "[data-testid=entra-summary]", "to create").await;
+    assert!(summary.contains("0 to delete"), "{summary}");
+    wait_text(&app, "[data-testid=entra-tree]", &first_group).await;
+    let units = || async {
+        let token = sandbox.admin_token().await;
+        let client = sandbox.client();
+        let orgs = client.organizations(&token).await.expect("orgs");
+        match orgs.into_iter().find(|o| o.tenant_id == tenant_id) {
+            Some(org) => client
+                .units_of_org(&token, &org.id)
+                .await
+                .expect("units")
+                .len(),
+            None => 0,
+        }
+    };
+    assert_eq!(units().await, 0, "a plan writes nothing");
+    click(&app, "[data-testid=entra-apply]").await;
+    click(&app, "[data-testid=entra-confirm]").await;
+    wait_text(&app, "[data-testid=entra-done]", "matches the plan").await;
+    assert!(units().await > 30, "the tree was pushed");
+    let history = wait_text(&app, "[data-testid=entra-history]", "apply").await;
+    assert!(
+        history.contains("applied") && history.contains("planned"),
+        "{history}"
+    );
+    app.close().await.expect("close");
+}

@@ -113,6 +113,20 @@ commands! {
     /// Sets a unit's guardrails.
     call fn set_org_unit_guardrails(tenant: String, unit: String, guardrail_ids: Vec<String>, follow_global: bool) -> UnitDetail => orgs::set_org_unit_guardrails;
 
+    // Entra ID sync.
+    /// The tenant's Microsoft sign-in profile, never its secret (null when there is none).
+    call fn entra_profile(tenant: String) -> Option<EntraProfileView> => entra::entra_profile;
+    /// Saves the profile; the secret goes to the keychain.
+    call fn set_entra_profile(tenant: String, request: EntraProfileRequest) -> EntraProfileView => entra::set_entra_profile;
+    /// Signs in to Microsoft and reads the organization.
+    call fn test_entra(tenant: String, operation: String, progress: Channel<Progress>, device_code: Channel<DeviceCodeNotice>) -> EntraTestReport => entra::test_entra;
+    /// Reads Entra ID and plans the organization import (stored; apply it by id).
+    call fn plan_entra(tenant: String, parity: bool, full: bool, operation: String, progress: Channel<Progress>, device_code: Channel<DeviceCodeNotice>) -> EntraPlanView => entra::plan_entra;
+    /// Applies a stored Entra plan.
+    call fn apply_entra(tenant: String, plan_id: String, allow_deletes: Option<usize>, operation: String, progress: Channel<Progress>) -> OrgApplyReport => entra::apply_entra;
+    /// The tenant's Entra runs, newest first.
+    call fn entra_history(tenant: String) -> Vec<EntraRun> => entra::entra_history;
+
     // The journal, and stopping.
     /// A page of the journal.
     call fn journal_page(query: JournalQuery) -> JournalPage => journal::journal_page;

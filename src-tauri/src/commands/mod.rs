@@ -4,6 +4,7 @@
 //! cloo-domain: nothing here decides anything.
 
 pub mod declare;
+pub mod entra;
 pub mod groups;
 pub mod imports;
 pub mod journal;

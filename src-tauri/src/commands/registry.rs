@@ -1,9 +1,13 @@
 //! The desktop's commands, expanded from the one list in `list.rs`.
 
 use super::declare::commands;
-use super::{groups, imports, journal, orgs, tenants, users};
+use super::{entra, groups, imports, journal, orgs, tenants, users};
 use cloo_api::PerModel;
 use cloo_console::Progress;
+use cloo_console::entra::{
+    DeviceCodeNotice, EntraPlanView, EntraProfileRequest, EntraProfileView, EntraRun,
+    EntraTestReport,
+};
 use cloo_console::groups::{
     DefaultsChange, DefaultsView, GroupChange, GroupSummary, GroupView, PermissionSection,
     UnitChoice,

@@ -8,14 +8,17 @@
 //! | `profile.rs` | the profile: set, show, the secrets in the keychain, the sealed private key |
 //! | `sync.rs` | test, plan (read → build → org plan), apply, sync |
 //! | `history.rs` | the local history of runs |
+//! | `view.rs` | what the desktop exchanges: the profile form, the plan's review, the device code |
 
 mod history;
 mod profile;
 mod sync;
+mod view;
 
 pub use history::EntraRun;
 pub use profile::{EntraProfileView, ProfileInput, SignInInput};
 pub use sync::{EntraPlan, EntraPlanRequest, EntraTestReport};
+pub use view::{DeviceCodeNotice, EntraPlanView, EntraProfileRequest, device_code_prompt};
 
 use crate::error::{ConsoleError, ErrorCode};
 use cloo_entra::EntraError;

@@ -59,6 +59,9 @@ pub struct EntraPlan {
     pub token_requests: u32,
     /// Whether the read was full or incremental, and what changed.
     pub read: DeltaSummary,
+    /// The plan as a review tree (what the desktop shows).
+    #[serde(skip)]
+    pub review: crate::imports::OrgImportReview,
 }
 
 /// A sign-in test.
@@ -282,10 +285,11 @@ impl Entra<'_> {
         let plan_options = PlanOptions {
             carry_over_settings: request.mode == BuildMode::Recommended,
         };
-        let (document, _) = self
+        let (document, file) = self
             .c
             .plan_org_file(target, &name, file, plan_options, false)
             .await?;
+        let review = crate::imports::review_of(&document, &file, &name, validated.problems);
         Ok(EntraPlan {
             document,
             mode: request.mode.as_str().to_owned(),
@@ -296,6 +300,7 @@ impl Entra<'_> {
             method: tokens.method().to_owned(),
             token_requests: tokens.token_requests(),
             read: read.summary,
+            review,
         })
     }
 

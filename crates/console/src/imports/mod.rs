@@ -8,6 +8,7 @@ mod user_plan;
 mod user_review;
 
 pub use org_plan::{ORG_PLAN_FORMAT, OrgApplyReport, OrgPlanDocument, read_plan_document};
+pub(crate) use org_review::review_of;
 pub use org_review::{OrgImportReview, REVIEW_ROWS, ReviewNode};
 pub use user_plan::{
     ImportOutcome, RowResult, USER_PLAN_FORMAT, UserImportPlan, read_file, write_result_csv,

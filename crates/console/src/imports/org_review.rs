@@ -2,10 +2,11 @@
 //! file's tree with each unit marked created, changed, moved, unchanged — and the units the
 //! server will delete after them. The plan itself stays in the local store under its id.
 
+use super::OrgPlanDocument;
 use crate::error::{ConsoleError, ConsoleResult};
 use crate::{Imports, Target};
 use cloo_domain::guard::DeletionGuard;
-use cloo_domain::org::import_file::{FileProblem, validate_import};
+use cloo_domain::org::import_file::{FileProblem, ImportFile, validate_import};
 use cloo_domain::org::import_plan::PlanOptions;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -133,106 +134,117 @@ impl Imports<'_> {
             .c
             .plan_org_file(target, file_name, file, options, false)
             .await?;
-        let plan = &document.plan;
-        let create: HashSet<&str> = plan.create.iter().map(String::as_str).collect();
-        let moved: HashSet<&str> = plan.moves.iter().map(String::as_str).collect();
-        let fixed: HashSet<&str> = plan.fixups.iter().map(|f| f.key.as_str()).collect();
-        let changes: HashMap<&str, String> = plan
-            .changes
-            .iter()
-            .map(|c| {
-                let fields: Vec<&str> = c.fields.iter().map(|f| f.field.as_str()).collect();
-                (c.key.as_str(), fields.join(", "))
-            })
-            .collect();
-        let moves: HashMap<&str, String> = plan
-            .moved
-            .iter()
-            .map(|m| {
-                let top = "top level".to_owned();
-                (
-                    m.key.as_str(),
-                    format!(
-                        "{} → {}",
-                        m.from.as_ref().unwrap_or(&top),
-                        m.to.as_ref().unwrap_or(&top)
-                    ),
-                )
-            })
-            .collect();
-        let mut nodes: Vec<ReviewNode> = file
-            .units
-            .iter()
-            .map(|u| {
-                let key = u.key().unwrap_or_default();
-                let status = if create.contains(key) {
-                    "create"
-                } else if moved.contains(key) {
-                    "move"
-                } else if changes.contains_key(key) {
-                    "update"
-                } else {
-                    "unchanged"
-                };
-                let detail = [moves.get(key), changes.get(key).filter(|c| !c.is_empty())]
-                    .into_iter()
-                    .flatten()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                ReviewNode {
-                    key: key.to_owned(),
-                    name: u.text("name").unwrap_or("Unnamed").to_owned(),
-                    depth: usize::try_from(u.level).unwrap_or(0),
-                    status: status.to_owned(),
-                    detail,
-                    fixup: fixed.contains(key),
-                }
-            })
-            .collect();
-        nodes.extend(plan.deleted.iter().map(|d| ReviewNode {
-            key: d.key.clone(),
-            name: d.name.clone(),
-            depth: 0,
-            status: "delete".to_owned(),
-            detail: format!("type {}", d.kind.as_deref().unwrap_or("-")),
-            fixup: false,
-        }));
-        let mut nodes_left_out = 0;
-        if nodes.len() > REVIEW_ROWS {
-            let before = nodes.len();
-            nodes.retain(|n| n.status != "unchanged");
-            nodes.truncate(REVIEW_ROWS);
-            nodes_left_out = before - nodes.len();
-        }
-        Ok(OrgImportReview {
-            plan_id: Some(document.id.clone()),
-            file_name: file_name.to_owned(),
-            org_tenant_id,
-            problems: warnings,
-            organization_action: plan.organization.action.clone(),
-            nodes,
-            nodes_left_out,
-            creates: plan.create.len(),
-            updates: plan.update.len(),
-            moves: plan.moves.len(),
-            deletes: plan.delete.len(),
-            fixups: plan.fixups.len(),
-            deletion: plan.deletion_guard(),
-            carried: plan
-                .carried_settings
-                .iter()
-                .map(|c| c.key.clone())
-                .collect(),
-            wiped: plan.wiped_settings.iter().map(|c| c.key.clone()).collect(),
-            unmatched_members: plan.unmatched_members.len(),
-            unmatched_sample: plan
-                .unmatched_members
-                .iter()
-                .take(20)
-                .map(|m| format!("{}: {} — {}", m.key, m.member, m.reason))
-                .collect(),
-            has_changes: plan.has_changes(),
+        Ok(review_of(&document, &file, file_name, warnings))
+    }
+}
+
+/// The review of a stored plan: the tree with each unit's fate, the counts, the guard.
+pub(crate) fn review_of(
+    document: &OrgPlanDocument,
+    file: &ImportFile,
+    file_name: &str,
+    warnings: Vec<FileProblem>,
+) -> OrgImportReview {
+    let org_tenant_id = document.plan.tenant_id.clone();
+    let plan = &document.plan;
+    let create: HashSet<&str> = plan.create.iter().map(String::as_str).collect();
+    let moved: HashSet<&str> = plan.moves.iter().map(String::as_str).collect();
+    let fixed: HashSet<&str> = plan.fixups.iter().map(|f| f.key.as_str()).collect();
+    let changes: HashMap<&str, String> = plan
+        .changes
+        .iter()
+        .map(|c| {
+            let fields: Vec<&str> = c.fields.iter().map(|f| f.field.as_str()).collect();
+            (c.key.as_str(), fields.join(", "))
         })
+        .collect();
+    let moves: HashMap<&str, String> = plan
+        .moved
+        .iter()
+        .map(|m| {
+            let top = "top level".to_owned();
+            (
+                m.key.as_str(),
+                format!(
+                    "{} → {}",
+                    m.from.as_ref().unwrap_or(&top),
+                    m.to.as_ref().unwrap_or(&top)
+                ),
+            )
+        })
+        .collect();
+    let mut nodes: Vec<ReviewNode> = file
+        .units
+        .iter()
+        .map(|u| {
+            let key = u.key().unwrap_or_default();
+            let status = if create.contains(key) {
+                "create"
+            } else if moved.contains(key) {
+                "move"
+            } else if changes.contains_key(key) {
+                "update"
+            } else {
+                "unchanged"
+            };
+            let detail = [moves.get(key), changes.get(key).filter(|c| !c.is_empty())]
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; ");
+            ReviewNode {
+                key: key.to_owned(),
+                name: u.text("name").unwrap_or("Unnamed").to_owned(),
+                depth: usize::try_from(u.level).unwrap_or(0),
+                status: status.to_owned(),
+                detail,
+                fixup: fixed.contains(key),
+            }
+        })
+        .collect();
+    nodes.extend(plan.deleted.iter().map(|d| ReviewNode {
+        key: d.key.clone(),
+        name: d.name.clone(),
+        depth: 0,
+        status: "delete".to_owned(),
+        detail: format!("type {}", d.kind.as_deref().unwrap_or("-")),
+        fixup: false,
+    }));
+    let mut nodes_left_out = 0;
+    if nodes.len() > REVIEW_ROWS {
+        let before = nodes.len();
+        nodes.retain(|n| n.status != "unchanged");
+        nodes.truncate(REVIEW_ROWS);
+        nodes_left_out = before - nodes.len();
+    }
+    OrgImportReview {
+        plan_id: Some(document.id.clone()),
+        file_name: file_name.to_owned(),
+        org_tenant_id,
+        problems: warnings,
+        organization_action: plan.organization.action.clone(),
+        nodes,
+        nodes_left_out,
+        creates: plan.create.len(),
+        updates: plan.update.len(),
+        moves: plan.moves.len(),
+        deletes: plan.delete.len(),
+        fixups: plan.fixups.len(),
+        deletion: plan.deletion_guard(),
+        carried: plan
+            .carried_settings
+            .iter()
+            .map(|c| c.key.clone())
+            .collect(),
+        wiped: plan.wiped_settings.iter().map(|c| c.key.clone()).collect(),
+        unmatched_members: plan.unmatched_members.len(),
+        unmatched_sample: plan
+            .unmatched_members
+            .iter()
+            .take(20)
+            .map(|m| format!("{}: {} — {}", m.key, m.member, m.reason))
+            .collect(),
+        has_changes: plan.has_changes(),
     }
 }

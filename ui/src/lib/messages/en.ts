@@ -165,6 +165,7 @@ export const en = {
       import: 'Import users',
       orgs: 'Organizations',
       orgimport: 'Import organization',
+      entra: 'Entra ID sync',
     },
   },
   addUser: {
@@ -312,7 +313,7 @@ export const en = {
     starting: 'Starting…',
     stopNote: 'Stops after the request under way; what was done stays done and the result says how to finish.',
     counter: (name: string, n: number) =>
-      `${n} ${({ created: 'created', skipped: 'skipped', failed: 'failed', done: 'done', throttled: 'throttled' } as Record<string, string>)[name] ?? name}`,
+      `${n} ${({ created: 'created', skipped: 'skipped', failed: 'failed', done: 'done', throttled: 'throttled', requests: 'requests', pages: 'pages', objects: 'objects', retried: 'retried' } as Record<string, string>)[name] ?? name}`,
   },
   bulk: {
     title: (n: number) => `Bulk action on ${n} users`,
@@ -534,6 +535,54 @@ export const en = {
       `${c} created, ${u} changed, ${m} moved and ${d} deleted — exactly what the plan shows. If the organization changed since the plan was made, nothing is written.`,
     confirmHint:
       'The server writes unit by unit without a transaction. If it stops part-way, apply again: written units are matched, never duplicated.',
+  },
+  entra: {
+    intro:
+      'Read Microsoft Entra ID from this computer and push the organization tree to the deployment through a reviewed plan. The deployment needs no Microsoft credentials and no route to Microsoft.',
+    profileTitle: 'Microsoft sign-in',
+    noProfile: 'No Microsoft sign-in is set for this tenant yet.',
+    tenantId: 'Entra tenant id',
+    clientId: 'Application (client) id',
+    method: 'Sign-in',
+    methods: (m: string) =>
+      ({ client_secret: 'Client secret', certificate: 'Certificate', device_code: 'Device code (an admin signs in each time)' })[m] ?? m,
+    secret: 'Client secret (kept in the OS keychain)',
+    certificate: 'Certificate (PEM)',
+    privateKey: 'Private key (PEM; sealed with a key kept in the OS keychain)',
+    cloud: 'Cloud',
+    clouds: (c: string) => ({ global: 'Global', us_government: 'US Government', china: 'China (21Vianet)' })[c] ?? c,
+    authority: 'Sign-in host (optional)',
+    graphUrl: 'Graph URL with version (optional)',
+    adminUnits: 'Administrative units as units',
+    groups: 'Groups as units',
+    departments: 'Departments as units',
+    groupFilter: 'Group filter (OData $filter, optional)',
+    save: 'Save sign-in',
+    edit: 'Change',
+    saved: 'Sign-in saved.',
+    kept: (kept: boolean) => (kept ? 'secret kept in the keychain' : 'nothing kept'),
+    thumbprint: (t: string) => `certificate x5t#S256 ${t}`,
+    test: 'Test sign-in',
+    tested: (name: string, id: string) => `Signed in to Microsoft: ${name} (${id}).`,
+    deviceCode: (uri: string, code: string) => `Open ${uri} in any browser and enter the code ${code}.`,
+    mode: 'Build the tree',
+    modes: (m: string) =>
+      ({ recommended: 'Recommended (members that grant access, nesting, settings kept)', parity: 'Parity (exactly what the server’s own sync stores)' })[m] ?? m,
+    full: 'Read everything (ignore the changes kept from the last run)',
+    plan: 'Read Entra ID and plan',
+    planning: 'Reading Entra ID…',
+    readDelta: 'Read only the changes since the last run.',
+    readFull: (why: string | null) => (why ? `Read everything (${why}).` : 'Read everything.'),
+    figures: (requests: number, throttled: number, objects: number) =>
+      `Graph: ${requests} requests, ${throttled} throttled, ${objects} objects.`,
+    members: (matched: number, byEmail: number, guests: number, disabled: number) =>
+      `Members: ${matched} matched to accounts, ${byEmail} by e-mail only; left out ${guests} guest and ${disabled} disabled memberships.`,
+    otherWay: (other: string, here: number, there: number, members: number, parents: number) =>
+      `The ${other} way would differ: ${here} units only here, ${there} only there, members in ${members}, parents in ${parents}.`,
+    history: 'History',
+    took: (ms: number) => `${ms} ms`,
+    historyEmpty: 'No run yet.',
+    columns: { when: 'When', action: 'Action', mode: 'Mode', outcome: 'Outcome', took: 'Took', by: 'By' },
   },
   orgs: {
     guardrailsSaved: 'Guardrails saved.',

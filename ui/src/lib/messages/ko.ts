@@ -161,6 +161,7 @@ export const ko: Messages = {
       import: '사용자 가져오기',
       orgs: '조직',
       orgimport: '조직 가져오기',
+      entra: 'Entra ID 동기화',
     },
   },
   addUser: {
@@ -306,7 +307,7 @@ export const ko: Messages = {
     starting: '시작하는 중…',
     stopNote: '진행 중인 요청이 끝나면 멈춥니다. 끝난 것은 그대로 남고, 결과에 마무리하는 방법이 나옵니다.',
     counter: (name: string, n: number) =>
-      `${({ created: '생성', skipped: '건너뜀', failed: '실패', done: '완료', throttled: '속도 제한' } as Record<string, string>)[name] ?? name} ${n}`,
+      `${({ created: '생성', skipped: '건너뜀', failed: '실패', done: '완료', throttled: '속도 제한', requests: '요청', pages: '페이지', objects: '개체', retried: '재시도' } as Record<string, string>)[name] ?? name} ${n}`,
   },
   bulk: {
     title: (n: number) => `사용자 ${n}명 일괄 작업`,
@@ -522,6 +523,54 @@ export const ko: Messages = {
       `생성 ${c}, 변경 ${u}, 이동 ${m}, 삭제 ${d} — 계획에 보이는 그대로입니다. 계획을 만든 뒤 조직이 바뀌었다면 아무것도 쓰지 않습니다.`,
     confirmHint:
       '서버는 트랜잭션 없이 조직 단위를 하나씩 씁니다. 도중에 멈추면 다시 적용하세요: 이미 쓴 단위는 맞춰 보고 중복으로 만들지 않습니다.',
+  },
+  entra: {
+    intro:
+      '이 컴퓨터에서 Microsoft Entra ID를 읽고, 검토한 계획으로 조직 트리를 배포에 반영합니다. 배포에는 Microsoft 자격 증명도, Microsoft로 가는 경로도 필요 없습니다.',
+    profileTitle: 'Microsoft 로그인',
+    noProfile: '이 테넌트에는 아직 Microsoft 로그인이 설정되지 않았습니다.',
+    tenantId: 'Entra 테넌트 ID',
+    clientId: '애플리케이션(클라이언트) ID',
+    method: '로그인 방식',
+    methods: (m: string) =>
+      ({ client_secret: '클라이언트 암호', certificate: '인증서', device_code: '장치 코드(관리자가 매번 로그인)' })[m] ?? m,
+    secret: '클라이언트 암호(OS 키체인에 보관)',
+    certificate: '인증서(PEM)',
+    privateKey: '개인 키(PEM, OS 키체인의 키로 봉인)',
+    cloud: '클라우드',
+    clouds: (c: string) => ({ global: '글로벌', us_government: '미국 정부', china: '중국(21Vianet)' })[c] ?? c,
+    authority: '로그인 호스트(선택)',
+    graphUrl: '버전을 포함한 Graph URL(선택)',
+    adminUnits: '관리 단위를 조직 단위로',
+    groups: '그룹을 조직 단위로',
+    departments: '부서를 조직 단위로',
+    groupFilter: '그룹 필터(OData $filter, 선택)',
+    save: '로그인 저장',
+    edit: '변경',
+    saved: '로그인을 저장했습니다.',
+    kept: (kept: boolean) => (kept ? '키체인에 암호 보관됨' : '보관된 것 없음'),
+    thumbprint: (t: string) => `인증서 x5t#S256 ${t}`,
+    test: '로그인 시험',
+    tested: (name: string, id: string) => `Microsoft에 로그인했습니다: ${name} (${id}).`,
+    deviceCode: (uri: string, code: string) => `아무 브라우저에서 ${uri}을(를) 열고 코드 ${code}을(를) 입력하세요.`,
+    mode: '트리 구성 방식',
+    modes: (m: string) =>
+      ({ recommended: '권장(권한이 통하는 구성원, 중첩, 설정 유지)', parity: '동일(서버 자체 동기화가 저장하는 그대로)' })[m] ?? m,
+    full: '전체 읽기(지난 실행 이후 변경분을 쓰지 않음)',
+    plan: 'Entra ID 읽고 계획',
+    planning: 'Entra ID를 읽는 중…',
+    readDelta: '지난 실행 이후 변경분만 읽었습니다.',
+    readFull: (why: string | null) => (why ? `전체를 읽었습니다(${why}).` : '전체를 읽었습니다.'),
+    figures: (requests: number, throttled: number, objects: number) =>
+      `Graph: 요청 ${requests}건, 속도 제한 ${throttled}건, 개체 ${objects}개.`,
+    members: (matched: number, byEmail: number, guests: number, disabled: number) =>
+      `구성원: 계정과 일치 ${matched}, 이메일로만 ${byEmail}; 게스트 ${guests}건, 비활성 ${disabled}건 제외.`,
+    otherWay: (other: string, here: number, there: number, members: number, parents: number) =>
+      `${other === 'parity' ? '동일' : '권장'} 방식과의 차이: 여기에만 ${here}개, 그쪽에만 ${there}개, 구성원 ${members}개, 상위 단위 ${parents}개.`,
+    history: '기록',
+    took: (ms: number) => `${ms}ms`,
+    historyEmpty: '아직 실행 기록이 없습니다.',
+    columns: { when: '시각', action: '작업', mode: '방식', outcome: '결과', took: '소요', by: '실행자' },
   },
   orgs: {
     guardrailsSaved: '가드레일을 저장했습니다.',
