@@ -3,6 +3,7 @@
 //! (with no secret in it); a cancelled import stops between requests, says what it applied, and
 //! finishes without duplicates when applied again.
 
+use cloo_console::imports::ApplyPath;
 use cloo_console::imports::UserImportPlan;
 use cloo_console::journal::JournalQuery;
 use cloo_console::tenants::{AddTenantRequest, AuthInput};
@@ -281,7 +282,7 @@ async fn every_write_is_refused_on_a_read_only_tenant_before_anything_is_sent() 
     refused(
         OperationKind::OrgImport,
         imports
-            .apply_org(&target, &org_plan, None, &q)
+            .apply_org(&target, &org_plan, None, ApplyPath::Import, &q)
             .await
             .map(drop),
     );

@@ -2,6 +2,7 @@
 //! engine does (a randomized property over trees and edits), and the apply refuses stale plans
 //! and mass deletions before any write, keeps OU settings, and resumes after a failure.
 
+use cloo_console::imports::ApplyPath;
 use cloo_console::imports::{OrgApplyReport, OrgPlanDocument};
 use cloo_console::{Console, ErrorCode, Observer, Target};
 use cloo_domain::org::import_plan::{PlanOptions, shape};
@@ -165,7 +166,7 @@ async fn apply(console: &Console, target: &Target, document: &OrgPlanDocument) -
     let allow = Some(document.plan.delete.len());
     console
         .imports()
-        .apply_org(target, &document.id, allow, &quiet())
+        .apply_org(target, &document.id, allow, ApplyPath::Import, &quiet())
         .await
         .expect("apply")
 }
@@ -329,7 +330,7 @@ async fn a_stale_plan_is_refused_before_any_write() {
         .expect("state");
     let err = console
         .imports()
-        .apply_org(&target, &document.id, None, &quiet())
+        .apply_org(&target, &document.id, None, ApplyPath::Import, &quiet())
         .await
         .expect_err("stale");
     assert_eq!(err.code(), ErrorCode::StalePlan);
@@ -376,7 +377,13 @@ async fn too_many_deletions_stop_before_any_write_unless_allowed() {
     for allowance in [None, Some(4)] {
         let err = console
             .imports()
-            .apply_org(&target, &document.id, allowance, &quiet())
+            .apply_org(
+                &target,
+                &document.id,
+                allowance,
+                ApplyPath::Import,
+                &quiet(),
+            )
             .await
             .expect_err("refused");
         assert_eq!(err.code(), ErrorCode::DeletionThreshold);
@@ -395,7 +402,7 @@ async fn too_many_deletions_stop_before_any_write_unless_allowed() {
     );
     let report = console
         .imports()
-        .apply_org(&target, &document.id, Some(5), &quiet())
+        .apply_org(&target, &document.id, Some(5), ApplyPath::Import, &quiet())
         .await
         .expect("allowed");
     assert!(report.differences.is_empty());
@@ -522,7 +529,7 @@ async fn an_apply_interrupted_half_way_resumes_to_completion_without_duplicates(
         .expect("fault accepted");
     let err = console
         .imports()
-        .apply_org(&target, &document.id, None, &quiet())
+        .apply_org(&target, &document.id, None, ApplyPath::Import, &quiet())
         .await
         .expect_err("interrupted");
     assert_eq!(err.code(), ErrorCode::Interrupted);
@@ -548,7 +555,7 @@ async fn an_apply_interrupted_half_way_resumes_to_completion_without_duplicates(
 
     let report = console
         .imports()
-        .apply_org(&target, &document.id, None, &quiet())
+        .apply_org(&target, &document.id, None, ApplyPath::Import, &quiet())
         .await
         .expect("resumed");
     assert!(report.resumed);
@@ -562,7 +569,7 @@ async fn an_apply_interrupted_half_way_resumes_to_completion_without_duplicates(
     // A third run finds nothing left to do.
     let again = console
         .imports()
-        .apply_org(&target, &document.id, None, &quiet())
+        .apply_org(&target, &document.id, None, ApplyPath::Import, &quiet())
         .await
         .expect("again");
     assert!(again.already_applied);
@@ -726,4 +733,164 @@ async fn applying_a_plan_without_changes_writes_nothing() {
     let report = apply(&console, &target, &same).await;
     assert_eq!(report.counters, None, "nothing was pushed");
     assert_eq!(stamps().await, before);
+}
+
+/// A unit as comparable facts: every stored field, with the parent's external key instead of its
+/// database id.
+fn facts(
+    state: &cloo_domain::org::import_plan::OrgState,
+) -> std::collections::BTreeMap<String, Value> {
+    let key_of: std::collections::HashMap<&str, &str> = state
+        .units
+        .iter()
+        .filter_map(|u| Some((u.id.as_str(), u.external_id.as_deref()?)))
+        .collect();
+    state
+        .units
+        .iter()
+        .map(|u| {
+            let parent = u
+                .parent_id
+                .as_deref()
+                .filter(|p| !p.is_empty())
+                .map(|p| key_of.get(p).copied().unwrap_or("dangling"));
+            (
+                u.external_id
+                    .clone()
+                    .unwrap_or_else(|| format!("id:{}", u.id)),
+                json!({"name": u.name, "display_name": u.display_name, "description": u.description,
+                       "type": u.kind, "level": u.level, "parent": parent,
+                       "member_ids": u.member_ids, "meta": u.meta}),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn unit_by_unit_and_the_whole_import_end_in_identical_organizations() {
+    let sandbox = SandboxProcess::demo().expect("sandbox");
+    let (console, target, _dir) = console(&sandbox).await;
+    let emails: Vec<String> = sandbox
+        .client()
+        .list_users(&sandbox.admin_token().await, None, None)
+        .await
+        .expect("users")
+        .into_iter()
+        .take(12)
+        .map(|u| u.email)
+        .collect();
+    let mut per_unit_writes = 0;
+    let mut import_units = 0;
+    for case in 0..12u64 {
+        let seed = 0x51_7cc1_b727_220a_u64 ^ (case + 1).wrapping_mul(0x9e37_79b9);
+        let mut rng = Rng::new(seed);
+        let prefix = format!("pu-{case}");
+        let (a, b) = (format!("{prefix}-by-unit"), format!("{prefix}-by-import"));
+        let mut nodes = random_tree(&mut rng, &emails, &prefix);
+        for round in 0..4 {
+            let mut reports = Vec::new();
+            for (tenant, path) in [(&a, ApplyPath::PerUnit), (&b, ApplyPath::Import)] {
+                let document = plan(
+                    &console,
+                    &target,
+                    &body(tenant, &nodes),
+                    PlanOptions::default(),
+                )
+                .await;
+                let report = console
+                    .imports()
+                    .apply_org(
+                        &target,
+                        &document.id,
+                        Some(document.plan.delete.len()),
+                        path,
+                        &quiet(),
+                    )
+                    .await
+                    .unwrap_or_else(|e| panic!("seed {seed:#x} round {round} {path:?}: {e}"));
+                assert!(
+                    report.differences.is_empty(),
+                    "seed {seed:#x} round {round} {path:?}: {:?}",
+                    report.differences
+                );
+                if document.plan.has_changes() {
+                    import_units += document.plan.predicted.len();
+                }
+                reports.push(report);
+            }
+            if !reports[0].path.is_empty() {
+                assert_eq!(reports[0].path, "per_unit");
+                per_unit_writes += reports[0].write_requests;
+            }
+            let state_a = console
+                .imports()
+                .get_org_state(&target, &a)
+                .await
+                .expect("a");
+            let state_b = console
+                .imports()
+                .get_org_state(&target, &b)
+                .await
+                .expect("b");
+            assert_eq!(
+                facts(&state_a),
+                facts(&state_b),
+                "seed {seed:#x} round {round}"
+            );
+            nodes = random_edit(&mut rng, &nodes, &emails, &prefix, round);
+        }
+    }
+    assert!(
+        per_unit_writes > 0 && per_unit_writes < import_units,
+        "{per_unit_writes} unit writes against {import_units} units re-imported"
+    );
+}
+
+#[tokio::test]
+async fn auto_chooses_unit_by_unit_for_a_small_change_to_a_large_organization() {
+    let sandbox = SandboxProcess::start(&[]).expect("sandbox");
+    let (console, target, _dir) = console(&sandbox).await;
+    let nodes: Vec<Node> = (0..300)
+        .map(|i| Node {
+            key: format!("big-{i}"),
+            parent: if i < 10 { None } else { Some(i % 10) },
+            name: format!("Unit {i}"),
+            kind: Some("team"),
+            members: Vec::new(),
+        })
+        .collect();
+    let first = plan(
+        &console,
+        &target,
+        &body("big", &nodes),
+        PlanOptions::default(),
+    )
+    .await;
+    let report = console
+        .imports()
+        .apply_org(&target, &first.id, None, ApplyPath::Auto, &quiet())
+        .await
+        .expect("first apply");
+    assert_eq!(
+        report.path, "import",
+        "a new organization is imported whole"
+    );
+    let mut edited = nodes.clone();
+    edited[42].name = "Renamed".into();
+    edited[77].parent = Some(3);
+    let second = plan(
+        &console,
+        &target,
+        &body("big", &edited),
+        PlanOptions::default(),
+    )
+    .await;
+    let report = console
+        .imports()
+        .apply_org(&target, &second.id, None, ApplyPath::Auto, &quiet())
+        .await
+        .expect("second apply");
+    assert_eq!(report.path, "per_unit");
+    assert_eq!(report.write_requests, 2);
+    assert!(report.differences.is_empty(), "{:?}", report.differences);
 }

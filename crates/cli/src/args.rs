@@ -83,6 +83,28 @@ impl Switch {
     }
 }
 
+/// How an organization plan reaches the deployment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PathArg {
+    /// Whichever an estimate of their cost says is cheaper.
+    Auto,
+    /// The whole tree in one import request.
+    Import,
+    /// One request per unit that changes.
+    PerUnit,
+}
+
+impl PathArg {
+    /// The console's choice.
+    pub fn path(self) -> cloo_console::imports::ApplyPath {
+        match self {
+            PathArg::Auto => cloo_console::imports::ApplyPath::Auto,
+            PathArg::Import => cloo_console::imports::ApplyPath::Import,
+            PathArg::PerUnit => cloo_console::imports::ApplyPath::PerUnit,
+        }
+    }
+}
+
 /// How an Entra plan is built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum EntraMode {
@@ -109,6 +131,9 @@ pub enum EntraCommand {
         /// Allow this many unit deletions (over the threshold).
         #[arg(long)]
         allow_deletes: Option<usize>,
+        /// auto (the cheaper), import (the whole tree in one request), per-unit (one request per changed unit).
+        #[arg(long, value_enum, default_value_t = PathArg::Auto)]
+        path: PathArg,
     },
     /// Plan and apply in one go, for schedulers: refuses what a review would refuse.
     Sync {
@@ -118,6 +143,9 @@ pub enum EntraCommand {
         /// Allow this many unit deletions (over the threshold).
         #[arg(long)]
         allow_deletes: Option<usize>,
+        /// auto (the cheaper), import (the whole tree in one request), per-unit (one request per changed unit).
+        #[arg(long, value_enum, default_value_t = PathArg::Auto)]
+        path: PathArg,
     },
     /// Past reads, plans and applies of this tenant, newest first.
     History {
@@ -331,6 +359,9 @@ pub enum OrgsCommand {
         /// Allow this many deletions (needed above min(500, 10% of the units)).
         #[arg(long, value_name = "N")]
         allow_deletes: Option<usize>,
+        /// auto (the cheaper), import (the whole tree in one request), per-unit (one request per changed unit).
+        #[arg(long, value_enum, default_value_t = PathArg::Auto)]
+        path: PathArg,
         /// Accepted for symmetry; applying a plan never asks.
         #[arg(long)]
         yes: bool,

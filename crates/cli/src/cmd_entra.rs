@@ -67,11 +67,18 @@ pub async fn run(
         EntraCommand::Apply {
             plan,
             allow_deletes,
+            path,
         } => {
             let plan_id = plan_id_of(console, plan).await?;
             let watch = Watch::start();
             let report = entra
-                .apply(target, &plan_id, *allow_deletes, &watch.observer)
+                .apply(
+                    target,
+                    &plan_id,
+                    *allow_deletes,
+                    path.path(),
+                    &watch.observer,
+                )
                 .await;
             drop(watch);
             print_apply_report(&report?, out)
@@ -79,6 +86,7 @@ pub async fn run(
         EntraCommand::Sync {
             plan: args,
             allow_deletes,
+            path,
         } => {
             let planned = plan(console, target, args, true, out).await?;
             if !planned.document.plan.has_changes() {
@@ -93,6 +101,7 @@ pub async fn run(
                     target,
                     &planned.document.id,
                     *allow_deletes,
+                    path.path(),
                     &watch.observer,
                 )
                 .await;

@@ -216,8 +216,9 @@ pub async fn run(
         OrgsCommand::Apply {
             plan,
             allow_deletes,
+            path,
             ..
-        } => apply(console, target, plan, *allow_deletes, out).await,
+        } => apply(console, target, plan, *allow_deletes, path.path(), out).await,
         OrgsCommand::FromCsv {
             file,
             tenant_id,
@@ -542,13 +543,14 @@ async fn apply(
     target: &Target,
     plan: &str,
     allow_deletes: Option<usize>,
+    path: cloo_console::imports::ApplyPath,
     out: Output,
 ) -> CliResult<OrgsDone> {
     let plan_id = plan_id_of(console, plan).await?;
     let watch = Watch::start();
     let report = console
         .imports()
-        .apply_org(target, &plan_id, allow_deletes, &watch.observer)
+        .apply_org(target, &plan_id, allow_deletes, path, &watch.observer)
         .await;
     drop(watch);
     print_apply_report(&report?, out)
@@ -578,9 +580,15 @@ pub(crate) fn print_apply_report(report: &OrgApplyReport, out: Output) -> CliRes
                 );
             } else {
                 println!(
-                    "applied plan {}{}: server counters {}; {} fix-up(s)",
+                    "applied plan {}{} ({}, {} write request(s)): counters {}; {} fix-up(s)",
                     report.plan_id,
                     if report.resumed { " (resumed)" } else { "" },
+                    if report.path == "per_unit" {
+                        "unit by unit"
+                    } else {
+                        "one import"
+                    },
+                    report.write_requests,
                     report
                         .counters
                         .as_ref()

@@ -6,7 +6,7 @@ use cloo_console::entra::{
     DeviceCodeNotice, EntraPlanRequest, EntraPlanView, EntraProfileRequest, EntraProfileView,
     EntraRun, EntraTestReport, device_code_prompt,
 };
-use cloo_console::imports::OrgApplyReport;
+use cloo_console::imports::{ApplyPath, OrgApplyReport};
 use cloo_console::{ErrorCode, Progress};
 use cloo_entra::build::BuildMode;
 use tauri::ipc::Channel;
@@ -95,7 +95,13 @@ pub async fn apply_entra(
     let result = shell
         .console
         .entra()
-        .apply(&on(tenant), &plan_id, allow_deletes, &observer)
+        .apply(
+            &on(tenant),
+            &plan_id,
+            allow_deletes,
+            ApplyPath::Auto,
+            &observer,
+        )
         .await;
     shell.done(&operation);
     Ok(result?)

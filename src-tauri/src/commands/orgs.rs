@@ -3,7 +3,7 @@
 
 use super::{Reply, Shell, on, quiet};
 use cloo_console::Progress;
-use cloo_console::imports::{OrgApplyReport, OrgImportReview};
+use cloo_console::imports::{ApplyPath, OrgApplyReport, OrgImportReview};
 use cloo_console::orgs::{OrgSummary, OrgTreeNode, UnitDetail};
 use tauri::ipc::Channel;
 
@@ -72,7 +72,13 @@ pub async fn apply_org_import(
     let result = shell
         .console
         .imports()
-        .apply_org(&on(tenant), &plan_id, allow_deletes, &observer)
+        .apply_org(
+            &on(tenant),
+            &plan_id,
+            allow_deletes,
+            ApplyPath::Auto,
+            &observer,
+        )
         .await;
     shell.done(&operation);
     Ok(result?)

@@ -310,6 +310,7 @@ impl Entra<'_> {
         target: &Target,
         plan_id: &str,
         allow_deletes: Option<usize>,
+        path: crate::imports::ApplyPath,
         observer: &Observer,
     ) -> ConsoleResult<OrgApplyReport> {
         let started = std::time::Instant::now();
@@ -331,7 +332,7 @@ impl Entra<'_> {
             Ok(_) => {
                 self.c
                     .imports()
-                    .apply_org(target, plan_id, allow_deletes, observer)
+                    .apply_org(target, plan_id, allow_deletes, path, observer)
                     .await
             }
             Err(e) => Err(e),

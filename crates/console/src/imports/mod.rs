@@ -2,11 +2,13 @@
 //! desktop's review of one in `user_review`) and organization JSON imports (`org_plan`, and the
 //! desktop's review tree in `org_review`). Both shells apply a plan by its id.
 
+mod org_per_unit;
 mod org_plan;
 mod org_review;
 mod user_plan;
 mod user_review;
 
+pub use org_per_unit::ApplyPath;
 pub use org_plan::{ORG_PLAN_FORMAT, OrgApplyReport, OrgPlanDocument, read_plan_document};
 pub(crate) use org_review::review_of;
 pub use org_review::{OrgImportReview, REVIEW_ROWS, ReviewNode};

@@ -2,6 +2,7 @@
 //! snapshot), keep the plan, and apply exactly it by id — refusing a stale plan and mass
 //! deletions before any write, recording every step so an interrupted apply resumes.
 
+use super::org_per_unit::{ApplyPath, apply_per_unit, cheaper_path, payload_units, writes};
 use crate::error::{ConsoleError, ConsoleResult, PartialChange};
 use crate::operation::{Operation, OperationKind};
 use crate::plan::PlanKind;
@@ -68,6 +69,11 @@ pub struct OrgApplyReport {
     pub fixups_done: usize,
     /// Where the deployment differs from the plan's prediction after the apply (empty: none).
     pub differences: Vec<String>,
+    /// `import` (the whole tree in one request) or `per_unit` (one request per changed unit).
+    pub path: String,
+    /// Requests that wrote something.
+    #[ts(type = "number")]
+    pub write_requests: usize,
 }
 
 /// The recorded steps of an apply (what lets an interrupted apply resume).
@@ -275,6 +281,7 @@ impl Imports<'_> {
         target: &Target,
         plan_id: &str,
         allow_deletes: Option<usize>,
+        path: ApplyPath,
         observer: &Observer,
     ) -> ConsoleResult<OrgApplyReport> {
         let document = self.get_org_plan(plan_id).await?;
@@ -288,7 +295,7 @@ impl Imports<'_> {
                 observer,
             )
             .await?;
-        let result = apply_document(self.c, target, &document, allow_deletes, &op).await;
+        let result = apply_document(self.c, target, &document, allow_deletes, path, &op).await;
         if let Ok(report) = &result {
             op.record_after(&serde_json::json!({
                 "creates": document.plan.create.len(),
@@ -297,6 +304,8 @@ impl Imports<'_> {
                 "deletes": document.plan.delete.len(),
                 "fixups_done": report.fixups_done,
                 "differences": report.differences.len(),
+                "path": report.path,
+                "write_requests": report.write_requests,
             }));
         }
         op.finish(result).await
@@ -308,6 +317,7 @@ async fn apply_document(
     target: &Target,
     document: &OrgPlanDocument,
     allow_deletes: Option<usize>,
+    path: ApplyPath,
     op: &Operation,
 ) -> ConsoleResult<OrgApplyReport> {
     let key = c.target_key(target).await?;
@@ -327,7 +337,10 @@ async fn apply_document(
     let steps = c.store.plan_steps(&document.id).await?;
     let started = steps.iter().any(|j| j.step == step::PUSH_STARTED);
     let verified = steps.iter().any(|j| j.step == step::VERIFIED);
+    let read_started = std::time::Instant::now();
     let current = c.org_state(target, &plan.tenant_id).await?;
+    // Two GETs: the organizations, then its units.
+    let round_trip = read_started.elapsed() / 2;
     let fresh = current.fingerprint() == document.base_fingerprint;
     if verified && !fresh {
         let left = differences(&plan.predicted, &shape(&current.units));
@@ -340,6 +353,8 @@ async fn apply_document(
                 counters: None,
                 fixups_done: 0,
                 differences: Vec::new(),
+                path: String::new(),
+                write_requests: 0,
             });
         }
     }
@@ -381,6 +396,8 @@ async fn apply_document(
             counters: None,
             fixups_done: 0,
             differences: Vec::new(),
+            path: String::new(),
+            write_requests: 0,
         });
     }
     op.checkpoint(
@@ -388,6 +405,27 @@ async fn apply_document(
         "apply the same plan again",
     )?;
 
+    let payload = payload_units(&document.push)?;
+    let chosen = match path {
+        ApplyPath::Auto if current.organization.is_none() => ApplyPath::Import,
+        ApplyPath::Auto => {
+            let writes = writes(&payload, &plan.predicted, &current, &plan.delete).len();
+            cheaper_path(payload.len(), writes, round_trip)
+        }
+        other => other,
+    };
+    if chosen == ApplyPath::PerUnit {
+        c.record_step(&document.id, step::PUSH_STARTED, "per_unit")
+            .await?;
+        let done = apply_per_unit(c, target, &session, document, op).await?;
+        let counters = serde_json::json!({"units": {"created": done.created, "updated": done.updated, "deleted": done.deleted}});
+        c.record_step(&document.id, step::PUSH_DONE, &counters.to_string())
+            .await?;
+        let mut report = verify(c, target, document, resumed, Some(counters), 0).await?;
+        report.path = "per_unit".into();
+        report.write_requests = done.requests;
+        return Ok(report);
+    }
     c.record_step(&document.id, step::PUSH_STARTED, "").await?;
     op.step("pushing", 0, 1);
     let body = document.push.clone();
@@ -485,6 +523,22 @@ async fn apply_document(
         op.advance();
     }
     op.step("verifying", 0, 1);
+    let mut report = verify(c, target, document, resumed, counters, fixups_done).await?;
+    report.path = "import".into();
+    report.write_requests = 1 + fixups_done;
+    Ok(report)
+}
+
+/// Reads the organization back and compares it with the plan's prediction.
+async fn verify(
+    c: &Console,
+    target: &Target,
+    document: &OrgPlanDocument,
+    resumed: bool,
+    counters: Option<Value>,
+    fixups_done: usize,
+) -> ConsoleResult<OrgApplyReport> {
+    let plan = &document.plan;
     let after = c.org_state(target, &plan.tenant_id).await?;
     let differences = differences(&plan.predicted, &shape(&after.units));
     c.record_step(
@@ -501,6 +555,8 @@ async fn apply_document(
         counters,
         fixups_done,
         differences,
+        path: String::new(),
+        write_requests: 0,
     })
 }
 

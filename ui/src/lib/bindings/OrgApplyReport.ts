@@ -31,4 +31,12 @@ fixups_done: number,
 /**
  * Where the deployment differs from the plan's prediction after the apply (empty: none).
  */
-differences: Array<string>, };
+differences: Array<string>, 
+/**
+ * `import` (the whole tree in one request) or `per_unit` (one request per changed unit).
+ */
+path: string, 
+/**
+ * Requests that wrote something.
+ */
+write_requests: number, };
