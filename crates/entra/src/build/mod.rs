@@ -15,7 +15,7 @@ pub mod compare;
 pub mod parity;
 pub mod recommended;
 
-use crate::model::Directory;
+use crate::model::{AdminUnit, Directory, Group};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
@@ -219,6 +219,78 @@ pub(crate) fn group_type(group_types: &[String]) -> &'static str {
     } else {
         "security_group"
     }
+}
+
+/// An administrative unit as a payload unit; `members` adds `meta.members` (recommended).
+pub(crate) fn admin_unit_unit(
+    au: &AdminUnit,
+    member_ids: Vec<Value>,
+    members: Option<Vec<Value>>,
+) -> Value {
+    let mut meta = json!({"membership_type": au.membership_type, "source": "msgraph_admin_unit"});
+    if let Some(m) = members {
+        meta["members"] = Value::Array(m);
+    }
+    graph_unit(
+        &au.id,
+        &au.display_name,
+        &au.description,
+        "administrative_unit",
+        member_ids,
+        meta,
+    )
+}
+
+/// A group as a payload unit; `members` adds `meta.members` (recommended).
+pub(crate) fn group_unit(g: &Group, member_ids: Vec<Value>, members: Option<Vec<Value>>) -> Value {
+    let types = g.group_types.clone().unwrap_or_default();
+    let kind = group_type(&types);
+    let mut meta = json!({"group_types": types, "membership_rule": g.membership_rule, "source": "msgraph_group"});
+    if let Some(m) = members {
+        meta["members"] = Value::Array(m);
+    }
+    graph_unit(
+        &g.id,
+        &g.display_name,
+        &g.description,
+        kind,
+        member_ids,
+        meta,
+    )
+}
+
+fn graph_unit(
+    id: &str,
+    name: &Option<String>,
+    description: &Option<String>,
+    kind: &str,
+    member_ids: Vec<Value>,
+    meta: Value,
+) -> Value {
+    json!({
+        "id": id,
+        "external_id": id,
+        "name": name.clone().unwrap_or_else(|| "Unnamed".into()),
+        "display_name": name,
+        "description": description,
+        "type": kind,
+        "member_ids": member_ids,
+        "meta": meta,
+    })
+}
+
+/// A department as a payload unit.
+pub(crate) fn department_unit(name: &str, member_ids: Vec<Value>, members: Vec<Value>) -> Value {
+    json!({
+        "id": department_id(name),
+        "external_id": format!("dept:{name}"),
+        "name": name,
+        "display_name": name,
+        "description": null,
+        "type": "department",
+        "member_ids": member_ids,
+        "meta": {"source": "msgraph_department", "member_count": members.len(), "members": members},
+    })
 }
 
 /// A department's input id: `dept-` + lower-case, spaces as `-` (step 5).

@@ -3,8 +3,8 @@
 //! steps 1–7 and "Building the identical JSON payload").
 
 use super::{
-    BuildCounts, BuildMode, BuildOptions, Built, department_id, group_type, organization_record,
-    unique_ids,
+    BuildCounts, BuildMode, BuildOptions, Built, admin_unit_unit, department_unit, group_unit,
+    organization_record, unique_ids,
 };
 use crate::model::{Directory, MemberKind};
 use serde_json::{Value, json};
@@ -25,33 +25,14 @@ pub fn build(directory: &Directory, options: &BuildOptions) -> Built {
     if options.admin_units {
         for au in &directory.admin_units {
             let member_ids = user_members(&au.id, &mut counts);
-            units.push(json!({
-                "id": au.id,
-                "external_id": au.id,
-                "name": au.display_name.clone().unwrap_or_else(|| "Unnamed".into()),
-                "display_name": au.display_name,
-                "description": au.description,
-                "type": "administrative_unit",
-                "member_ids": member_ids,
-                "meta": {"membership_type": au.membership_type, "source": "msgraph_admin_unit"},
-            }));
+            units.push(admin_unit_unit(au, member_ids, None));
             counts.admin_units += 1;
         }
     }
     if options.groups {
         for g in &directory.groups {
-            let types = g.group_types.clone().unwrap_or_default();
             let member_ids = user_members(&g.id, &mut counts);
-            units.push(json!({
-                "id": g.id,
-                "external_id": g.id,
-                "name": g.display_name.clone().unwrap_or_else(|| "Unnamed".into()),
-                "display_name": g.display_name,
-                "description": g.description,
-                "type": group_type(&types),
-                "member_ids": member_ids,
-                "meta": {"group_types": types, "membership_rule": g.membership_rule, "source": "msgraph_group"},
-            }));
+            units.push(group_unit(g, member_ids, None));
             counts.groups += 1;
         }
     }
@@ -70,16 +51,7 @@ pub fn build(directory: &Directory, options: &BuildOptions) -> Built {
                     })
                 })
                 .collect();
-            units.push(json!({
-                "id": department_id(name),
-                "external_id": format!("dept:{name}"),
-                "name": name,
-                "display_name": name,
-                "description": null,
-                "type": "department",
-                "member_ids": member_ids,
-                "meta": {"source": "msgraph_department", "member_count": people.len(), "members": members},
-            }));
+            units.push(department_unit(name, member_ids, members));
             counts.departments += 1;
         }
     }

@@ -11,8 +11,8 @@
 
 use super::parity::departments;
 use super::{
-    Accounts, BuildCounts, BuildMode, BuildOptions, Built, department_id, group_type,
-    organization_record, unique_ids,
+    Accounts, BuildCounts, BuildMode, BuildOptions, Built, admin_unit_unit, department_unit,
+    group_unit, organization_record, unique_ids,
 };
 use crate::model::{Directory, MemberKind, User};
 use serde_json::{Value, json};
@@ -78,36 +78,17 @@ pub fn build(directory: &Directory, options: &BuildOptions, accounts: &Accounts)
             let ids = direct_users(&au.id, &mut counts);
             let (member_ids, members) =
                 members_of(&mut ids.iter().map(String::as_str), &mut counts);
-            flat.push(json!({
-                "id": au.id,
-                "external_id": au.id,
-                "name": au.display_name.clone().unwrap_or_else(|| "Unnamed".into()),
-                "display_name": au.display_name,
-                "description": au.description,
-                "type": "administrative_unit",
-                "member_ids": member_ids,
-                "meta": {"membership_type": au.membership_type, "source": "msgraph_admin_unit", "members": members},
-            }));
+            flat.push(admin_unit_unit(au, member_ids, Some(members)));
             counts.admin_units += 1;
         }
     }
     let mut group_ids: Vec<String> = Vec::new();
     if options.groups {
         for g in &directory.groups {
-            let types = g.group_types.clone().unwrap_or_default();
             let ids = direct_users(&g.id, &mut counts);
             let (member_ids, members) =
                 members_of(&mut ids.iter().map(String::as_str), &mut counts);
-            flat.push(json!({
-                "id": g.id,
-                "external_id": g.id,
-                "name": g.display_name.clone().unwrap_or_else(|| "Unnamed".into()),
-                "display_name": g.display_name,
-                "description": g.description,
-                "type": group_type(&types),
-                "member_ids": member_ids,
-                "meta": {"group_types": types, "membership_rule": g.membership_rule, "source": "msgraph_group", "members": members},
-            }));
+            flat.push(group_unit(g, member_ids, Some(members)));
             group_ids.push(g.id.clone());
             counts.groups += 1;
         }
@@ -119,17 +100,7 @@ pub fn build(directory: &Directory, options: &BuildOptions, accounts: &Accounts)
             if members.is_empty() {
                 continue;
             }
-            let count = members.len();
-            flat.push(json!({
-                "id": department_id(name),
-                "external_id": format!("dept:{name}"),
-                "name": name,
-                "display_name": name,
-                "description": null,
-                "type": "department",
-                "member_ids": member_ids,
-                "meta": {"source": "msgraph_department", "member_count": count, "members": members},
-            }));
+            flat.push(department_unit(name, member_ids, members));
             counts.departments += 1;
         }
     }
