@@ -245,31 +245,43 @@ fn merged<T: Serialize + serde::de::DeserializeOwned>(
     serde_json::from_value(base).ok()
 }
 
-/// Upserts or removes objects of one kind, keeping Graph order and appending new ones.
+/// Upserts or removes objects of one kind, keeping Graph order and appending new ones. One
+/// index over the list, so a round costs its changes, not changes × list.
 fn apply_objects<T: Serialize + serde::de::DeserializeOwned>(
     list: &mut Vec<T>,
     id: impl Fn(&T) -> &str,
     items: &[Map<String, Value>],
 ) -> (usize, usize, Vec<String>) {
+    let mut at: HashMap<String, usize> = list
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (id(o).to_owned(), i))
+        .collect();
     let mut changed = 0;
-    let mut gone = Vec::new();
+    let mut gone: Vec<String> = Vec::new();
     for item in items {
         let key = id_of(item);
-        let at = list.iter().position(|o| id(o) == key);
         if removed(item) {
-            if let Some(i) = at {
-                list.remove(i);
+            if at.remove(&key).is_some() {
                 gone.push(key);
             }
             continue;
         }
-        if let Some(next) = merged(at.map(|i| &list[i]), item) {
-            match at {
+        let position = at.get(&key).copied();
+        if let Some(next) = merged(position.map(|i| &list[i]), item) {
+            match position {
                 Some(i) => list[i] = next,
-                None => list.push(next),
+                None => {
+                    at.insert(key, list.len());
+                    list.push(next);
+                }
             }
             changed += 1;
         }
+    }
+    if !gone.is_empty() {
+        let dropped: std::collections::HashSet<&str> = gone.iter().map(String::as_str).collect();
+        list.retain(|o| !dropped.contains(id(o)));
     }
     let removed = gone.len();
     (changed, removed, gone)
@@ -295,8 +307,11 @@ async fn incremental(
         let (changed, removed, gone) = apply_objects::<User>(users, |u| u.id.as_str(), &items);
         summary.users_changed = changed;
         summary.users_removed = removed;
-        for list in directory.members.values_mut() {
-            list.retain(|m| !gone.contains(&m.id));
+        if !gone.is_empty() {
+            let gone: std::collections::HashSet<&str> = gone.iter().map(String::as_str).collect();
+            for list in directory.members.values_mut() {
+                list.retain(|m| !gone.contains(m.id.as_str()));
+            }
         }
         state.users_link = next.or(state.users_link);
     }

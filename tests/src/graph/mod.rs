@@ -762,7 +762,10 @@ fn graph(state: &ServerState, rest: &[&str], query: &str) -> Response {
             )
         }
         ["groups", id, "members"] => {
-            if !tenant.groups.iter().any(|g| g["id"] == *id) {
+            // Every group has a member list (possibly empty); administrative units are few.
+            let is_group = tenant.members.contains_key(*id)
+                && !tenant.admin_units.iter().any(|a| a["id"] == *id);
+            if !is_group {
                 return graph_error(
                     404,
                     "Request_ResourceNotFound",
@@ -834,11 +837,20 @@ fn filter_groups(groups: &[Value], filter: Option<&str>) -> Result<Vec<Value>, B
 }
 
 fn members(state: &ServerState, tenant: &Tenant, id: &str, path: &str, q: &Query) -> Response {
-    let users: HashMap<&str, &Value> = tenant
-        .users
-        .iter()
-        .map(|u| (u["id"].as_str().unwrap_or_default(), u))
-        .collect();
+    // A user's other properties are looked up only when something beyond the id is selected.
+    let details = q
+        .select
+        .as_ref()
+        .is_none_or(|s| s.iter().any(|p| p != "id"));
+    let users: HashMap<&str, &Value> = if details {
+        tenant
+            .users
+            .iter()
+            .map(|u| (u["id"].as_str().unwrap_or_default(), u))
+            .collect()
+    } else {
+        HashMap::new()
+    };
     let list: Vec<Value> = tenant
         .members
         .get(id)
