@@ -259,10 +259,14 @@ fn apply_objects<T: Serialize + serde::de::DeserializeOwned>(
         .collect();
     let mut changed = 0;
     let mut gone: Vec<String> = Vec::new();
+    // Positions removed in this round: a removed object that comes back later in the same round
+    // is appended anew, and only the old position goes.
+    let mut dead: std::collections::HashSet<usize> = std::collections::HashSet::new();
     for item in items {
         let key = id_of(item);
         if removed(item) {
-            if at.remove(&key).is_some() {
+            if let Some(i) = at.remove(&key) {
+                dead.insert(i);
                 gone.push(key);
             }
             continue;
@@ -272,6 +276,7 @@ fn apply_objects<T: Serialize + serde::de::DeserializeOwned>(
             match position {
                 Some(i) => list[i] = next,
                 None => {
+                    gone.retain(|g| *g != key);
                     at.insert(key, list.len());
                     list.push(next);
                 }
@@ -279,9 +284,12 @@ fn apply_objects<T: Serialize + serde::de::DeserializeOwned>(
             changed += 1;
         }
     }
-    if !gone.is_empty() {
-        let dropped: std::collections::HashSet<&str> = gone.iter().map(String::as_str).collect();
-        list.retain(|o| !dropped.contains(id(o)));
+    if !dead.is_empty() {
+        let mut position = 0;
+        list.retain(|_| {
+            position += 1;
+            !dead.contains(&(position - 1))
+        });
     }
     let removed = gone.len();
     (changed, removed, gone)
@@ -437,4 +445,46 @@ async fn read_directory_members(
         })
         .collect();
     crate::read::read_members(client, targets).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn item(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn a_round_overlays_changes_removes_and_keeps_an_object_that_comes_back() {
+        let mut users: Vec<User> = ["a", "b", "c"]
+            .iter()
+            .map(|id| {
+                serde_json::from_value(
+                    json!({"id": id, "displayName": id.to_uppercase(), "department": "Ops"}),
+                )
+                .unwrap_or_else(|e| panic!("{e}"))
+            })
+            .collect();
+        let items = [
+            item(json!({"id": "b", "department": "Sales"})),
+            item(json!({"id": "c", "@removed": {"reason": "deleted"}})),
+            item(json!({"id": "a", "@removed": {"reason": "changed"}})),
+            item(json!({"id": "a", "displayName": "A again"})),
+            item(json!({"id": "d", "displayName": "D"})),
+        ];
+        let (changed, removed, gone) = apply_objects(&mut users, |u| u.id.as_str(), &items);
+        let ids: Vec<&str> = users.iter().map(|u| u.id.as_str()).collect();
+        assert_eq!(ids, ["b", "a", "d"]);
+        assert_eq!(users[0].department.as_deref(), Some("Sales"));
+        assert_eq!(
+            users[0].display_name.as_deref(),
+            Some("B"),
+            "unsent properties are kept"
+        );
+        assert_eq!(users[1].display_name.as_deref(), Some("A again"));
+        assert_eq!((changed, removed), (3, 1));
+        assert_eq!(gone, ["c"], "an object back in the same round is not gone");
+    }
 }
