@@ -51,8 +51,26 @@ pub(crate) struct RunRecord<'a> {
 }
 
 impl Console {
-    /// Records a run; `outcome` is the result's, or the error's.
+    /// Records a run; `outcome` is the result's, or the error's. A history that cannot be
+    /// written is logged, never allowed to hide what the run itself did.
     pub(crate) async fn record_entra_run<T>(
+        &self,
+        target: &Target,
+        started: std::time::Instant,
+        started_at: i64,
+        record: RunRecord<'_>,
+        outcome: &ConsoleResult<T>,
+        success: &str,
+    ) {
+        if let Err(e) = self
+            .write_entra_run(target, started, started_at, record, outcome, success)
+            .await
+        {
+            tracing::warn!("the Entra history could not be written: {e}");
+        }
+    }
+
+    async fn write_entra_run<T>(
         &self,
         target: &Target,
         started: std::time::Instant,

@@ -198,7 +198,7 @@ impl Entra<'_> {
         };
         self.c
             .record_entra_run(target, started, started_at, record, &result, success)
-            .await?;
+            .await;
         result
     }
 
@@ -339,7 +339,7 @@ impl Entra<'_> {
         };
         let figures = match &result {
             Ok(r) => {
-                json!({"counters": r.counters, "fixups_done": r.fixups_done, "differences": r.differences.len(), "resumed": r.resumed})
+                json!({"counters": r.counters, "fixups_done": r.fixups_done, "differences": r.differences.len(), "resumed": r.resumed, "path": r.path, "write_requests": r.write_requests})
             }
             Err(_) => json!({}),
         };
@@ -352,7 +352,7 @@ impl Entra<'_> {
         };
         self.c
             .record_entra_run(target, started, started_at, record, &result, "applied")
-            .await?;
+            .await;
         result
     }
 }
