@@ -6,14 +6,15 @@
 //! A full read first asks each delta function for `$deltatoken=latest`, so changes made while it
 //! runs are read again next time (merging is idempotent). An expired or refused delta link
 //! (`syncStateNotFound`, 410, or a 400/404 from a Graph without the function) makes the run a
-//! full read, and the result says why. Administrative-unit members have no delta function: they
-//! are read again in full on every run. With a group filter, groups are read in full too (Graph's
-//! group delta cannot filter by name).
+//! full read, and the result says why. Groups and administrative units are tracked with their
+//! `members` (`members@delta`, as Graph documents for both), so a quiet tenant costs a handful of
+//! requests whatever its size. With a group filter, groups are read in full (Graph's group delta
+//! cannot filter by name).
 
 use crate::error::{EntraError, EntraResult};
 use crate::graph::GraphClient;
 use crate::model::{AdminUnit, Directory, Group, Member, RawMember, User};
-use crate::read::{ADMIN_UNIT_SELECT, ReadOptions, USER_SELECT, read_directory};
+use crate::read::{ReadOptions, USER_SELECT, read_directory};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -75,7 +76,7 @@ pub struct DeltaSummary {
     pub groups_removed: usize,
     /// Administrative units added, changed or removed.
     pub admin_units_changed: usize,
-    /// Group memberships added or removed.
+    /// Group and administrative-unit memberships added or removed.
     pub member_changes: usize,
 }
 
@@ -91,6 +92,7 @@ pub struct DeltaRead {
 }
 
 const GROUP_DELTA_SELECT: &str = "id,displayName,description,groupTypes,membershipRule,members";
+const ADMIN_UNIT_DELTA_SELECT: &str = "id,displayName,description,membershipType,members";
 
 /// Reads the directory: from `previous` and the delta links when they fit `options` and
 /// `full` is not asked for, else in full (keeping new links).
@@ -171,7 +173,7 @@ async fn full_read(
         latest_link(
             client,
             "GET /directory/administrativeUnits/delta",
-            &format!("/directory/administrativeUnits/delta?$select={ADMIN_UNIT_SELECT}"),
+            &format!("/directory/administrativeUnits/delta?$select={ADMIN_UNIT_DELTA_SELECT}"),
         )
         .await?
     } else {
@@ -334,36 +336,7 @@ async fn incremental(
                 for id in &gone {
                     directory.members.remove(id);
                 }
-                for item in items.iter().filter(|i| !removed_item(i)) {
-                    let group = id_of(item);
-                    let Some(changes) = item.get("members@delta").and_then(Value::as_array) else {
-                        continue;
-                    };
-                    let list = directory.members.entry(group).or_default();
-                    for change in changes {
-                        let Some(obj) = change.as_object() else {
-                            continue;
-                        };
-                        let member = id_of(obj);
-                        let at = list.iter().position(|m| m.id == member);
-                        if obj.contains_key("@removed") {
-                            if let Some(i) = at {
-                                list.remove(i);
-                                summary.member_changes += 1;
-                            }
-                        } else if at.is_none() {
-                            let raw = RawMember {
-                                id: member,
-                                odata_type: obj
-                                    .get("@odata.type")
-                                    .and_then(Value::as_str)
-                                    .map(str::to_owned),
-                            };
-                            list.push(Member::from(raw));
-                            summary.member_changes += 1;
-                        }
-                    }
-                }
+                summary.member_changes += merge_member_changes(&mut directory.members, &items);
                 state.groups_link = next.or(state.groups_link);
             }
             None => {
@@ -399,10 +372,8 @@ async fn incremental(
         for id in &gone {
             directory.members.remove(id);
         }
+        summary.member_changes += merge_member_changes(&mut directory.members, &items);
         state.admin_units_link = next.or(state.admin_units_link);
-        // No delta for administrative-unit members: read each unit's list again.
-        let units = read_directory_members(client, &directory.admin_units).await?;
-        directory.members.extend(units);
     }
     // An organization rename is rare and cheap to read.
     let organizations: Vec<crate::model::Organization> = client
@@ -418,8 +389,40 @@ async fn incremental(
     })
 }
 
-fn removed_item(item: &Map<String, Value>) -> bool {
-    removed(item)
+/// Applies the `members@delta` of a round's groups or administrative units to their member
+/// lists (an addition already present and a removal of an absent member change nothing: a
+/// replayed round merges to the same lists). Returns the memberships changed.
+fn merge_member_changes(
+    members: &mut HashMap<String, Vec<Member>>,
+    items: &[Map<String, Value>],
+) -> usize {
+    let mut changes_made = 0;
+    for item in items.iter().filter(|i| !removed(i)) {
+        let Some(changes) = item.get("members@delta").and_then(Value::as_array) else {
+            continue;
+        };
+        let list = members.entry(id_of(item)).or_default();
+        for change in changes.iter().filter_map(Value::as_object) {
+            let member = id_of(change);
+            let at = list.iter().position(|m| m.id == member);
+            if change.contains_key("@removed") {
+                if let Some(i) = at {
+                    list.remove(i);
+                    changes_made += 1;
+                }
+            } else if at.is_none() {
+                list.push(Member::from(RawMember {
+                    id: member,
+                    odata_type: change
+                        .get("@odata.type")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned),
+                }));
+                changes_made += 1;
+            }
+        }
+    }
+    changes_made
 }
 
 fn missing_link(call: &str) -> EntraError {
@@ -428,23 +431,6 @@ fn missing_link(call: &str) -> EntraError {
         status: 0,
         code: "noDeltaLink".into(),
     }
-}
-
-async fn read_directory_members(
-    client: &Arc<GraphClient>,
-    units: &[AdminUnit],
-) -> EntraResult<HashMap<String, Vec<Member>>> {
-    let targets = units
-        .iter()
-        .map(|a| {
-            (
-                a.id.clone(),
-                "GET /directory/administrativeUnits/{id}/members".to_owned(),
-                format!("/directory/administrativeUnits/{}/members", a.id),
-            )
-        })
-        .collect();
-    crate::read::read_members(client, targets).await
 }
 
 #[cfg(test)]

@@ -146,6 +146,77 @@ impl GraphServer {
     }
 }
 
+/// The delta items of groups or administrative units since `since` (everything when `None`):
+/// changed containers with their properties, `members@delta` for membership changes when
+/// `members` is selected, and removed containers.
+#[allow(clippy::too_many_arguments)]
+fn containers(
+    items: &mut Vec<Value>,
+    list: &[Value],
+    tenant: &super::Tenant,
+    log: &ChangeLog,
+    changed_log: &HashMap<String, u64>,
+    removed_log: &HashMap<String, u64>,
+    since: Option<u64>,
+    wants_members: bool,
+    select: Option<&[String]>,
+) {
+    let newer = |v: &u64| since.is_none_or(|s| *v > s);
+    for container in list {
+        let id = container["id"].as_str().unwrap_or_default();
+        let member_changes: Vec<Value> = match since {
+            None => tenant
+                .members
+                .get(id)
+                .into_iter()
+                .flatten()
+                .map(|(m, kind)| json!({"@odata.type": kind, "id": m}))
+                .collect(),
+            Some(_) => log
+                .members
+                .iter()
+                .filter(|(c, _, _, _, v)| c == id && newer(v))
+                .map(|(_, m, kind, added, _)| {
+                    if *added {
+                        json!({"@odata.type": kind, "id": m})
+                    } else {
+                        json!({"@odata.type": kind, "id": m, "@removed": {"reason": "deleted"}})
+                    }
+                })
+                .collect(),
+        };
+        let changed = since.is_none() || changed_log.get(id).is_some_and(newer);
+        if !changed && (member_changes.is_empty() || !wants_members) {
+            continue;
+        }
+        let mut object = if changed {
+            project(container, select, false)
+        } else {
+            json!({"id": id})
+        };
+        if wants_members && !member_changes.is_empty() {
+            // A large container comes twice, its members split between the two.
+            if member_changes.len() > 500 {
+                let (a, b) = member_changes.split_at(member_changes.len() / 2);
+                object["members@delta"] = Value::Array(a.to_vec());
+                items.push(object.clone());
+                let mut again = Map::new();
+                again.insert("id".into(), json!(id));
+                again.insert("members@delta".into(), Value::Array(b.to_vec()));
+                items.push(Value::Object(again));
+                continue;
+            }
+            object["members@delta"] = Value::Array(member_changes);
+        }
+        items.push(object);
+    }
+    for (id, v) in removed_log {
+        if since.is_some() && newer(v) {
+            items.push(removed(id));
+        }
+    }
+}
+
 fn removed(id: &str) -> Value {
     json!({"id": id, "@removed": {"reason": "deleted"}})
 }
@@ -196,74 +267,28 @@ pub(super) fn delta(state: &ServerState, entity: &str, path: &str, q: &Query) ->
                     }
                 }
             }
-            "administrativeUnits" => {
-                for a in &tenant.admin_units {
-                    let id = a["id"].as_str().unwrap_or_default();
-                    if since.is_none() || log.admin_units.get(id).is_some_and(newer) {
-                        items.push(project(a, plain_select.as_deref(), false));
-                    }
-                }
-                for (id, v) in &log.removed_admin_units {
-                    if since.is_some() && newer(v) {
-                        items.push(removed(id));
-                    }
-                }
-            }
-            _ => {
-                for g in &tenant.groups {
-                    let id = g["id"].as_str().unwrap_or_default();
-                    let member_changes: Vec<Value> = match since {
-                        None => tenant
-                            .members
-                            .get(id)
-                            .into_iter()
-                            .flatten()
-                            .map(|(m, kind)| json!({"@odata.type": kind, "id": m}))
-                            .collect(),
-                        Some(_) => log
-                            .members
-                            .iter()
-                            .filter(|(c, _, _, _, v)| c == id && newer(v))
-                            .map(|(_, m, kind, added, _)| {
-                                if *added {
-                                    json!({"@odata.type": kind, "id": m})
-                                } else {
-                                    json!({"@odata.type": kind, "id": m, "@removed": {"reason": "deleted"}})
-                                }
-                            })
-                            .collect(),
-                    };
-                    let changed = since.is_none() || log.groups.get(id).is_some_and(newer);
-                    if !changed && member_changes.is_empty() {
-                        continue;
-                    }
-                    let mut object = if changed {
-                        project(g, plain_select.as_deref(), false)
-                    } else {
-                        json!({"id": id})
-                    };
-                    if wants_members && !member_changes.is_empty() {
-                        // A large group comes twice, its members split between the two.
-                        if member_changes.len() > 500 {
-                            let (a, b) = member_changes.split_at(member_changes.len() / 2);
-                            object["members@delta"] = Value::Array(a.to_vec());
-                            items.push(object.clone());
-                            let mut again = Map::new();
-                            again.insert("id".into(), json!(id));
-                            again.insert("members@delta".into(), Value::Array(b.to_vec()));
-                            items.push(Value::Object(again));
-                            continue;
-                        }
-                        object["members@delta"] = Value::Array(member_changes);
-                    }
-                    items.push(object);
-                }
-                for (id, v) in &log.removed_groups {
-                    if since.is_some() && newer(v) {
-                        items.push(removed(id));
-                    }
-                }
-            }
+            "administrativeUnits" => containers(
+                &mut items,
+                &tenant.admin_units,
+                &tenant,
+                &log,
+                &log.admin_units,
+                &log.removed_admin_units,
+                since,
+                wants_members,
+                plain_select.as_deref(),
+            ),
+            _ => containers(
+                &mut items,
+                &tenant.groups,
+                &tenant,
+                &log,
+                &log.groups,
+                &log.removed_groups,
+                since,
+                wants_members,
+                plain_select.as_deref(),
+            ),
         }
     }
     let page_size = 100;
