@@ -5,7 +5,9 @@
 //! (a) a full read + plan: time, Graph requests, peak memory, against a baseline measured in the
 //!     same run (downloading the same pages without reading them);
 //! (b) a delta read + plan after 1% of users and groups changed, against (a);
-//! (c) the apply of (b) unit by unit against a whole re-import of the same plan on the sandbox.
+//! (c) the apply of (b) unit by unit against a whole re-import of the same plan on the sandbox;
+//! (c') the same for a change that touches 1% of the units (a department move touches two
+//!      department units per person, so (b) touches about 10% of them).
 //! Also the read's resource units and what they take at Graph's published limit for a large
 //! tenant (8,000 resource units per 10 s per app and tenant).
 
@@ -208,7 +210,7 @@ async fn run() {
         .expect("full plan");
     let full_time = started.elapsed();
     let peak = kib("VmHWM:").saturating_sub(before);
-    eprintln!("(a) {full_time:?}");
+    eprintln!("(a) {full_time:?} {:?}", plan_a.timings);
     let plan_b = console_b
         .entra()
         .plan(&target_b, &full, &quiet, None)
@@ -260,6 +262,10 @@ async fn run() {
         .await
         .expect("delta plan");
     let delta_time = started.elapsed();
+    eprintln!(
+        "(b) {delta_time:?} {:?} {:?}",
+        delta_a.timings, delta_a.graph
+    );
     let delta_b = console_b
         .entra()
         .plan(&target_b, &delta, &quiet, None)
@@ -295,6 +301,58 @@ async fn run() {
     let import_time = started.elapsed();
     assert!(unit.differences.is_empty() && whole.differences.is_empty());
 
+    // (c') a change that touches 1% of the units: members of 60 groups, no one moving department
+    // (a department move changes two department units per person, so (b) touches ~10% of them).
+    for (i, g) in tenant
+        .groups
+        .iter()
+        .skip(1)
+        .step_by(83)
+        .take(60)
+        .enumerate()
+    {
+        let id = g["id"].as_str().expect("id");
+        server.add_member(id, tenant.users[50_000 + i]["id"].as_str().expect("id"));
+    }
+    let small_a = console_a
+        .entra()
+        .plan(&target_a, &delta, &quiet, None)
+        .await
+        .expect("small plan");
+    let small_b = console_b
+        .entra()
+        .plan(&target_b, &delta, &quiet, None)
+        .await
+        .expect("small plan b");
+    let small_units = small_a.document.plan.update.len() + small_a.document.plan.create.len();
+    let started = Instant::now();
+    let small_unit = console_a
+        .entra()
+        .apply(
+            &target_a,
+            &small_a.document.id,
+            None,
+            ApplyPath::PerUnit,
+            &quiet,
+        )
+        .await
+        .expect("small per-unit apply");
+    let small_unit_time = started.elapsed();
+    let started = Instant::now();
+    let small_whole = console_b
+        .entra()
+        .apply(
+            &target_b,
+            &small_b.document.id,
+            None,
+            ApplyPath::Import,
+            &quiet,
+        )
+        .await
+        .expect("small re-import");
+    let small_import_time = started.elapsed();
+    assert!(small_unit.differences.is_empty() && small_whole.differences.is_empty());
+
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let units = plan_a.document.plan.predicted.len();
     println!(
@@ -325,6 +383,14 @@ async fn run() {
         unit.write_requests,
         ms(import_time),
         ms(import_time) / ms(unit_time)
+    );
+    println!(
+        "| (c') apply of a change to {} units (1%), unit by unit | {:.0} ms, {} write requests | | whole re-import: {:.0} ms | {:.1}× faster |",
+        small_units,
+        ms(small_unit_time),
+        small_unit.write_requests,
+        ms(small_import_time),
+        ms(small_import_time) / ms(small_unit_time)
     );
     let ru = plan_a.graph.resource_units;
     println!(

@@ -918,6 +918,7 @@ async fn entra_is_signed_in_from_the_form_tested_planned_applied_and_recorded() 
         .as_str()
         .expect("name")
         .to_owned();
+    let graph_tenant_group = tenant.groups[0]["id"].as_str().expect("id").to_owned();
     let secret = "e2e-entra-secret";
     let client_id = "eeeeeeee-1111-2222-3333-444444444444";
     let graph = GraphServer::start(
@@ -944,12 +945,14 @@ async fn entra_is_signed_in_from_the_form_tested_planned_applied_and_recorded() 
     retype(&form, "client_secret", secret).await;
     retype(&form, "authority", &graph.authority()).await;
     retype(&form, "graph_url", &graph.graph_url()).await;
-    form.find(Locator::Css("input[name=groups]"))
-        .await
-        .expect("groups")
-        .click()
-        .await
-        .expect("tick groups");
+    for option in ["groups", "include_guests"] {
+        form.find(Locator::Css(&format!("input[name={option}]")))
+            .await
+            .expect(option)
+            .click()
+            .await
+            .expect("tick");
+    }
     click(&app, "[data-testid=entra-save]").await;
     let profile = wait_text(&app, "[data-testid=entra-profile]", "Client secret").await;
     assert!(profile.contains(&tenant_id), "{profile}");
@@ -961,6 +964,7 @@ async fn entra_is_signed_in_from_the_form_tested_planned_applied_and_recorded() 
     click(&app, "[data-testid=entra-plan]").await;
     let facts = wait_text(&app, "[data-testid=entra-facts]", "Read everything").await;
     assert!(facts.contains("parity way would differ"), "{facts}");
+    assert!(facts.contains("left out 0 guest"), "guests kept: {facts}");
     let summary = wait_text(&app, "[data-testid=entra-summary]", "to create").await;
     assert!(summary.contains("0 to delete"), "{summary}");
     wait_text(&app, "[data-testid=entra-tree]", &first_group).await;
@@ -980,8 +984,32 @@ async fn entra_is_signed_in_from_the_form_tested_planned_applied_and_recorded() 
     assert_eq!(units().await, 0, "a plan writes nothing");
     click(&app, "[data-testid=entra-apply]").await;
     click(&app, "[data-testid=entra-confirm]").await;
-    wait_text(&app, "[data-testid=entra-done]", "matches the plan").await;
-    assert!(units().await > 30, "the tree was pushed");
+    let done = wait_text(&app, "[data-testid=entra-done]", "matches the plan").await;
+    assert!(
+        done.contains("one whole import"),
+        "a new organization is imported: {done}"
+    );
+    let pushed = units().await;
+    assert!(pushed > 30, "the tree was pushed");
+
+    // A small change, written unit by unit on the admin's choice.
+    let group_id = graph_tenant_group.clone();
+    graph.rename_group(&group_id, "Renamed in Entra");
+    click(&app, "[data-testid=entra-plan]").await;
+    wait_text(
+        &app,
+        "[data-testid=entra-facts]",
+        "changes since the last run",
+    )
+    .await;
+    let summary = wait_text(&app, "[data-testid=entra-summary]", "1 to change").await;
+    assert!(summary.contains("0 to create"), "{summary}");
+    select(&app, "[data-testid=entra-path]", "per_unit").await;
+    click(&app, "[data-testid=entra-apply]").await;
+    click(&app, "[data-testid=entra-confirm]").await;
+    let done = wait_text(&app, "[data-testid=entra-done]", "unit by unit").await;
+    assert!(done.contains("matches the plan"), "{done}");
+    assert_eq!(units().await, pushed, "one unit renamed, none added");
     let history = wait_text(&app, "[data-testid=entra-history]", "apply").await;
     assert!(
         history.contains("applied") && history.contains("planned"),

@@ -500,7 +500,7 @@ pub(crate) fn print_plan(document: &OrgPlanDocument, out: Output) -> CliResult<(
     if !plan.members_checked {
         println!("members: not checked (offline)");
     } else if !plan.unmatched_members.is_empty() {
-        println!("members matching no user: {}", plan.unmatched_members.len());
+        println!("members matching no user: {}", plan.unmatched_count);
         for m in plan.unmatched_members.iter().take(10) {
             println!("  {}: {} — {}", m.key, m.member, m.reason);
         }

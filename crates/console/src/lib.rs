@@ -93,6 +93,9 @@ pub struct Console {
     sessions: Mutex<HashMap<String, Arc<Session>>>,
     ephemeral: Mutex<Vec<EphemeralTenant>>,
     snapshots: Mutex<HashMap<String, Arc<Snapshot>>>,
+    /// Fingerprints of the organization snapshots last kept in the store, by `tenant/org
+    /// tenant id`: an organization read again unchanged is not written again.
+    kept_org_snapshots: Mutex<HashMap<String, String>>,
     /// Files planned from bytes (the desktop's CSV imports), by plan id: they hold passwords,
     /// so they stay in memory only, until applied or dropped.
     uploads: Mutex<HashMap<String, imports::HeldFile>>,
@@ -178,6 +181,7 @@ impl Console {
             sessions: Mutex::new(HashMap::new()),
             ephemeral: Mutex::new(Vec::new()),
             snapshots: Mutex::new(HashMap::new()),
+            kept_org_snapshots: Mutex::new(HashMap::new()),
             uploads: Mutex::new(HashMap::new()),
             org_units: Mutex::new(HashMap::new()),
             local_sandbox: None,

@@ -108,6 +108,7 @@ pub(crate) async fn read_members(
     targets: Vec<(String, String, String)>,
 ) -> EntraResult<HashMap<String, Vec<Member>>> {
     let top = client.settings().page_size;
+    client.expect_member_lists(targets.len());
     let mut tasks = JoinSet::new();
     for (id, call, path) in targets {
         let client = client.clone();
@@ -126,6 +127,7 @@ pub(crate) async fn read_members(
         });
         match outcome.and_then(|r| r) {
             Ok((id, list)) => {
+                client.member_list_read();
                 members.insert(id, list);
             }
             Err(e) => {

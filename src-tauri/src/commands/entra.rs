@@ -88,6 +88,7 @@ pub async fn apply_entra(
     tenant: String,
     plan_id: String,
     allow_deletes: Option<usize>,
+    path: ApplyPath,
     operation: String,
     progress: Channel<Progress>,
 ) -> Reply<OrgApplyReport> {
@@ -95,13 +96,7 @@ pub async fn apply_entra(
     let result = shell
         .console
         .entra()
-        .apply(
-            &on(tenant),
-            &plan_id,
-            allow_deletes,
-            ApplyPath::Auto,
-            &observer,
-        )
+        .apply(&on(tenant), &plan_id, allow_deletes, path, &observer)
         .await;
     shell.done(&operation);
     Ok(result?)

@@ -107,7 +107,7 @@ commands! {
     /// Plans an organization import from the file's bytes (stored).
     upload fn review_org_import(tenant: String, file_name: String, carry_over: bool) -> OrgImportReview => orgs::review_org_import;
     /// Applies a stored organization import plan.
-    call fn apply_org_import(tenant: String, plan_id: String, allow_deletes: Option<usize>, operation: String, progress: Channel<Progress>) -> OrgApplyReport => orgs::apply_org_import;
+    call fn apply_org_import(tenant: String, plan_id: String, allow_deletes: Option<usize>, path: ApplyPath, operation: String, progress: Channel<Progress>) -> OrgApplyReport => orgs::apply_org_import;
     /// Sets or clears a unit's limit for a model.
     call fn set_org_unit_limit(tenant: String, unit: String, model: String, tokens: Option<i64>) -> UnitDetail => orgs::set_org_unit_limit;
     /// Sets a unit's guardrails.
@@ -123,7 +123,7 @@ commands! {
     /// Reads Entra ID and plans the organization import (stored; apply it by id).
     call fn plan_entra(tenant: String, parity: bool, full: bool, operation: String, progress: Channel<Progress>, device_code: Channel<DeviceCodeNotice>) -> EntraPlanView => entra::plan_entra;
     /// Applies a stored Entra plan.
-    call fn apply_entra(tenant: String, plan_id: String, allow_deletes: Option<usize>, operation: String, progress: Channel<Progress>) -> OrgApplyReport => entra::apply_entra;
+    call fn apply_entra(tenant: String, plan_id: String, allow_deletes: Option<usize>, path: ApplyPath, operation: String, progress: Channel<Progress>) -> OrgApplyReport => entra::apply_entra;
     /// The tenant's Entra runs, newest first.
     call fn entra_history(tenant: String) -> Vec<EntraRun> => entra::entra_history;
 

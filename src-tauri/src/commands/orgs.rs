@@ -65,6 +65,7 @@ pub async fn apply_org_import(
     tenant: String,
     plan_id: String,
     allow_deletes: Option<usize>,
+    path: ApplyPath,
     operation: String,
     progress: Channel<Progress>,
 ) -> Reply<OrgApplyReport> {
@@ -72,13 +73,7 @@ pub async fn apply_org_import(
     let result = shell
         .console
         .imports()
-        .apply_org(
-            &on(tenant),
-            &plan_id,
-            allow_deletes,
-            ApplyPath::Auto,
-            &observer,
-        )
+        .apply_org(&on(tenant), &plan_id, allow_deletes, path, &observer)
         .await;
     shell.done(&operation);
     Ok(result?)

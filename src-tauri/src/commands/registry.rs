@@ -12,7 +12,9 @@ use cloo_console::groups::{
     DefaultsChange, DefaultsView, GroupChange, GroupSummary, GroupView, PermissionSection,
     UnitChoice,
 };
-use cloo_console::imports::{ImportOutcome, ImportReview, OrgApplyReport, OrgImportReview};
+use cloo_console::imports::{
+    ApplyPath, ImportOutcome, ImportReview, OrgApplyReport, OrgImportReview,
+};
 use cloo_console::journal::{JournalEntry, JournalPage, JournalQuery};
 use cloo_console::orgs::{OrgSummary, OrgTreeNode, UnitDetail};
 use cloo_console::tenants::{

@@ -11,6 +11,7 @@ import type { Progress } from './bindings/Progress';
 
 export type { Commands, Uploads };
 export type { AddTenantRequest } from './bindings/AddTenantRequest';
+export type { ApplyPath } from './bindings/ApplyPath';
 export type { BulkAction } from './bindings/BulkAction';
 export type { BulkPlan } from './bindings/BulkPlan';
 export type { BulkResult } from './bindings/BulkResult';

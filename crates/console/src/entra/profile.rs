@@ -72,6 +72,10 @@ pub struct EntraProfileView {
     pub departments: bool,
     /// OData filter on groups.
     pub group_filter: Option<String>,
+    /// Recommended plans keep guest accounts in member lists.
+    pub include_guests: bool,
+    /// Recommended plans keep disabled accounts in member lists.
+    pub include_disabled: bool,
     /// Epoch seconds.
     #[ts(type = "number")]
     pub updated_at: i64,
@@ -154,6 +158,8 @@ fn view(row: &EntraProfileRow, secret_kept: bool) -> EntraProfileView {
         groups: options.groups,
         departments: options.departments,
         group_filter: options.group_filter,
+        include_guests: options.include_guests,
+        include_disabled: options.include_disabled,
         updated_at: row.updated_at,
     }
 }

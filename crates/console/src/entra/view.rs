@@ -45,6 +45,12 @@ pub struct EntraProfileRequest {
     pub departments: bool,
     /// OData filter on groups.
     pub group_filter: Option<String>,
+    /// Recommended plans keep guest accounts in member lists.
+    #[serde(default)]
+    pub include_guests: bool,
+    /// Recommended plans keep disabled accounts in member lists.
+    #[serde(default)]
+    pub include_disabled: bool,
 }
 
 impl EntraProfileRequest {
@@ -90,7 +96,8 @@ impl EntraProfileRequest {
                 groups: self.groups,
                 departments: self.departments,
                 group_filter: given(self.group_filter),
-                ..BuildOptions::default()
+                include_guests: self.include_guests,
+                include_disabled: self.include_disabled,
             },
         })
     }

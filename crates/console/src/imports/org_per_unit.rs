@@ -11,7 +11,6 @@ use super::OrgPlanDocument;
 use crate::error::{ConsoleError, ConsoleResult, PartialChange};
 use crate::operation::Operation;
 use crate::session::Session;
-use crate::{Console, Target};
 use cloo_domain::org::import_file::{FileUnit, validate_import};
 use cloo_domain::org::import_plan::{OrgState, ShapedUnit, shape};
 use serde::{Deserialize, Serialize};
@@ -132,6 +131,7 @@ pub(crate) fn payload_units(push: &Value) -> ConsoleResult<Vec<FileUnit>> {
 }
 
 /// What the per-unit path did.
+#[derive(Debug, Default)]
 pub(crate) struct PerUnitDone {
     pub(crate) requests: usize,
     pub(crate) created: usize,
@@ -139,29 +139,54 @@ pub(crate) struct PerUnitDone {
     pub(crate) deleted: usize,
 }
 
-/// Brings the deployment to the plan's prediction unit by unit.
+/// Runs `write` over `items` with at most four in flight, stopping at the first error (writes
+/// already sent finish; none start after it). The server's per-request latency, not its work,
+/// dominates a small change, and a handful in parallel hides most of it without crowding it.
+async fn run_bounded<T, F, Fut>(items: Vec<T>, write: F) -> ConsoleResult<()>
+where
+    F: Fn(T) -> Fut,
+    Fut: std::future::Future<Output = ConsoleResult<()>>,
+{
+    let queue = std::sync::Mutex::new(std::collections::VecDeque::from(items));
+    let failure: std::sync::Mutex<Option<ConsoleError>> = std::sync::Mutex::new(None);
+    let worker = || async {
+        loop {
+            if failure.lock().map(|f| f.is_some()).unwrap_or(true) {
+                return;
+            }
+            let Some(item) = queue.lock().ok().and_then(|mut q| q.pop_front()) else {
+                return;
+            };
+            if let Err(e) = write(item).await
+                && let Ok(mut f) = failure.lock()
+            {
+                f.get_or_insert(e);
+            }
+        }
+    };
+    tokio::join!(worker(), worker(), worker(), worker());
+    match failure.into_inner() {
+        Ok(Some(e)) => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// Brings the deployment from `state` (read by the apply a moment ago) to the plan's prediction
+/// unit by unit: the organization record first when it changes, then new units in waves
+/// (parents before children), then updates and deletions, a few at a time.
 pub(crate) async fn apply_per_unit(
-    c: &Console,
-    target: &Target,
     session: &Session,
     document: &OrgPlanDocument,
+    state: &OrgState,
+    units: &[FileUnit],
     op: &Operation,
 ) -> ConsoleResult<PerUnitDone> {
     let push = &document.push;
     let (predicted, delete) = (&document.plan.predicted, &document.plan.delete);
     let org_changes = document.plan.organization.action != "unchanged";
-    let tenant_id = push["organization"]["tenant_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let mut done = PerUnitDone {
-        requests: 0,
-        created: 0,
-        updated: 0,
-        deleted: 0,
-    };
-    let mut state = c.org_state(target, &tenant_id).await?;
-    if org_changes || state.organization.is_none() {
+    let done = std::sync::Mutex::new(PerUnitDone::default());
+    let mut org_id = state.organization.as_ref().map(|o| o.id.clone());
+    if org_changes || org_id.is_none() {
         let body = json!({"organization": push["organization"], "units": []});
         session
             .call(|client, t| {
@@ -169,97 +194,151 @@ pub(crate) async fn apply_per_unit(
                 async move { client.import_organization(&t, &body).await }
             })
             .await?;
-        done.requests += 1;
-        state = c.org_state(target, &tenant_id).await?;
+        done.lock().map(|mut d| d.requests += 1).ok();
+        if org_id.is_none() {
+            let tenant_id = push["organization"]["tenant_id"]
+                .as_str()
+                .unwrap_or_default();
+            let orgs = session
+                .call(|c, t| async move { c.organizations(&t).await })
+                .await?;
+            org_id = orgs
+                .into_iter()
+                .find(|o| o.tenant_id == tenant_id)
+                .map(|o| o.id);
+        }
     }
-    let org_id = state
-        .organization
-        .as_ref()
-        .map(|o| o.id.clone())
-        .ok_or_else(|| {
-            ConsoleError::Internal("the organization is missing after its push".into())
-        })?;
-    let units = payload_units(push)?;
-    let planned = writes(&units, predicted, &state, delete);
-    let mut ids: HashMap<String, String> = state
-        .units
-        .iter()
-        .filter_map(|u| Some((u.external_id.clone()?, u.id.clone())))
-        .collect();
+    let org_id = org_id.ok_or_else(|| {
+        ConsoleError::Internal("the organization is missing after its push".into())
+    })?;
+    let planned = writes(units, predicted, state, delete);
+    let ids: std::sync::Mutex<HashMap<String, String>> = std::sync::Mutex::new(
+        state
+            .units
+            .iter()
+            .filter_map(|u| Some((u.external_id.clone()?, u.id.clone())))
+            .collect(),
+    );
+    let id_of = |key: &str| ids.lock().ok().and_then(|m| m.get(key).cloned());
     let total = planned.len();
-    op.step("writing units", 0, total as u64);
-    for (n, write) in planned.iter().enumerate() {
-        op.checkpoint(
-            || format!("{n} of {total} unit writes done"),
-            "apply the same plan again: what is already as planned is not written again",
-        )?;
-        let result = match write {
+    op.step("writing_units", 0, total as u64);
+    let sent = std::sync::atomic::AtomicUsize::new(0);
+    let interrupted = |e: ConsoleError| {
+        let d = done
+            .lock()
+            .map(|d| (d.created, d.updated, d.deleted))
+            .unwrap_or_default();
+        let made = d.0 + d.1 + d.2;
+        let resume = "apply the same plan again: what is already as planned is not written again";
+        let progress = PartialChange {
+            applied: format!(
+                "{made} of {total} unit writes were made ({} created, {} updated, {} deleted); nothing else changed",
+                d.0, d.1, d.2
+            ),
+            resume: resume.into(),
+        };
+        match e {
+            ConsoleError::Cancelled(_) => ConsoleError::Cancelled(progress),
+            other => ConsoleError::Interrupted {
+                cause: Box::new(other),
+                progress,
+            },
+        }
+    };
+    let write = |w: &UnitWrite<'_>| {
+        let (session, org_id, done, sent) = (session, &org_id, &done, &sent);
+        let id_of = &id_of;
+        let ids = &ids;
+        let body_and_call = match w {
             UnitWrite::Create(unit, p) => {
                 let mut body = Map::new();
                 body.insert("organization_id".into(), json!(org_id));
                 body.insert("external_id".into(), json!(p.key));
                 body.insert("member_ids".into(), json!([]));
                 fields(unit, p, &mut body);
-                if let Some(parent) = p.parent.as_ref().and_then(|k| ids.get(k)) {
+                if let Some(parent) = p.parent.as_deref().and_then(id_of) {
                     body.insert("parent_id".into(), json!(parent));
                 }
-                let body = Value::Object(body);
-                let created = session
-                    .call(|client, t| {
-                        let body = body.clone();
-                        async move { client.create_org_unit(&t, &body).await }
-                    })
-                    .await;
-                created.map(|u| {
-                    ids.insert(p.key.clone(), u.id);
-                    done.created += 1;
-                })
+                (Value::Object(body), None, Some(p.key.clone()))
             }
             UnitWrite::Update(unit, p, id) => {
                 let mut body = Map::new();
                 fields(unit, p, &mut body);
-                let parent = match &p.parent {
-                    Some(k) => ids.get(k).cloned().unwrap_or_default(),
-                    None => String::new(),
-                };
+                let parent = p.parent.as_deref().and_then(id_of).unwrap_or_default();
                 body.insert("parent_id".into(), json!(parent));
-                let body = Value::Object(body);
-                let id = id.clone();
-                session
-                    .call(|client, t| {
-                        let (body, id) = (body.clone(), id.clone());
-                        async move { client.update_org_unit(&t, &id, &body).await }
-                    })
-                    .await
-                    .map(|_| done.updated += 1)
+                (Value::Object(body), Some(id.clone()), None)
             }
-            UnitWrite::Delete(id) => {
-                let id = id.clone();
-                session
-                    .call(|client, t| {
-                        let id = id.clone();
-                        async move { client.delete_org_unit(&t, &id).await }
-                    })
-                    .await
-                    .map(|_| done.deleted += 1)
-            }
+            UnitWrite::Delete(id) => (Value::Null, Some(id.clone()), None),
         };
-        done.requests += 1;
-        if let Err(e) = result {
-            return Err(ConsoleError::Interrupted {
-                cause: Box::new(e),
-                progress: PartialChange {
-                    applied: format!(
-                        "{n} of {total} unit writes were made ({} created, {} updated, {} deleted); nothing else changed",
-                        done.created, done.updated, done.deleted
-                    ),
-                    resume:
-                        "apply the same plan again: what is already as planned is not written again"
-                            .into(),
-                },
-            });
+        async move {
+            op.checkpoint(String::new, "")?;
+            let (body, id, created_key) = body_and_call;
+            sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            match (id, created_key) {
+                (None, Some(key)) => {
+                    let unit = session
+                        .call(|client, t| {
+                            let body = body.clone();
+                            async move { client.create_org_unit(&t, &body).await }
+                        })
+                        .await?;
+                    ids.lock().map(|mut m| m.insert(key, unit.id)).ok();
+                    done.lock().map(|mut d| d.created += 1).ok();
+                }
+                (Some(id), _) if body.is_null() => {
+                    session
+                        .call(|client, t| {
+                            let id = id.clone();
+                            async move { client.delete_org_unit(&t, &id).await }
+                        })
+                        .await?;
+                    done.lock().map(|mut d| d.deleted += 1).ok();
+                }
+                (Some(id), _) => {
+                    session
+                        .call(|client, t| {
+                            let (body, id) = (body.clone(), id.clone());
+                            async move { client.update_org_unit(&t, &id, &body).await }
+                        })
+                        .await?;
+                    done.lock().map(|mut d| d.updated += 1).ok();
+                }
+                (None, None) => {}
+            }
+            op.advance();
+            Ok(())
         }
-        op.advance();
+    };
+    // New units in waves: a unit whose parent is also new waits for the wave that creates it.
+    let (mut creates, rest): (Vec<&UnitWrite>, Vec<&UnitWrite>) = planned
+        .iter()
+        .partition(|w| matches!(w, UnitWrite::Create(..)));
+    while !creates.is_empty() {
+        let waiting: std::collections::HashSet<&str> = creates
+            .iter()
+            .filter_map(|w| match w {
+                UnitWrite::Create(_, p) => Some(p.key.as_str()),
+                _ => None,
+            })
+            .collect();
+        let (ready, later): (Vec<&UnitWrite>, Vec<&UnitWrite>) =
+            creates.into_iter().partition(|w| match w {
+                UnitWrite::Create(_, p) => p
+                    .parent
+                    .as_deref()
+                    .is_none_or(|parent| !waiting.contains(parent)),
+                _ => true,
+            });
+        if ready.is_empty() {
+            // Not in a tree; send the rest as they are rather than wait forever.
+            run_bounded(later, &write).await.map_err(&interrupted)?;
+            break;
+        }
+        run_bounded(ready, &write).await.map_err(&interrupted)?;
+        creates = later;
     }
+    run_bounded(rest, &write).await.map_err(&interrupted)?;
+    let mut done = done.into_inner().unwrap_or_default();
+    done.requests += sent.into_inner();
     Ok(done)
 }

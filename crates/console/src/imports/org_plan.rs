@@ -10,14 +10,14 @@ use crate::{Console, Imports, Observer, Target};
 use cloo_domain::org::import_file::{ImportFile, Validated, validate_import};
 use cloo_domain::org::import_plan::{
     OrgImportPlan, OrgState, People, PlanOptions, ShapedUnit, StoredOrg, StoredUnit, differences,
-    plan_import, shape,
+    digest, plan_import, shape,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 
 /// The format tag of a plan document.
-pub const ORG_PLAN_FORMAT: &str = "cloosphere-org-import-plan/1";
+pub const ORG_PLAN_FORMAT: &str = "cloosphere-org-import-plan/2";
 
 /// A plan as saved with `--out` and in the local store: everything needed to apply it later
 /// and to check that the deployment has not moved on since.
@@ -41,12 +41,40 @@ pub struct OrgPlanDocument {
     pub options: PlanOptions,
     /// Fingerprint of the state the plan was made against.
     pub base_fingerprint: String,
-    /// That state.
-    pub base: OrgState,
+    /// That state, as much of it as naming what changed since needs.
+    pub base: PlanBase,
     /// What will happen.
     pub plan: OrgImportPlan,
     /// The exact body to push.
     pub push: Value,
+}
+
+/// The state a plan was made against, kept small: each unit's shape (its fields, and digests of
+/// its members and meta) and the organization record's name and meta digest. Enough to name the
+/// units that changed since, without a copy of every member list in every stored plan.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlanBase {
+    /// The organization record's `(name, digest of meta)`; `None` when it did not exist.
+    pub organization: Option<(String, String)>,
+    /// Every unit, shaped.
+    pub units: Vec<ShapedUnit>,
+}
+
+impl PlanBase {
+    /// The base of `state`.
+    pub fn of(state: &OrgState) -> PlanBase {
+        PlanBase {
+            organization: organization_shape(state),
+            units: shape(&state.units),
+        }
+    }
+}
+
+fn organization_shape(state: &OrgState) -> Option<(String, String)> {
+    state
+        .organization
+        .as_ref()
+        .map(|o| (o.name.clone(), digest(o.meta.as_ref())))
 }
 
 /// What an apply did.
@@ -113,11 +141,18 @@ impl Console {
             units.into_iter().map(StoredUnit::from).collect(),
         );
         let key = self.target_key(target).await?;
-        let text =
-            serde_json::to_string(&state).map_err(|e| ConsoleError::Internal(e.to_string()))?;
-        self.store
-            .save_org_snapshot(&key, org_tenant_id, crate::now(), &text)
-            .await?;
+        // Kept for planning offline; an organization read again unchanged (a plan after a
+        // verified apply, the apply's own checks) keeps the copy already stored.
+        let slot = format!("{key}/{org_tenant_id}");
+        let fingerprint = state.fingerprint();
+        if Self::lock(&self.kept_org_snapshots).get(&slot) != Some(&fingerprint) {
+            let text =
+                serde_json::to_string(&state).map_err(|e| ConsoleError::Internal(e.to_string()))?;
+            self.store
+                .save_org_snapshot(&key, org_tenant_id, crate::now(), &text)
+                .await?;
+            Self::lock(&self.kept_org_snapshots).insert(slot, fingerprint);
+        }
         Ok(state)
     }
 
@@ -174,7 +209,7 @@ impl Console {
             state_read_at: read_at,
             options,
             base_fingerprint: state.fingerprint(),
-            base: state,
+            base: PlanBase::of(&state),
             push: planned.push.payload(),
             plan: planned.plan,
         };
@@ -417,7 +452,7 @@ async fn apply_document(
     if chosen == ApplyPath::PerUnit {
         c.record_step(&document.id, step::PUSH_STARTED, "per_unit")
             .await?;
-        let done = apply_per_unit(c, target, &session, document, op).await?;
+        let done = apply_per_unit(&session, document, &current, &payload, op).await?;
         let counters = serde_json::json!({"units": {"created": done.created, "updated": done.updated, "deleted": done.deleted}});
         c.record_step(&document.id, step::PUSH_DONE, &counters.to_string())
             .await?;
@@ -581,16 +616,13 @@ pub fn read_plan_document(bytes: &[u8], source: &str) -> ConsoleResult<OrgPlanDo
 }
 
 /// Keys of units that differ between two states (added, removed or changed).
-fn changed_units(base: &OrgState, current: &OrgState) -> Vec<String> {
-    let before = shape(&base.units);
+fn changed_units(base: &PlanBase, current: &OrgState) -> Vec<String> {
     let now = shape(&current.units);
-    let mut out: Vec<String> = differences(&before, &now)
+    let mut out: Vec<String> = differences(&base.units, &now)
         .into_iter()
         .map(|d| d.split(':').next().unwrap_or_default().to_owned())
         .collect();
-    if base.organization.as_ref().map(|o| (&o.name, &o.meta))
-        != current.organization.as_ref().map(|o| (&o.name, &o.meta))
-    {
+    if base.organization != organization_shape(current) {
         out.push("(the organization record)".to_owned());
     }
     out
@@ -599,14 +631,12 @@ fn changed_units(base: &OrgState, current: &OrgState) -> Vec<String> {
 /// After an interrupted apply, units that are neither as before nor as planned: someone else
 /// changed them, so continuing would overwrite work the plan never showed.
 fn unexplained_changes(
-    base: &OrgState,
+    base: &PlanBase,
     predicted: &[ShapedUnit],
     current: &OrgState,
 ) -> Vec<String> {
-    let before: HashMap<String, ShapedUnit> = shape(&base.units)
-        .into_iter()
-        .map(|u| (u.key.clone(), u))
-        .collect();
+    let before: HashMap<&str, &ShapedUnit> =
+        base.units.iter().map(|u| (u.key.as_str(), u)).collect();
     let planned: HashMap<&str, &ShapedUnit> =
         predicted.iter().map(|u| (u.key.as_str(), u)).collect();
     let now = shape(&current.units);
@@ -615,7 +645,7 @@ fn unexplained_changes(
     for unit in &now {
         seen.insert(unit.key.clone());
         let as_before = before
-            .get(&unit.key)
+            .get(unit.key.as_str())
             .is_some_and(|b| same_but_parent(b, unit));
         let as_planned = planned
             .get(unit.key.as_str())
@@ -626,8 +656,8 @@ fn unexplained_changes(
     }
     // A unit gone that the plan keeps (the plan's deletions are expected).
     for key in before.keys() {
-        if !seen.contains(key) && planned.contains_key(key.as_str()) {
-            out.push(key.clone());
+        if !seen.contains(*key) && planned.contains_key(key) {
+            out.push((*key).to_owned());
         }
     }
     out

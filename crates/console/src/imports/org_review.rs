@@ -238,7 +238,7 @@ pub(crate) fn review_of(
             .map(|c| c.key.clone())
             .collect(),
         wiped: plan.wiped_settings.iter().map(|c| c.key.clone()).collect(),
-        unmatched_members: plan.unmatched_members.len(),
+        unmatched_members: plan.unmatched_count,
         unmatched_sample: plan
             .unmatched_members
             .iter()

@@ -103,17 +103,15 @@ impl OrgState {
 
     /// A stable fingerprint of the state (FNV-1a over a canonical form, units sorted by id):
     /// equal fingerprints mean nothing an import depends on has changed.
+    /// The canonical form streams into the hash (no copy of the state as text).
     pub fn fingerprint(&self) -> String {
         let mut units: Vec<&StoredUnit> = self.units.iter().collect();
         units.sort_by(|a, b| a.id.cmp(&b.id));
         let mut hash = Fnv::new();
-        hash.write(
-            serde_json::to_string(&self.organization)
-                .unwrap_or_default()
-                .as_bytes(),
-        );
+        // These types always serialize, and writing into the hash never fails.
+        let _ = serde_json::to_writer(&mut hash, &self.organization);
         for unit in units {
-            hash.write(serde_json::to_string(unit).unwrap_or_default().as_bytes());
+            let _ = serde_json::to_writer(&mut hash, unit);
             hash.write(b"\n");
         }
         format!("{:016x}", hash.0)
@@ -133,6 +131,17 @@ impl Fnv {
             self.0 ^= u64::from(*b);
             self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
         }
+    }
+}
+
+impl std::io::Write for Fnv {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        Fnv::write(self, bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -325,6 +334,9 @@ pub struct ShapedUnit {
     pub meta: String,
 }
 
+/// Unmatched members a plan lists one by one (the rest are counted).
+pub const UNMATCHED_LISTED: usize = 1_000;
+
 /// The plan. With `-o json`, `create`, `update`, `move` and `delete` are arrays of external keys
 /// and `fixups` the follow-up writes; the rest is detail.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -358,8 +370,12 @@ pub struct OrgImportPlan {
     pub carried_settings: Vec<UnitSettings>,
     /// OU settings the import wipes (carry-over turned off).
     pub wiped_settings: Vec<UnitSettings>,
-    /// Members that match no user (empty when no directory was available).
+    /// Members that match no user, the first [`UNMATCHED_LISTED`] of them (empty when no
+    /// directory was available); [`OrgImportPlan::unmatched_count`] counts them all.
     pub unmatched_members: Vec<UnmatchedMember>,
+    /// How many members match no user.
+    #[serde(default)]
+    pub unmatched_count: usize,
     /// Whether members were checked against the deployment's users.
     pub members_checked: bool,
     /// What the server will count.
@@ -724,11 +740,15 @@ pub fn plan_import(
     changes.dedup_by(|a, b| a.key == b.key);
     moved.dedup_by(|a, b| a.key == b.key);
 
-    let unmatched_members = match (people, &push.unmatched) {
+    let mut unmatched_members = match (people, &push.unmatched) {
         (Some(_), Some(found)) => found.clone(),
         (Some(p), None) => unmatched_members(units, p),
         (None, _) => Vec::new(),
     };
+    let unmatched_count = unmatched_members.len();
+    // A plan is stored and shown: a directory nobody has signed in from yet would otherwise
+    // list every membership, which no one reads past the first screen.
+    unmatched_members.truncate(UNMATCHED_LISTED);
     let predicted = shape_rows(rows.iter().flatten());
     drop(rows);
     let plan = OrgImportPlan {
@@ -747,6 +767,7 @@ pub fn plan_import(
         carried_settings: carried,
         wiped_settings: wiped,
         unmatched_members,
+        unmatched_count,
         members_checked: people.is_some(),
         server_counters: counters,
         existing_units: state.units.len(),
@@ -1264,6 +1285,24 @@ mod tests {
         assert_eq!(found[0].0, "lee@example.com");
         assert!(found[1].1.contains("does not count for access control"));
         assert_eq!(found[2].0, "microsoft@ghost");
+        assert_eq!(plan.unmatched_count, 3);
+    }
+
+    #[test]
+    fn a_plan_lists_the_first_unmatched_members_and_counts_them_all() {
+        let emails: Vec<String> = (0..UNMATCHED_LISTED + 7)
+            .map(|i| format!(r#"{{"email": "nobody{i}@example.com"}}"#))
+            .collect();
+        let text = format!(
+            r#"{{"organization": {{"tenant_id": "t", "name": "T"}}, "units": [
+            {{"id": "c", "name": "C", "type": "division", "meta": {{"members": [{}]}}}}]}}"#,
+            emails.join(",")
+        );
+        let people = People::new([("kim@example.com", None)]);
+        let plan = plan_import(file(&text), &state(), Some(&people), PlanOptions::default()).plan;
+        assert_eq!(plan.unmatched_count, UNMATCHED_LISTED + 7);
+        assert_eq!(plan.unmatched_members.len(), UNMATCHED_LISTED);
+        assert_eq!(plan.unmatched_members[0].member, "nobody0@example.com");
     }
 
     #[test]

@@ -27,46 +27,41 @@ pub struct ModeDifferences {
 /// Lines kept in [`ModeDifferences::lines`].
 pub const MAX_LINES: usize = 50;
 
-struct Flat {
-    name: String,
-    parent: Option<String>,
-    member_ids: BTreeSet<String>,
-    member_details: Option<Value>,
+/// One unit, borrowed from its payload.
+struct Flat<'a> {
+    name: &'a str,
+    parent: Option<&'a str>,
+    member_ids: BTreeSet<&'a str>,
+    member_details: Option<&'a Value>,
 }
 
-fn flatten(payload: &Value) -> BTreeMap<String, Flat> {
-    fn walk(units: &[Value], parent: Option<&str>, out: &mut BTreeMap<String, Flat>) {
+fn flatten(payload: &Value) -> BTreeMap<&str, Flat<'_>> {
+    fn walk<'a>(
+        units: &'a [Value],
+        parent: Option<&'a str>,
+        out: &mut BTreeMap<&'a str, Flat<'a>>,
+    ) {
         for u in units {
             let key = u
                 .get("external_id")
                 .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned();
-            let members = u
+                .unwrap_or_default();
+            let member_ids = u
                 .get("member_ids")
                 .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned)
-                        .collect()
-                })
+                .map(|a| a.iter().filter_map(Value::as_str).collect())
                 .unwrap_or_default();
             out.insert(
-                key.clone(),
+                key,
                 Flat {
-                    name: u
-                        .get("name")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_owned(),
-                    parent: parent.map(str::to_owned),
-                    member_ids: members,
-                    member_details: u.get("meta").and_then(|m| m.get("members")).cloned(),
+                    name: u.get("name").and_then(Value::as_str).unwrap_or_default(),
+                    parent,
+                    member_ids,
+                    member_details: u.get("meta").and_then(|m| m.get("members")),
                 },
             );
             if let Some(children) = u.get("children").and_then(Value::as_array) {
-                walk(children, Some(&key), out);
+                walk(children, Some(key), out);
             }
         }
     }
@@ -88,7 +83,7 @@ pub fn compare(here: &Value, other: &Value, other_mode: &str) -> ModeDifferences
     let mut lines = Vec::new();
     for (key, unit) in &a {
         let Some(theirs) = b.get(key) else {
-            d.only_here.push(key.clone());
+            d.only_here.push((*key).to_owned());
             lines.push(format!(
                 "{:?}: only this plan has it; {other_mode} would not",
                 unit.name
@@ -113,20 +108,18 @@ pub fn compare(here: &Value, other: &Value, other_mode: &str) -> ModeDifferences
                 "{:?}: under {} here, under {} in {other_mode}",
                 unit.name,
                 unit.parent
-                    .as_deref()
-                    .map(|p| a.get(p).map(|u| u.name.as_str()).unwrap_or(p))
+                    .map(|p| a.get(p).map(|u| u.name).unwrap_or(p))
                     .unwrap_or("the top"),
                 theirs
                     .parent
-                    .as_deref()
-                    .map(|p| b.get(p).map(|u| u.name.as_str()).unwrap_or(p))
+                    .map(|p| b.get(p).map(|u| u.name).unwrap_or(p))
                     .unwrap_or("the top"),
             ));
         }
     }
     for (key, unit) in &b {
         if !a.contains_key(key) {
-            d.only_other.push(key.clone());
+            d.only_other.push((*key).to_owned());
             lines.push(format!(
                 "{:?}: {other_mode} would have it; this plan does not",
                 unit.name

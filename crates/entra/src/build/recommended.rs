@@ -28,12 +28,12 @@ pub fn build(directory: &Directory, options: &BuildOptions, accounts: &Accounts)
         .flatten()
         .map(|u| (u.id.as_str(), u))
         .collect();
-    let members_of = |ids: &mut dyn Iterator<Item = &str>, counts: &mut BuildCounts| {
+    let members_of = |ids: Vec<&str>, counts: &mut BuildCounts| {
         let mut member_ids = Vec::new();
-        let mut members = Vec::new();
-        let mut seen = HashSet::new();
+        let mut members = Vec::with_capacity(ids.len());
+        let mut seen = HashSet::with_capacity(ids.len());
         for id in ids {
-            if !seen.insert(id.to_owned()) {
+            if !seen.insert(id) {
                 continue;
             }
             let user = users.get(id).copied();
@@ -63,12 +63,12 @@ pub fn build(directory: &Directory, options: &BuildOptions, accounts: &Accounts)
         }
         (member_ids, members)
     };
-    let direct_users = |id: &str, counts: &mut BuildCounts| -> Vec<String> {
+    let direct_users = |id: &str, counts: &mut BuildCounts| -> Vec<&str> {
         let list = directory.members.get(id).map(Vec::as_slice).unwrap_or(&[]);
         counts.non_user_members += list.iter().filter(|m| m.kind != MemberKind::User).count();
         list.iter()
             .filter(|m| m.kind == MemberKind::User)
-            .map(|m| m.id.clone())
+            .map(|m| m.id.as_str())
             .collect()
     };
 
@@ -76,8 +76,7 @@ pub fn build(directory: &Directory, options: &BuildOptions, accounts: &Accounts)
     if options.admin_units {
         for au in &directory.admin_units {
             let ids = direct_users(&au.id, &mut counts);
-            let (member_ids, members) =
-                members_of(&mut ids.iter().map(String::as_str), &mut counts);
+            let (member_ids, members) = members_of(ids, &mut counts);
             flat.push(admin_unit_unit(au, member_ids, Some(members)));
             counts.admin_units += 1;
         }
@@ -86,8 +85,7 @@ pub fn build(directory: &Directory, options: &BuildOptions, accounts: &Accounts)
     if options.groups {
         for g in &directory.groups {
             let ids = direct_users(&g.id, &mut counts);
-            let (member_ids, members) =
-                members_of(&mut ids.iter().map(String::as_str), &mut counts);
+            let (member_ids, members) = members_of(ids, &mut counts);
             flat.push(group_unit(g, member_ids, Some(members)));
             group_ids.push(g.id.clone());
             counts.groups += 1;
@@ -96,7 +94,7 @@ pub fn build(directory: &Directory, options: &BuildOptions, accounts: &Accounts)
     if options.departments {
         for (name, people) in departments(directory) {
             let (member_ids, members) =
-                members_of(&mut people.iter().map(|u| u.id.as_str()), &mut counts);
+                members_of(people.iter().map(|u| u.id.as_str()).collect(), &mut counts);
             if members.is_empty() {
                 continue;
             }

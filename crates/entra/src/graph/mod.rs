@@ -64,6 +64,10 @@ pub struct ReadStats {
     pub resource_units: u64,
     /// Milliseconds spent waiting because Graph said the app was near its limit.
     pub paced_ms: u64,
+    /// Member lists (one per group or administrative unit) the read has to fetch.
+    pub member_lists: u64,
+    /// Member lists fetched so far.
+    pub member_lists_read: u64,
 }
 
 /// Called after every page with the running figures.
@@ -173,6 +177,18 @@ impl GraphClient {
         if let Ok(mut s) = self.stats.lock() {
             change(&mut s);
         }
+    }
+
+    /// Announces `n` more member lists to read (for the progress and its time left).
+    pub(crate) fn expect_member_lists(&self, n: usize) {
+        self.count(|s| s.member_lists += n as u64);
+        self.report();
+    }
+
+    /// One announced member list is read.
+    pub(crate) fn member_list_read(&self) {
+        self.count(|s| s.member_lists_read += 1);
+        self.report();
     }
 
     fn report(&self) {

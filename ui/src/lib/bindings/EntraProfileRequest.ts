@@ -55,4 +55,12 @@ departments: boolean,
 /**
  * OData filter on groups.
  */
-group_filter: string | null, };
+group_filter: string | null, 
+/**
+ * Recommended plans keep guest accounts in member lists.
+ */
+include_guests: boolean, 
+/**
+ * Recommended plans keep disabled accounts in member lists.
+ */
+include_disabled: boolean, };

@@ -49,6 +49,14 @@ departments: boolean,
  */
 group_filter: string | null, 
 /**
+ * Recommended plans keep guest accounts in member lists.
+ */
+include_guests: boolean, 
+/**
+ * Recommended plans keep disabled accounts in member lists.
+ */
+include_disabled: boolean, 
+/**
  * Epoch seconds.
  */
 updated_at: number, };

@@ -1,5 +1,6 @@
 // Generated from src-tauri/src/commands/registry.rs by `cargo test -p cloosphere-console export_command_map`: do not edit.
 import type { AddTenantRequest } from './AddTenantRequest';
+import type { ApplyPath } from './ApplyPath';
 import type { BulkAction } from './BulkAction';
 import type { BulkPlan } from './BulkPlan';
 import type { BulkResult } from './BulkResult';
@@ -93,14 +94,14 @@ export interface Commands {
   org_children: { args: { tenant: string; org: string; parent: string | null }; result: Array<OrgTreeNode> };
   org_unit: { args: { tenant: string; org: string; unit: string }; result: UnitDetail };
   delete_org_unit: { args: { tenant: string; unit: string }; result: null };
-  apply_org_import: { args: { tenant: string; planId: string; allowDeletes: number | null; operation: string; progress: Channel<Progress> }; result: OrgApplyReport };
+  apply_org_import: { args: { tenant: string; planId: string; allowDeletes: number | null; path: ApplyPath; operation: string; progress: Channel<Progress> }; result: OrgApplyReport };
   set_org_unit_limit: { args: { tenant: string; unit: string; model: string; tokens: number | null }; result: UnitDetail };
   set_org_unit_guardrails: { args: { tenant: string; unit: string; guardrailIds: Array<string>; followGlobal: boolean }; result: UnitDetail };
   entra_profile: { args: { tenant: string }; result: EntraProfileView | null };
   set_entra_profile: { args: { tenant: string; request: EntraProfileRequest }; result: EntraProfileView };
   test_entra: { args: { tenant: string; operation: string; progress: Channel<Progress>; deviceCode: Channel<DeviceCodeNotice> }; result: EntraTestReport };
   plan_entra: { args: { tenant: string; parity: boolean; full: boolean; operation: string; progress: Channel<Progress>; deviceCode: Channel<DeviceCodeNotice> }; result: EntraPlanView };
-  apply_entra: { args: { tenant: string; planId: string; allowDeletes: number | null; operation: string; progress: Channel<Progress> }; result: OrgApplyReport };
+  apply_entra: { args: { tenant: string; planId: string; allowDeletes: number | null; path: ApplyPath; operation: string; progress: Channel<Progress> }; result: OrgApplyReport };
   entra_history: { args: { tenant: string }; result: Array<EntraRun> };
   journal_page: { args: { query: JournalQuery }; result: JournalPage };
   journal_entry: { args: { id: number }; result: JournalEntry };

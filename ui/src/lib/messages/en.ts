@@ -43,6 +43,9 @@ export const en = {
         pushing: 'Sending the import',
         fixups: 'Fix-ups',
         verifying: 'Verifying',
+        reading_graph: 'Reading Microsoft Graph',
+        reading_members: 'Reading member lists',
+        writing_units: 'Writing units',
       })[step] ?? step,
   },
   errors: {
@@ -313,7 +316,9 @@ export const en = {
     starting: 'Starting…',
     stopNote: 'Stops after the request under way; what was done stays done and the result says how to finish.',
     counter: (name: string, n: number) =>
-      `${n} ${({ created: 'created', skipped: 'skipped', failed: 'failed', done: 'done', throttled: 'throttled', requests: 'requests', pages: 'pages', objects: 'objects', retried: 'retried' } as Record<string, string>)[name] ?? name}`,
+      name === 'seconds_left'
+        ? `about ${n < 90 ? `${n} s` : `${Math.round(n / 60)} min`} left`
+        : `${n} ${({ created: 'created', skipped: 'skipped', failed: 'failed', done: 'done', throttled: 'throttled', requests: 'requests', pages: 'pages', objects: 'objects', retried: 'retried' } as Record<string, string>)[name] ?? name}`,
   },
   bulk: {
     title: (n: number) => `Bulk action on ${n} users`,
@@ -511,6 +516,9 @@ export const en = {
     noChanges: 'no changes',
     fixFirst: (n: number) => `${n} errors: fix the file first`,
     onlyChanges: 'Only changes',
+    path: 'Write',
+    paths: (p: string) =>
+      ({ auto: 'the cheaper way', import: 'as one whole import', per_unit: 'unit by unit' })[p] ?? p,
     planAgain: 'Plan again',
     apply: 'Apply…',
     guard: (deletes: number, existing: number, threshold: number, cap: number, share: number) =>
@@ -524,6 +532,12 @@ export const en = {
     fixup: 'fix-up: detach from old parent',
     leftOut: (n: number) => `${n} unchanged units are not listed.`,
     alreadyApplied: 'This plan had already been applied; nothing was written.',
+    written: (path: string, requests: number) =>
+      path === 'per_unit'
+        ? `Written unit by unit in ${requests} requests.`
+        : path === 'import'
+          ? 'Written as one whole import.'
+          : '',
     applied: (resumed: boolean, c: number, u: number, m: number, d: number, f: number, differences: number) =>
       `Applied${resumed ? ' (resumed)' : ''}: ${c} created, ${u} changed, ${m} moved, ${d} deleted, ${f} fix-ups. ${
         differences === 0
@@ -557,6 +571,8 @@ export const en = {
     groups: 'Groups as units',
     departments: 'Departments as units',
     groupFilter: 'Group filter (OData $filter, optional)',
+    includeGuests: 'Keep guest accounts in member lists (recommended mode)',
+    includeDisabled: 'Keep disabled accounts in member lists (recommended mode)',
     save: 'Save sign-in',
     edit: 'Change',
     saved: 'Sign-in saved.',

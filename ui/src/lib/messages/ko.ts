@@ -41,6 +41,9 @@ export const ko: Messages = {
         pushing: '가져오기 전송 중',
         fixups: '후속 수정',
         verifying: '검증 중',
+        reading_graph: 'Microsoft Graph 읽는 중',
+        reading_members: '구성원 목록 읽는 중',
+        writing_units: '조직 단위 쓰는 중',
       })[step] ?? step,
   },
   errors: {
@@ -307,7 +310,9 @@ export const ko: Messages = {
     starting: '시작하는 중…',
     stopNote: '진행 중인 요청이 끝나면 멈춥니다. 끝난 것은 그대로 남고, 결과에 마무리하는 방법이 나옵니다.',
     counter: (name: string, n: number) =>
-      `${({ created: '생성', skipped: '건너뜀', failed: '실패', done: '완료', throttled: '속도 제한', requests: '요청', pages: '페이지', objects: '개체', retried: '재시도' } as Record<string, string>)[name] ?? name} ${n}`,
+      name === 'seconds_left'
+        ? `약 ${n < 90 ? `${n}초` : `${Math.round(n / 60)}분`} 남음`
+        : `${({ created: '생성', skipped: '건너뜀', failed: '실패', done: '완료', throttled: '속도 제한', requests: '요청', pages: '페이지', objects: '개체', retried: '재시도' } as Record<string, string>)[name] ?? name} ${n}`,
   },
   bulk: {
     title: (n: number) => `사용자 ${n}명 일괄 작업`,
@@ -501,6 +506,8 @@ export const ko: Messages = {
     noChanges: '변경 없음',
     fixFirst: (n: number) => `오류 ${n}개: 먼저 파일을 고치세요`,
     onlyChanges: '변경만 보기',
+    path: '쓰기 방식',
+    paths: (p: string) => ({ auto: '더 빠른 쪽', import: '전체 가져오기 한 번', per_unit: '단위별' })[p] ?? p,
     planAgain: '다시 계획',
     apply: '적용…',
     guard: (deletes: number, existing: number, threshold: number, cap: number, share: number) =>
@@ -514,6 +521,8 @@ export const ko: Messages = {
     fixup: '후속 수정: 이전 상위 단위에서 분리',
     leftOut: (n: number) => `변경 없는 조직 단위 ${n}개는 목록에 없습니다.`,
     alreadyApplied: '이 계획은 이미 적용되었습니다. 아무것도 쓰지 않았습니다.',
+    written: (path: string, requests: number) =>
+      path === 'per_unit' ? `단위별 요청 ${requests}번으로 썼습니다.` : path === 'import' ? '전체 가져오기 한 번으로 썼습니다.' : '',
     applied: (resumed: boolean, c: number, u: number, m: number, d: number, f: number, differences: number) =>
       `적용했습니다${resumed ? ' (이어서)' : ''}: 생성 ${c}, 변경 ${u}, 이동 ${m}, 삭제 ${d}, 후속 수정 ${f}. ${
         differences === 0 ? '다시 읽은 트리가 계획과 같습니다.' : `다시 읽은 트리가 조직 단위 ${differences}개에서 계획과 다릅니다:`
@@ -545,6 +554,8 @@ export const ko: Messages = {
     groups: '그룹을 조직 단위로',
     departments: '부서를 조직 단위로',
     groupFilter: '그룹 필터(OData $filter, 선택)',
+    includeGuests: '게스트 계정도 구성원에 포함(권장 방식)',
+    includeDisabled: '비활성 계정도 구성원에 포함(권장 방식)',
     save: '로그인 저장',
     edit: '변경',
     saved: '로그인을 저장했습니다.',
