@@ -205,6 +205,13 @@ pub async fn start(options: SandboxOptions) -> anyhow::Result<RunningSandbox> {
         .await
         .with_context(|| format!("binding 127.0.0.1:{}", options.port))?;
     let addr = listener.local_addr()?;
+    // As the server's: Python's asyncio (under uvicorn) sets TCP_NODELAY on every connection, so
+    // an answer written in two segments does not wait for the client's delayed ACK.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!("TCP_NODELAY not set on a connection: {e}");
+        }
+    });
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
     let app = routes::router(state, options.test_hooks);
     let task = tokio::spawn(async move {

@@ -217,6 +217,60 @@ fn containers(
     }
 }
 
+/// Every item of a delta round since `since` (everything when `None`; nothing for `latest`).
+fn round_items(
+    tenant: &super::Tenant,
+    log: &ChangeLog,
+    entity: &str,
+    token: Option<&str>,
+    since: Option<u64>,
+    wants_members: bool,
+    plain_select: Option<&[String]>,
+) -> Vec<Value> {
+    let newer = |v: &u64| since.is_none_or(|s| *v > s);
+    let mut items: Vec<Value> = Vec::new();
+    if token != Some("latest") {
+        match entity {
+            "users" => {
+                for u in &tenant.users {
+                    let id = u["id"].as_str().unwrap_or_default();
+                    if since.is_none() || log.users.get(id).is_some_and(newer) {
+                        items.push(project(u, plain_select, false));
+                    }
+                }
+                for (id, v) in &log.removed_users {
+                    if since.is_some() && newer(v) {
+                        items.push(removed(id));
+                    }
+                }
+            }
+            "administrativeUnits" => containers(
+                &mut items,
+                &tenant.admin_units,
+                tenant,
+                log,
+                &log.admin_units,
+                &log.removed_admin_units,
+                since,
+                wants_members,
+                plain_select,
+            ),
+            _ => containers(
+                &mut items,
+                &tenant.groups,
+                tenant,
+                log,
+                &log.groups,
+                &log.removed_groups,
+                since,
+                wants_members,
+                plain_select,
+            ),
+        }
+    }
+    items
+}
+
 fn removed(id: &str) -> Value {
     json!({"id": id, "@removed": {"reason": "deleted"}})
 }
@@ -250,47 +304,38 @@ pub(super) fn delta(state: &ServerState, entity: &str, path: &str, q: &Query) ->
         .is_some_and(|s| s.iter().any(|p| p == "members"));
     let plain_select: Option<Vec<String>> =
         select.map(|s| s.into_iter().filter(|p| p != "members").collect());
-    let newer = |v: &u64| since.is_none_or(|s| *v > s);
-    let mut items: Vec<Value> = Vec::new();
-    if token.as_deref() != Some("latest") {
-        match entity {
-            "users" => {
-                for u in &tenant.users {
-                    let id = u["id"].as_str().unwrap_or_default();
-                    if since.is_none() || log.users.get(id).is_some_and(newer) {
-                        items.push(project(u, plain_select.as_deref(), false));
-                    }
-                }
-                for (id, v) in &log.removed_users {
-                    if since.is_some() && newer(v) {
-                        items.push(removed(id));
-                    }
-                }
-            }
-            "administrativeUnits" => containers(
-                &mut items,
-                &tenant.admin_units,
+    // A round is computed on its first page and its later pages are served from that copy, as
+    // Graph's skip tokens carry the round's state (a round costs one pass, not one per page).
+    let round_key = format!("{entity}|{}|{:?}", token.as_deref().unwrap_or(""), q.select);
+    let kept = match q.skip {
+        0 => None,
+        _ => state
+            .delta_rounds
+            .lock()
+            .expect("rounds")
+            .get(&round_key)
+            .cloned(),
+    };
+    let items = match kept {
+        Some(items) => items,
+        None => {
+            let items = std::sync::Arc::new(round_items(
                 &tenant,
                 &log,
-                &log.admin_units,
-                &log.removed_admin_units,
+                entity,
+                token.as_deref(),
                 since,
                 wants_members,
                 plain_select.as_deref(),
-            ),
-            _ => containers(
-                &mut items,
-                &tenant.groups,
-                &tenant,
-                &log,
-                &log.groups,
-                &log.removed_groups,
-                since,
-                wants_members,
-                plain_select.as_deref(),
-            ),
+            ));
+            state
+                .delta_rounds
+                .lock()
+                .expect("rounds")
+                .insert(round_key, items.clone());
+            items
         }
-    }
+    };
     let page_size = 100;
     let page: Vec<Value> = items.iter().skip(q.skip).take(page_size).cloned().collect();
     let mut body =

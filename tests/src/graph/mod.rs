@@ -85,6 +85,8 @@ pub struct Logged {
 
 pub(crate) struct ServerState {
     pub(crate) base: String,
+    /// Delta rounds being paged through, by function, token and selection.
+    pub(crate) delta_rounds: Mutex<HashMap<String, Arc<Vec<Value>>>>,
     pub(crate) tenant: Mutex<Tenant>,
     app: App,
     tokens: Mutex<HashMap<String, Instant>>,
@@ -138,8 +140,14 @@ impl GraphServer {
             load_percentage: Mutex::new(None),
             default_page: 100,
             changes: Mutex::new(delta::ChangeLog::default()),
+            delta_rounds: Mutex::new(HashMap::new()),
         });
         let router = Router::new().fallback(handle).with_state(state.clone());
+        // No Nagle delay, as a production HTTP server: an answer written in two segments does
+        // not wait for the client's delayed ACK.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, router).await;
         });
