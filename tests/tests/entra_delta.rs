@@ -116,7 +116,8 @@ async fn a_delta_read_after_edits_equals_a_full_read_for_a_fraction_of_the_reque
         .await
         .expect("full read");
     assert_eq!(
-        second.directory, full,
+        *second.directory(),
+        full,
         "the merged directory is what a full read gives"
     );
     assert!(
@@ -131,7 +132,7 @@ async fn a_delta_read_after_edits_equals_a_full_read_for_a_fraction_of_the_reque
     let third = read_changes(&quiet_client, &options, Some(second.state.clone()), false)
         .await
         .expect("quiet");
-    assert_eq!(third.directory, full);
+    assert_eq!(*third.directory(), full);
     assert_eq!(quiet_client.stats().requests, 4);
     assert_eq!(
         (third.summary.users_changed, third.summary.member_changes),
@@ -153,7 +154,7 @@ async fn a_delta_read_after_edits_equals_a_full_read_for_a_fraction_of_the_reque
         "{:?}",
         fallback.summary
     );
-    assert_eq!(fallback.directory, full);
+    assert_eq!(*fallback.directory(), full);
 
     // Other options than the kept state: a full read.
     let fewer = BuildOptions::default().read_options(BuildMode::Parity);

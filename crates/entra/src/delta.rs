@@ -80,12 +80,10 @@ pub struct DeltaSummary {
     pub member_changes: usize,
 }
 
-/// A finished read: the directory, the state to keep, and what happened.
+/// A finished read: the state to keep (the directory now and the links), and what happened.
 #[derive(Debug, Clone)]
 pub struct DeltaRead {
-    /// The directory now.
-    pub directory: Directory,
-    /// Keep it for the next run.
+    /// Keep it for the next run; [`DeltaRead::directory`] is in it (one copy, not two).
     pub state: DeltaState,
     /// What was read.
     pub summary: DeltaSummary,
@@ -183,12 +181,11 @@ async fn full_read(
     Ok(DeltaRead {
         state: DeltaState {
             options: StateOptions::from(options),
-            directory: directory.clone(),
+            directory,
             users_link,
             groups_link,
             admin_units_link,
         },
-        directory,
         summary: DeltaSummary {
             kind: "full".into(),
             full_because: reason,
@@ -215,6 +212,13 @@ async fn round(
         }
     }
     Ok((items, delta))
+}
+
+impl DeltaRead {
+    /// The directory now.
+    pub fn directory(&self) -> &Directory {
+        &self.state.directory
+    }
 }
 
 fn removed(item: &Map<String, Value>) -> bool {
@@ -382,11 +386,7 @@ async fn incremental(
     if let Some(o) = organizations.into_iter().next() {
         directory.organization = Some(o);
     }
-    Ok(DeltaRead {
-        directory: state.directory.clone(),
-        state,
-        summary,
-    })
+    Ok(DeltaRead { state, summary })
 }
 
 /// Applies the `members@delta` of a round's groups or administrative units to their member

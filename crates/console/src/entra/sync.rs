@@ -117,6 +117,8 @@ fn progress(stats: &ReadStats, elapsed: std::time::Duration) -> Progress {
 
 /// Builds the payload both ways on two threads, then compares the two while the chosen one is
 /// checked as an import file: the CPU-heavy middle of a plan, nearly halved on two cores.
+/// Returns the chosen build with its payload emptied: the trees are the largest values of a
+/// plan, and only the import file goes on.
 fn build_both(
     directory: &Directory,
     mode: BuildMode,
@@ -125,7 +127,7 @@ fn build_both(
 ) -> ConsoleResult<(Built, ModeDifferences, Validated)> {
     let crashed =
         |what: &str| ConsoleError::Internal(format!("building the payload: {what} failed"));
-    let (chosen, other) = std::thread::scope(|s| {
+    let (mut chosen, other) = std::thread::scope(|s| {
         let other = s.spawn(|| build(directory, mode.other(), options, accounts));
         let chosen = build(directory, mode, options, accounts);
         other
@@ -143,6 +145,7 @@ fn build_both(
             .map(|other_way| (other_way, validated))
             .map_err(|_| crashed("the comparison"))
     })?;
+    chosen.payload = serde_json::Value::Null;
     Ok((chosen, other_way, validated?))
 }
 
@@ -305,8 +308,9 @@ impl Entra<'_> {
             .store
             .save_entra_state(&key, crate::now(), &kept)
             .await?;
+        drop(kept);
         lap("keep", &mut timings);
-        let directory = read.directory;
+        let directory = read.directory();
         let snapshot = self.c.snapshot(target, false).await?;
         lap("users", &mut timings);
         let accounts = Accounts::new(
@@ -317,7 +321,7 @@ impl Entra<'_> {
                 .filter_map(|u| Some((u.oauth_oid.as_deref()?, u.oauth_sub.as_deref()?))),
         );
         let (chosen, other_way, validated) =
-            build_both(&directory, request.mode, &options, &accounts)?;
+            build_both(directory, request.mode, &options, &accounts)?;
         if let Some(p) = validated.errors().next() {
             return Err(ConsoleError::Internal(format!(
                 "the payload built from Entra does not validate at {}: {}",
@@ -337,6 +341,10 @@ impl Entra<'_> {
                 .unwrap_or_default(),
             request.mode.as_str()
         );
+        // Only the import file goes on: the directory and the built tree are let go before the
+        // deployment is read and the plan is stored, the plan's peak.
+        let (summary, counts, warnings) = (read.summary, chosen.counts, chosen.warnings);
+        drop(read.state);
         let plan_options = PlanOptions {
             carry_over_settings: request.mode == BuildMode::Recommended,
         };
@@ -349,13 +357,13 @@ impl Entra<'_> {
         Ok(EntraPlan {
             document,
             mode: request.mode.as_str().to_owned(),
-            counts: chosen.counts,
+            counts,
             other_way,
-            warnings: chosen.warnings,
+            warnings,
             graph: graph.stats(),
             method: tokens.method().to_owned(),
             token_requests: tokens.token_requests(),
-            read: read.summary,
+            read: summary,
             timings,
             review,
         })
