@@ -146,6 +146,32 @@ async fn baseline_download(server: &GraphServer, tenant: &Tenant) -> (Duration, 
     (started.elapsed(), requests)
 }
 
+/// Applies the same change to the two sandboxes, unit by unit on the first and as a whole
+/// re-import on the second; both must end as planned. The per-unit report and the two times.
+async fn apply_both_ways(
+    sandboxes: [(&Console, &Target); 2],
+    plans: [&cloo_console::entra::EntraPlan; 2],
+) -> (cloo_console::imports::OrgApplyReport, Duration, Duration) {
+    let mut reports = Vec::new();
+    let mut times = Vec::new();
+    for ((console, target), (plan, path)) in sandboxes.into_iter().zip(
+        plans
+            .into_iter()
+            .zip([ApplyPath::PerUnit, ApplyPath::Import]),
+    ) {
+        let started = Instant::now();
+        let report = console
+            .entra()
+            .apply(target, &plan.document.id, None, path, &Observer::quiet())
+            .await
+            .expect("apply");
+        times.push(started.elapsed());
+        assert!(report.differences.is_empty(), "{:?}", report.differences);
+        reports.push(report);
+    }
+    (reports.swap_remove(0), times[0], times[1])
+}
+
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -272,34 +298,8 @@ async fn run() {
         .await
         .expect("delta plan b");
     assert_eq!(delta_a.read.kind, "delta");
-
-    let started = Instant::now();
-    let unit = console_a
-        .entra()
-        .apply(
-            &target_a,
-            &delta_a.document.id,
-            None,
-            ApplyPath::PerUnit,
-            &quiet,
-        )
-        .await
-        .expect("per-unit apply");
-    let unit_time = started.elapsed();
-    let started = Instant::now();
-    let whole = console_b
-        .entra()
-        .apply(
-            &target_b,
-            &delta_b.document.id,
-            None,
-            ApplyPath::Import,
-            &quiet,
-        )
-        .await
-        .expect("re-import");
-    let import_time = started.elapsed();
-    assert!(unit.differences.is_empty() && whole.differences.is_empty());
+    let both = [(&console_a, &target_a), (&console_b, &target_b)];
+    let (unit, unit_time, import_time) = apply_both_ways(both, [&delta_a, &delta_b]).await;
 
     // (c') a change that touches 1% of the units: members of 60 groups, no one moving department
     // (a department move changes two department units per person, so (b) touches ~10% of them).
@@ -325,33 +325,8 @@ async fn run() {
         .await
         .expect("small plan b");
     let small_units = small_a.document.plan.update.len() + small_a.document.plan.create.len();
-    let started = Instant::now();
-    let small_unit = console_a
-        .entra()
-        .apply(
-            &target_a,
-            &small_a.document.id,
-            None,
-            ApplyPath::PerUnit,
-            &quiet,
-        )
-        .await
-        .expect("small per-unit apply");
-    let small_unit_time = started.elapsed();
-    let started = Instant::now();
-    let small_whole = console_b
-        .entra()
-        .apply(
-            &target_b,
-            &small_b.document.id,
-            None,
-            ApplyPath::Import,
-            &quiet,
-        )
-        .await
-        .expect("small re-import");
-    let small_import_time = started.elapsed();
-    assert!(small_unit.differences.is_empty() && small_whole.differences.is_empty());
+    let (small_unit, small_unit_time, small_import_time) =
+        apply_both_ways(both, [&small_a, &small_b]).await;
 
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let units = plan_a.document.plan.predicted.len();
