@@ -1,5 +1,5 @@
 //! The Entra use cases through the console: a read cancelled half-way plans nothing, keeps no
-//! state and is recorded as cancelled.
+//! state and is recorded as cancelled; plans made run after run do not pile up in the store.
 
 use cloo_console::entra::{EntraPlanRequest, ProfileInput, SignInInput};
 use cloo_console::{CancellationToken, ErrorCode, Observer};
@@ -91,4 +91,25 @@ async fn a_cancelled_read_plans_nothing_keeps_nothing_and_is_recorded() {
         "{:?}",
         plan.read
     );
+
+    // Run after run (a scheduler's): only the newest plans stay, each holding a whole tree.
+    let mut ids = vec![plan.document.id.clone()];
+    for _ in 0..cloo_console::entra::PLANS_KEPT + 1 {
+        let again = console
+            .entra()
+            .plan(
+                &target,
+                &EntraPlanRequest::default(),
+                &Observer::quiet(),
+                None,
+            )
+            .await
+            .expect("plan again");
+        ids.push(again.document.id);
+    }
+    let kept = cloo_console::entra::PLANS_KEPT as usize;
+    for (i, id) in ids.iter().enumerate() {
+        let stored = console.imports().get_org_plan(id).await.is_ok();
+        assert_eq!(stored, i >= ids.len() - kept, "plan {i} of {}", ids.len());
+    }
 }

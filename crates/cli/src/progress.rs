@@ -53,16 +53,25 @@ impl Watch {
     }
 }
 
+/// The bar's message: the step (its code read as words) and the counters, the time left last.
 fn describe(p: &Progress) -> String {
-    let counters: Vec<String> = p
+    let mut counters: Vec<String> = p
         .counters
         .iter()
+        .filter(|(name, _)| name.as_str() != "seconds_left")
         .map(|(name, n)| format!("{n} {name}"))
         .collect();
+    if let Some(left) = p.counters.get("seconds_left") {
+        counters.push(match left {
+            0..90 => format!("about {left} s left"),
+            _ => format!("about {} min left", (left + 30) / 60),
+        });
+    }
+    let step = p.step.replace('_', " ");
     if counters.is_empty() {
-        p.step.clone()
+        step
     } else {
-        format!("{} ({})", p.step, counters.join(", "))
+        format!("{step} ({})", counters.join(", "))
     }
 }
 
@@ -71,5 +80,28 @@ impl Drop for Watch {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_message_reads_the_step_and_puts_the_time_left_last() {
+        let mut counters = std::collections::BTreeMap::new();
+        counters.insert("requests".to_owned(), 12);
+        counters.insert("seconds_left".to_owned(), 150);
+        let p = Progress {
+            operation: cloo_console::OperationKind::OrgImport,
+            step: "reading_members".into(),
+            done: 3,
+            total: 9,
+            counters,
+        };
+        assert_eq!(
+            describe(&p),
+            "reading members (12 requests, about 3 min left)"
+        );
     }
 }

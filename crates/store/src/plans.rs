@@ -84,6 +84,42 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets a tenant's older plans whose title starts with `prefix`: the newest `keep` stay,
+    /// and so does any plan whose apply reached `started` without reaching `finished` (it may
+    /// still be resumed). Returns how many plans went. Scheduled syncs store a plan per run;
+    /// without this the store would grow by a whole tree every time.
+    pub async fn prune_plans(
+        &self,
+        tenant_id: &str,
+        prefix: &str,
+        keep: u32,
+        started: &str,
+        finished: &str,
+    ) -> Result<usize, StoreError> {
+        let doomed: Vec<(String,)> = sqlx::query_as(
+            "SELECT id FROM plans WHERE tenant_id = ? AND substr(title, 1, length(?)) = ? \
+             AND id NOT IN (SELECT id FROM plans WHERE tenant_id = ? AND substr(title, 1, length(?)) = ? \
+                            ORDER BY created_at DESC, rowid DESC LIMIT ?) \
+             AND id NOT IN (SELECT plan_id FROM plan_steps WHERE step = ? \
+                            AND plan_id NOT IN (SELECT plan_id FROM plan_steps WHERE step = ?))",
+        )
+        .bind(tenant_id)
+        .bind(prefix)
+        .bind(prefix)
+        .bind(tenant_id)
+        .bind(prefix)
+        .bind(prefix)
+        .bind(i64::from(keep))
+        .bind(started)
+        .bind(finished)
+        .fetch_all(self.pool())
+        .await?;
+        for (id,) in &doomed {
+            self.delete_plan(id).await?;
+        }
+        Ok(doomed.len())
+    }
+
     /// Appends a step to a plan's apply record.
     pub async fn record_plan_step(
         &self,
@@ -158,5 +194,72 @@ impl Store {
         .bind(org_tenant_id)
         .fetch_optional(self.pool())
         .await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(id: &str, tenant: &str, title: &str, at: i64) -> StoredPlan {
+        StoredPlan {
+            id: id.into(),
+            kind: "org_import".into(),
+            tenant_id: tenant.into(),
+            created_at: at,
+            title: title.into(),
+            document: "{}".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn pruning_keeps_the_newest_plans_and_any_apply_that_may_resume() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path()).await.expect("open");
+        for i in 0..14 {
+            let p = plan(&format!("e{i}"), "t1", "entra:org (recommended)", 1_000 + i);
+            store.save_plan(&p).await.expect("save");
+        }
+        // e0 was interrupted half-way (resumable); e1 finished; both are old.
+        store
+            .record_plan_step("e0", 2_000, "push_started", "")
+            .await
+            .expect("step");
+        store
+            .record_plan_step("e1", 2_000, "push_started", "")
+            .await
+            .expect("step");
+        store
+            .record_plan_step("e1", 2_001, "verified", "")
+            .await
+            .expect("step");
+        store
+            .save_plan(&plan("csv", "t1", "people.csv", 900))
+            .await
+            .expect("save");
+        store
+            .save_plan(&plan("other", "t2", "entra:org (parity)", 900))
+            .await
+            .expect("save");
+
+        let gone = store
+            .prune_plans("t1", "entra:", 10, "push_started", "verified")
+            .await
+            .expect("prune");
+        assert_eq!(gone, 3, "e1, e2, e3 go");
+        for kept in ["e0", "e4", "e13", "csv", "other"] {
+            assert!(
+                store.plan(kept).await.expect("read").is_some(),
+                "{kept} kept"
+            );
+        }
+        for went in ["e1", "e2", "e3"] {
+            assert!(
+                store.plan(went).await.expect("read").is_none(),
+                "{went} gone"
+            );
+        }
+        assert!(store.plan_steps("e1").await.expect("steps").is_empty());
+        assert_eq!(store.plan_steps("e0").await.expect("steps").len(), 1);
     }
 }

@@ -17,7 +17,7 @@ mod view;
 
 pub use history::EntraRun;
 pub use profile::{EntraProfileView, ProfileInput, SignInInput};
-pub use sync::{EntraPlan, EntraPlanRequest, EntraTestReport};
+pub use sync::{EntraPlan, EntraPlanRequest, EntraTestReport, PLANS_KEPT};
 pub use view::{DeviceCodeNotice, EntraPlanView, EntraProfileRequest, device_code_prompt};
 
 use crate::error::{ConsoleError, ErrorCode};

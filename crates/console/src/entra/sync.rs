@@ -25,6 +25,10 @@ use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+/// Entra plans a tenant keeps (each holds a whole tree; a scheduled sync stores one per run).
+/// Older ones go, except a plan whose apply may still be resumed.
+pub const PLANS_KEPT: u32 = 10;
+
 /// What to plan.
 #[derive(Debug, Clone, Default)]
 pub struct EntraPlanRequest {
@@ -255,6 +259,11 @@ impl Entra<'_> {
         self.c
             .record_entra_run(target, started, started_at, record, &result, success)
             .await;
+        if result.is_ok()
+            && let Ok(key) = self.c.target_key(target).await
+        {
+            self.c.prune_org_plans(&key, "entra:", PLANS_KEPT).await;
+        }
         result
     }
 

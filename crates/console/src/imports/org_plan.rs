@@ -224,6 +224,20 @@ impl Console {
         Ok((document, planned.push))
     }
 
+    /// Forgets a tenant's older organization plans titled `prefix…` beyond the newest `keep`,
+    /// never one whose apply may still be resumed. A failure is logged: it never undoes a plan.
+    pub(crate) async fn prune_org_plans(&self, tenant_key: &str, prefix: &str, keep: u32) {
+        let pruned = self
+            .store
+            .prune_plans(tenant_key, prefix, keep, step::PUSH_STARTED, step::VERIFIED)
+            .await;
+        match pruned {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(tenant = tenant_key, n, "older plans forgotten"),
+            Err(e) => tracing::warn!(tenant = tenant_key, "older plans not pruned: {e}"),
+        }
+    }
+
     async fn record_step(&self, plan_id: &str, step: &str, detail: &str) -> ConsoleResult<()> {
         self.store
             .record_plan_step(plan_id, crate::now(), step, detail)
