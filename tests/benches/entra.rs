@@ -236,7 +236,6 @@ async fn run() {
         .expect("full plan");
     let full_time = started.elapsed();
     let peak = kib("VmHWM:").saturating_sub(before);
-    eprintln!("(a) {full_time:?} {:?}", plan_a.timings);
     let plan_b = console_b
         .entra()
         .plan(&target_b, &full, &quiet, None)
@@ -288,10 +287,6 @@ async fn run() {
         .await
         .expect("delta plan");
     let delta_time = started.elapsed();
-    eprintln!(
-        "(b) {delta_time:?} {:?} {:?}",
-        delta_a.timings, delta_a.graph
-    );
     let delta_b = console_b
         .entra()
         .plan(&target_b, &delta, &quiet, None)
@@ -367,6 +362,15 @@ async fn run() {
         ms(small_import_time),
         ms(small_import_time) / ms(small_unit_time)
     );
+    let phases = |timings: &std::collections::BTreeMap<String, u64>| {
+        ["read", "keep", "users", "build", "plan"]
+            .iter()
+            .map(|p| format!("{p} {} ms", timings.get(*p).copied().unwrap_or(0)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    println!("| phases of (a) | {} | | | |", phases(&plan_a.timings));
+    println!("| phases of (b) | {} | | | |", phases(&delta_a.timings));
     let ru = plan_a.graph.resource_units;
     println!(
         "| resource units of (a) | {ru} | | at 8,000 RU per 10 s: {:.1} s | |",
