@@ -65,7 +65,8 @@ pub struct EntraPlan {
     pub token_requests: u32,
     /// Whether the read was full or incremental, and what changed.
     pub read: DeltaSummary,
-    /// Milliseconds spent in each phase (`read`, `keep`, `users`, `build`, `plan`), for the curious.
+    /// Milliseconds spent in each phase (`read`, `keep`, `users`, `build` — the deployment's
+    /// organization is read meanwhile —, `plan`), for the curious.
     pub timings: BTreeMap<String, u64>,
     /// The plan as a review tree (what the desktop shows).
     #[serde(skip)]
@@ -319,7 +320,6 @@ impl Entra<'_> {
             .await?;
         drop(kept);
         lap("keep", &mut timings);
-        let directory = read.directory();
         let snapshot = self.c.snapshot(target, false).await?;
         lap("users", &mut timings);
         let accounts = Accounts::new(
@@ -329,8 +329,24 @@ impl Entra<'_> {
                 .iter()
                 .filter_map(|u| Some((u.oauth_oid.as_deref()?, u.oauth_sub.as_deref()?))),
         );
-        let (chosen, other_way, validated) =
-            build_both(directory, request.mode, &options, &accounts)?;
+        let org_tenant_id = read
+            .directory()
+            .organization
+            .as_ref()
+            .map(|o| o.id.clone())
+            .unwrap_or_default();
+        let name = format!("entra:{org_tenant_id} ({})", request.mode.as_str());
+        // The deployment's organization is read while the payload is built on other threads: a
+        // server takes a while to answer for a large tree, and the build does not need it. The
+        // directory goes with the build and is let go with it.
+        let (summary, state) = (read.summary, read.state);
+        let (mode, build_options) = (request.mode, options.clone());
+        let building = tokio::task::spawn_blocking(move || {
+            build_both(&state.directory, mode, &build_options, &accounts)
+        });
+        let (deployment, built) = tokio::join!(self.c.org_state(target, &org_tenant_id), building);
+        let (chosen, other_way, validated) = built
+            .map_err(|e| ConsoleError::Internal(format!("building the payload failed: {e}")))??;
         if let Some(p) = validated.errors().next() {
             return Err(ConsoleError::Internal(format!(
                 "the payload built from Entra does not validate at {}: {}",
@@ -340,26 +356,21 @@ impl Entra<'_> {
         let file = validated.file.ok_or_else(|| {
             ConsoleError::Internal("the payload built from Entra is empty".into())
         })?;
+        let deployment = deployment?;
         lap("build", &mut timings);
-        let name = format!(
-            "entra:{} ({})",
-            directory
-                .organization
-                .as_ref()
-                .map(|o| o.id.as_str())
-                .unwrap_or_default(),
-            request.mode.as_str()
-        );
-        // Only the import file goes on: the directory and the built tree are let go before the
-        // deployment is read and the plan is stored, the plan's peak.
-        let (summary, counts, warnings) = (read.summary, chosen.counts, chosen.warnings);
-        drop(read.state);
+        let (counts, warnings) = (chosen.counts, chosen.warnings);
         let plan_options = PlanOptions {
             carry_over_settings: request.mode == BuildMode::Recommended,
         };
         let (document, file) = self
             .c
-            .plan_org_file(target, &name, file, plan_options, false)
+            .plan_org_file(
+                target,
+                &name,
+                file,
+                plan_options,
+                crate::imports::PlanBasis::Read(Box::new(deployment)),
+            )
             .await?;
         let review = crate::imports::review_of(&document, &file, &name, validated.problems);
         lap("plan", &mut timings);

@@ -77,6 +77,29 @@ fn organization_shape(state: &OrgState) -> Option<(String, String)> {
         .map(|o| (o.name.clone(), digest(o.meta.as_ref())))
 }
 
+/// What an organization plan is made against.
+#[derive(Debug)]
+pub(crate) enum PlanBasis {
+    /// The deployment, read now.
+    Live,
+    /// The last snapshot kept in the store (planning offline).
+    Offline,
+    /// The deployment as the caller has just read it ([`Console::org_state`]), for a caller that
+    /// reads it while doing something else.
+    Read(Box<OrgState>),
+}
+
+impl PlanBasis {
+    /// Offline or live.
+    pub(crate) fn offline(offline: bool) -> PlanBasis {
+        if offline {
+            PlanBasis::Offline
+        } else {
+            PlanBasis::Live
+        }
+    }
+}
+
 /// What an apply did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
@@ -156,18 +179,19 @@ impl Console {
         Ok(state)
     }
 
-    /// Plans a file already validated; also gives back the file as it will be pushed. The plan
-    /// is stored.
+    /// Plans a file already validated against `basis`; also gives back the file as it will be
+    /// pushed. The plan is stored.
     pub(crate) async fn plan_org_file(
         &self,
         target: &Target,
         file_name: &str,
         file: ImportFile,
         options: PlanOptions,
-        offline: bool,
+        basis: PlanBasis,
     ) -> ConsoleResult<(OrgPlanDocument, ImportFile)> {
         let org_tenant_id = file.tenant_id().unwrap_or_default().to_owned();
         let tenant = self.target_key(target).await?;
+        let offline = matches!(basis, PlanBasis::Offline);
         let (state, read_at, people) = if offline {
             let (taken, text) = self
                 .store
@@ -187,7 +211,10 @@ impl Console {
             })?;
             (state, taken, None)
         } else {
-            let state = self.org_state(target, &org_tenant_id).await?;
+            let state = match basis {
+                PlanBasis::Read(state) => *state,
+                _ => self.org_state(target, &org_tenant_id).await?,
+            };
             let snapshot = self.snapshot(target, false).await?;
             let people = People::new(
                 snapshot
@@ -295,7 +322,13 @@ impl Imports<'_> {
         };
         Ok(self
             .c
-            .plan_org_file(target, file_name, file, options, offline)
+            .plan_org_file(
+                target,
+                file_name,
+                file,
+                options,
+                PlanBasis::offline(offline),
+            )
             .await?
             .0)
     }

@@ -2,7 +2,7 @@
 //! file's tree with each unit marked created, changed, moved, unchanged — and the units the
 //! server will delete after them. The plan itself stays in the local store under its id.
 
-use super::OrgPlanDocument;
+use super::{OrgPlanDocument, PlanBasis};
 use crate::error::{ConsoleError, ConsoleResult};
 use crate::{Imports, Target};
 use cloo_domain::guard::DeletionGuard;
@@ -132,7 +132,7 @@ impl Imports<'_> {
         };
         let (document, file) = self
             .c
-            .plan_org_file(target, file_name, file, options, false)
+            .plan_org_file(target, file_name, file, options, PlanBasis::Live)
             .await?;
         Ok(review_of(&document, &file, file_name, warnings))
     }
