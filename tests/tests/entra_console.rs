@@ -72,16 +72,19 @@ async fn a_cancelled_read_plans_nothing_keeps_nothing_and_is_recorded() {
 
     // Nothing was kept: the next run reads everything because there is no earlier read.
     server.clear_faults();
-    let plan = console
-        .entra()
-        .plan(
-            &target,
-            &EntraPlanRequest::default(),
-            &Observer::quiet(),
-            None,
-        )
-        .await
-        .expect("plan");
+    let plan_now = || async {
+        console
+            .entra()
+            .plan(
+                &target,
+                &EntraPlanRequest::default(),
+                &Observer::quiet(),
+                None,
+            )
+            .await
+            .expect("plan")
+    };
+    let plan = plan_now().await;
     assert_eq!(plan.read.kind, "full");
     assert!(
         plan.read
@@ -95,17 +98,7 @@ async fn a_cancelled_read_plans_nothing_keeps_nothing_and_is_recorded() {
     // Run after run (a scheduler's): only the newest plans stay, each holding a whole tree.
     let mut ids = vec![plan.document.id.clone()];
     for _ in 0..cloo_console::entra::PLANS_KEPT + 1 {
-        let again = console
-            .entra()
-            .plan(
-                &target,
-                &EntraPlanRequest::default(),
-                &Observer::quiet(),
-                None,
-            )
-            .await
-            .expect("plan again");
-        ids.push(again.document.id);
+        ids.push(plan_now().await.document.id);
     }
     let kept = cloo_console::entra::PLANS_KEPT as usize;
     for (i, id) in ids.iter().enumerate() {
