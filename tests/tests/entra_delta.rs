@@ -1,7 +1,8 @@
 //! Incremental reads against the Graph test server: after edits in the tenant (users moved
 //! between departments, a group deleted and renamed, members added and removed, a user deleted,
 //! a large group repeated across pages), a delta read merges into exactly what a full read
-//! gives, with far fewer requests; an expired link falls back to a full read and says why.
+//! gives, with far fewer requests; an expired link falls back to a full read and says why; a
+//! delta function the Graph refuses is read in full on every run while the rest stays delta.
 
 use cloo_domain::Secret;
 use cloo_entra::auth::{Credential, TokenSource};
@@ -9,7 +10,7 @@ use cloo_entra::build::{BuildMode, BuildOptions};
 use cloo_entra::delta::read_changes;
 use cloo_entra::graph::{GraphClient, ReadSettings};
 use cloo_entra::{Endpoints, read_directory};
-use cloo_tests::graph::{App, GraphServer, Tenant, TenantSpec};
+use cloo_tests::graph::{App, FaultKind, GraphServer, Tenant, TenantSpec};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -169,4 +170,61 @@ async fn a_delta_read_after_edits_equals_a_full_read_for_a_fraction_of_the_reque
             .as_deref()
             .is_some_and(|b| b.contains("options"))
     );
+}
+
+#[tokio::test]
+async fn a_refused_delta_function_is_read_in_full_while_the_rest_stays_delta() {
+    let tenant = Tenant::generate(TenantSpec::small(33));
+    let server = GraphServer::start(tenant.clone(), app())
+        .await
+        .expect("graph");
+    let options = BuildOptions {
+        admin_units: true,
+        groups: true,
+        departments: true,
+        ..BuildOptions::default()
+    }
+    .read_options(BuildMode::Recommended);
+    // This Graph has no delta function for administrative units.
+    server.inject(
+        "administrativeUnits/delta",
+        FaultKind::Status(400),
+        0,
+        1_000,
+    );
+    let first = read_changes(&client(&server), &options, None, false)
+        .await
+        .expect("a full read despite the refusal");
+    assert_eq!(first.summary.kind, "full");
+    assert_eq!(first.summary.read_in_full.len(), 1, "{:?}", first.summary);
+    assert!(first.summary.read_in_full[0].contains("administrativeUnits/delta"));
+    assert!(first.state.admin_units_link.is_none());
+
+    // A unit and a group change; the next run is still a delta read, the units in full.
+    let (unit, unit_member) = tenant
+        .admin_units
+        .iter()
+        .filter_map(|a| a["id"].as_str())
+        .find_map(|id| Some((id.to_owned(), tenant.members.get(id)?.first()?.0.clone())))
+        .expect("a unit with members");
+    server.remove_member(&unit, &unit_member);
+    server.rename_admin_unit(&unit, "Renamed without delta");
+    let group = tenant.groups[2]["id"].as_str().expect("id").to_owned();
+    server.add_member(&group, tenant.users[40]["id"].as_str().expect("id"));
+    let second = read_changes(&client(&server), &options, Some(first.state), false)
+        .await
+        .expect("second read");
+    assert_eq!(second.summary.kind, "delta", "{:?}", second.summary);
+    assert_eq!(
+        second.summary.read_in_full,
+        ["GET /directory/administrativeUnits/delta"]
+    );
+    assert_eq!(
+        second.summary.member_changes, 1,
+        "the group member, by delta"
+    );
+    let full = read_directory(&client(&server), &options)
+        .await
+        .expect("full read");
+    assert_eq!(*second.directory(), full);
 }

@@ -6,7 +6,9 @@
 //! A full read first asks each delta function for `$deltatoken=latest`, so changes made while it
 //! runs are read again next time (merging is idempotent). An expired or refused delta link
 //! (`syncStateNotFound`, 410, or a 400/404 from a Graph without the function) makes the run a
-//! full read, and the result says why. Groups and administrative units are tracked with their
+//! full read, and the result says why. A delta function Graph refuses when the links are taken
+//! (a national cloud or a proxy without it) is named in the result, and what it tracks is read
+//! in full on every run while the rest still comes by delta. Groups and administrative units are tracked with their
 //! `members` (`members@delta`, as Graph documents for both), so a quiet tenant costs a handful of
 //! requests whatever its size. With a group filter, groups are read in full (Graph's group delta
 //! cannot filter by name).
@@ -78,6 +80,10 @@ pub struct DeltaSummary {
     pub admin_units_changed: usize,
     /// Group and administrative-unit memberships added or removed.
     pub member_changes: usize,
+    /// Delta functions this Graph refuses (a national cloud or a proxy without them), each with
+    /// the answer: what they track is read in full on every run instead.
+    #[serde(default)]
+    pub read_in_full: Vec<String>,
 }
 
 /// A finished read: the state to keep (the directory now and the links), and what happened.
@@ -124,15 +130,25 @@ pub async fn read_changes(
     full_read(client, options, reason).await
 }
 
+/// The link of the next round of a delta function, starting now. A Graph that refuses the
+/// function gives no link and a note in `refused`: that part is read in full on later runs.
 async fn latest_link(
     client: &Arc<GraphClient>,
     call: &str,
     path: &str,
+    refused: &mut Vec<String>,
 ) -> EntraResult<Option<String>> {
     let url = client.url(&format!("{path}&$deltatoken=latest"));
     let mut next = Some(url);
     while let Some(url) = next {
-        let page = client.delta_page::<Value>(call, &url).await?;
+        let page = match client.delta_page::<Value>(call, &url).await {
+            Ok(page) => page,
+            Err(EntraError::DeltaExpired { call, status, code }) => {
+                refused.push(format!("{call} (HTTP {status} {code})"));
+                return Ok(None);
+            }
+            Err(e) => return Err(e),
+        };
         if page.delta_link.is_some() {
             return Ok(page.delta_link);
         }
@@ -146,11 +162,13 @@ async fn full_read(
     options: &ReadOptions,
     reason: Option<String>,
 ) -> EntraResult<DeltaRead> {
+    let mut refused = Vec::new();
     let users_link = if options.users {
         latest_link(
             client,
             "GET /users/delta",
             &format!("/users/delta?$select={USER_SELECT}"),
+            &mut refused,
         )
         .await?
     } else {
@@ -162,6 +180,7 @@ async fn full_read(
             client,
             "GET /groups/delta",
             &format!("/groups/delta?$select={GROUP_DELTA_SELECT}"),
+            &mut refused,
         )
         .await?
     } else {
@@ -172,6 +191,7 @@ async fn full_read(
             client,
             "GET /directory/administrativeUnits/delta",
             &format!("/directory/administrativeUnits/delta?$select={ADMIN_UNIT_DELTA_SELECT}"),
+            &mut refused,
         )
         .await?
     } else {
@@ -189,6 +209,7 @@ async fn full_read(
         summary: DeltaSummary {
             kind: "full".into(),
             full_because: reason,
+            read_in_full: refused,
             ..DeltaSummary::default()
         },
     })
@@ -311,7 +332,13 @@ async fn incremental(
         ..DeltaSummary::default()
     };
     let directory = &mut state.directory;
-    if options.users {
+    if options.users && state.users_link.is_none() {
+        // Graph refused the function when the links were taken: users are read in full.
+        let fresh = read_directory(client, &only(options, Part::Users)).await?;
+        summary.users_changed = fresh.users.as_ref().map_or(0, Vec::len);
+        summary.read_in_full.push("GET /users/delta".into());
+        directory.users = fresh.users;
+    } else if options.users {
         let link = state
             .users_link
             .clone()
@@ -344,26 +371,34 @@ async fn incremental(
                 state.groups_link = next.or(state.groups_link);
             }
             None => {
-                // A group filter: groups and their members are read in full.
-                let fresh = read_directory(
-                    client,
-                    &ReadOptions {
-                        admin_units: false,
-                        users: false,
-                        ..options.clone()
-                    },
-                )
-                .await?;
+                // A group filter (Graph's group delta cannot filter by name), or a Graph that
+                // refused the function: groups and their members are read in full.
+                let fresh = read_directory(client, &only(options, Part::Groups)).await?;
                 for g in &directory.groups {
                     directory.members.remove(&g.id);
                 }
                 summary.groups_changed = fresh.groups.len();
+                if options.group_filter.as_deref().is_none_or(str::is_empty) {
+                    summary.read_in_full.push("GET /groups/delta".into());
+                }
                 directory.groups = fresh.groups;
                 directory.members.extend(fresh.members);
             }
         }
     }
-    if options.admin_units {
+    if options.admin_units && state.admin_units_link.is_none() {
+        // Graph refused the function when the links were taken: units are read in full.
+        let fresh = read_directory(client, &only(options, Part::AdminUnits)).await?;
+        for a in &directory.admin_units {
+            directory.members.remove(&a.id);
+        }
+        summary.admin_units_changed = fresh.admin_units.len();
+        summary
+            .read_in_full
+            .push("GET /directory/administrativeUnits/delta".into());
+        directory.admin_units = fresh.admin_units;
+        directory.members.extend(fresh.members);
+    } else if options.admin_units {
         let link = state
             .admin_units_link
             .clone()
@@ -387,6 +422,23 @@ async fn incremental(
         directory.organization = Some(o);
     }
     Ok(DeltaRead { state, summary })
+}
+
+/// One part of a directory read.
+enum Part {
+    Users,
+    Groups,
+    AdminUnits,
+}
+
+/// `options` reading only `part` (with its member lists).
+fn only(options: &ReadOptions, part: Part) -> ReadOptions {
+    ReadOptions {
+        users: matches!(part, Part::Users),
+        groups: matches!(part, Part::Groups),
+        admin_units: matches!(part, Part::AdminUnits),
+        group_filter: options.group_filter.clone(),
+    }
 }
 
 /// Applies the `members@delta` of a round's groups or administrative units to their member
