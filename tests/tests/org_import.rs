@@ -894,3 +894,100 @@ async fn auto_chooses_unit_by_unit_for_a_small_change_to_a_large_organization() 
     assert_eq!(report.write_requests, 2);
     assert!(report.differences.is_empty(), "{:?}", report.differences);
 }
+
+#[tokio::test]
+async fn a_unit_by_unit_apply_cut_short_says_what_it_wrote_and_resumes_with_the_rest() {
+    let sandbox = SandboxProcess::start(&[]).expect("sandbox");
+    let (console, target, _dir) = console(&sandbox).await;
+    let nodes: Vec<Node> = (0..60)
+        .map(|i| Node {
+            key: format!("cut-{i}"),
+            parent: if i < 6 { None } else { Some(i % 6) },
+            name: format!("Unit {i}"),
+            kind: Some("team"),
+            members: Vec::new(),
+        })
+        .collect();
+    let first = plan(
+        &console,
+        &target,
+        &body("cut", &nodes),
+        PlanOptions::default(),
+    )
+    .await;
+    console
+        .imports()
+        .apply_org(&target, &first.id, None, ApplyPath::Import, &quiet())
+        .await
+        .expect("first apply");
+    let mut edited = nodes.clone();
+    for n in edited.iter_mut().skip(10).take(20) {
+        n.name = format!("{} renamed", n.name);
+    }
+    let second = plan(
+        &console,
+        &target,
+        &body("cut", &edited),
+        PlanOptions::default(),
+    )
+    .await;
+    assert_eq!(second.plan.update.len(), 20);
+
+    // The server fails the eighth write, with writes still in flight around it.
+    let token = sandbox.admin_token().await;
+    reqwest::Client::new()
+        .post(format!("{}/_sandbox/faults", sandbox.url))
+        .bearer_auth(token.expose())
+        .json(&json!({"unit_writes_fail_after": 7}))
+        .send()
+        .await
+        .expect("fault set")
+        .error_for_status()
+        .expect("fault accepted");
+    let err = console
+        .imports()
+        .apply_org(&target, &second.id, None, ApplyPath::PerUnit, &quiet())
+        .await
+        .expect_err("cut short");
+    assert_eq!(err.code(), ErrorCode::Interrupted);
+    let partial = err.view().partial.expect("what was written");
+    let made: usize = partial
+        .applied
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{partial:?}"));
+    assert!(
+        (7..20).contains(&made) && partial.applied.contains("of 20 unit writes"),
+        "{partial:?}"
+    );
+    assert!(partial.resume.contains("apply the same plan again"));
+    let renamed = |state: &cloo_domain::org::import_plan::OrgState| {
+        state
+            .units
+            .iter()
+            .filter(|u| u.name.ends_with("renamed"))
+            .count()
+    };
+    let state = console
+        .imports()
+        .get_org_state(&target, "cut")
+        .await
+        .expect("state");
+    assert_eq!(renamed(&state), made, "the message counts what was written");
+
+    let report = console
+        .imports()
+        .apply_org(&target, &second.id, None, ApplyPath::PerUnit, &quiet())
+        .await
+        .expect("resumed");
+    assert!(report.resumed);
+    assert_eq!(report.write_requests, 20 - made, "only what was left");
+    assert!(report.differences.is_empty(), "{:?}", report.differences);
+    let state = console
+        .imports()
+        .get_org_state(&target, "cut")
+        .await
+        .expect("state");
+    assert_eq!((renamed(&state), state.units.len()), (20, 60));
+}

@@ -106,6 +106,9 @@ pub(crate) struct AppState {
     jwt_key: Vec<u8>,
     token_lifetime: Option<i64>,
     graph_url: String,
+    /// Test-only: unit writes (create, update, delete) still let through before the next one
+    /// fails as a database error would; `None` when no fault is set.
+    unit_writes_before_fault: std::sync::Mutex<Option<u64>>,
 }
 
 impl AppState {
@@ -194,6 +197,7 @@ pub async fn start(options: SandboxOptions) -> anyhow::Result<RunningSandbox> {
         db,
         jwt_key,
         token_lifetime: options.token_lifetime,
+        unit_writes_before_fault: std::sync::Mutex::new(None),
         graph_url: options
             .graph_url
             .clone()

@@ -15,7 +15,9 @@ use cloo_domain::org::import_file::{FileUnit, validate_import};
 use cloo_domain::org::import_plan::{OrgState, ShapedUnit, shape};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// How a plan reaches the deployment.
@@ -139,6 +141,26 @@ pub(crate) struct PerUnitDone {
     pub(crate) deleted: usize,
 }
 
+/// The per-unit path's counters, shared by the writes in flight.
+#[derive(Default)]
+struct Tally {
+    sent: AtomicUsize,
+    created: AtomicUsize,
+    updated: AtomicUsize,
+    deleted: AtomicUsize,
+}
+
+impl Tally {
+    fn done(&self, extra_requests: usize) -> PerUnitDone {
+        PerUnitDone {
+            requests: extra_requests + self.sent.load(Ordering::Relaxed),
+            created: self.created.load(Ordering::Relaxed),
+            updated: self.updated.load(Ordering::Relaxed),
+            deleted: self.deleted.load(Ordering::Relaxed),
+        }
+    }
+}
+
 /// Runs `write` over `items` with at most four in flight, stopping at the first error (writes
 /// already sent finish; none start after it). The server's per-request latency, not its work,
 /// dominates a small change, and a handful in parallel hides most of it without crowding it.
@@ -147,8 +169,8 @@ where
     F: Fn(T) -> Fut,
     Fut: std::future::Future<Output = ConsoleResult<()>>,
 {
-    let queue = std::sync::Mutex::new(std::collections::VecDeque::from(items));
-    let failure: std::sync::Mutex<Option<ConsoleError>> = std::sync::Mutex::new(None);
+    let queue = Mutex::new(VecDeque::from(items));
+    let failure: Mutex<Option<ConsoleError>> = Mutex::new(None);
     let worker = || async {
         loop {
             if failure.lock().map(|f| f.is_some()).unwrap_or(true) {
@@ -171,6 +193,63 @@ where
     }
 }
 
+/// One unit write. A parent is looked up when the write starts, so a unit created by an earlier
+/// wave is found.
+async fn write_unit(
+    session: &Session,
+    org_id: &str,
+    ids: &Mutex<HashMap<String, String>>,
+    tally: &Tally,
+    write: &UnitWrite<'_>,
+) -> ConsoleResult<()> {
+    let id_of = |key: &str| ids.lock().ok().and_then(|m| m.get(key).cloned());
+    tally.sent.fetch_add(1, Ordering::Relaxed);
+    match write {
+        UnitWrite::Create(unit, p) => {
+            let mut body = Map::new();
+            body.insert("organization_id".into(), json!(org_id));
+            body.insert("external_id".into(), json!(p.key));
+            body.insert("member_ids".into(), json!([]));
+            fields(unit, p, &mut body);
+            if let Some(parent) = p.parent.as_deref().and_then(id_of) {
+                body.insert("parent_id".into(), json!(parent));
+            }
+            let body = Value::Object(body);
+            let created = session
+                .call(|client, t| {
+                    let body = body.clone();
+                    async move { client.create_org_unit(&t, &body).await }
+                })
+                .await?;
+            if let Ok(mut m) = ids.lock() {
+                m.insert(p.key.clone(), created.id);
+            }
+            tally.created.fetch_add(1, Ordering::Relaxed);
+        }
+        UnitWrite::Update(unit, p, id) => {
+            let mut body = Map::new();
+            fields(unit, p, &mut body);
+            let parent = p.parent.as_deref().and_then(id_of).unwrap_or_default();
+            body.insert("parent_id".into(), json!(parent));
+            let body = Value::Object(body);
+            session
+                .call(|client, t| {
+                    let body = body.clone();
+                    async move { client.update_org_unit(&t, id, &body).await }
+                })
+                .await?;
+            tally.updated.fetch_add(1, Ordering::Relaxed);
+        }
+        UnitWrite::Delete(id) => {
+            session
+                .call(|client, t| async move { client.delete_org_unit(&t, id).await })
+                .await?;
+            tally.deleted.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    Ok(())
+}
+
 /// Brings the deployment from `state` (read by the apply a moment ago) to the plan's prediction
 /// unit by unit: the organization record first when it changes, then new units in waves
 /// (parents before children), then updates and deletions, a few at a time.
@@ -184,7 +263,7 @@ pub(crate) async fn apply_per_unit(
     let push = &document.push;
     let (predicted, delete) = (&document.plan.predicted, &document.plan.delete);
     let org_changes = document.plan.organization.action != "unchanged";
-    let done = std::sync::Mutex::new(PerUnitDone::default());
+    let mut org_requests = 0;
     let mut org_id = state.organization.as_ref().map(|o| o.id.clone());
     if org_changes || org_id.is_none() {
         let body = json!({"organization": push["organization"], "units": []});
@@ -194,7 +273,7 @@ pub(crate) async fn apply_per_unit(
                 async move { client.import_organization(&t, &body).await }
             })
             .await?;
-        done.lock().map(|mut d| d.requests += 1).ok();
+        org_requests += 1;
         if org_id.is_none() {
             let tenant_id = push["organization"]["tenant_id"]
                 .as_str()
@@ -212,30 +291,28 @@ pub(crate) async fn apply_per_unit(
         ConsoleError::Internal("the organization is missing after its push".into())
     })?;
     let planned = writes(units, predicted, state, delete);
-    let ids: std::sync::Mutex<HashMap<String, String>> = std::sync::Mutex::new(
+    let ids = Mutex::new(
         state
             .units
             .iter()
             .filter_map(|u| Some((u.external_id.clone()?, u.id.clone())))
-            .collect(),
+            .collect::<HashMap<String, String>>(),
     );
-    let id_of = |key: &str| ids.lock().ok().and_then(|m| m.get(key).cloned());
     let total = planned.len();
     op.step("writing_units", 0, total as u64);
-    let sent = std::sync::atomic::AtomicUsize::new(0);
+    let tally = Tally::default();
     let interrupted = |e: ConsoleError| {
-        let d = done
-            .lock()
-            .map(|d| (d.created, d.updated, d.deleted))
-            .unwrap_or_default();
-        let made = d.0 + d.1 + d.2;
-        let resume = "apply the same plan again: what is already as planned is not written again";
+        let d = tally.done(0);
         let progress = PartialChange {
             applied: format!(
-                "{made} of {total} unit writes were made ({} created, {} updated, {} deleted); nothing else changed",
-                d.0, d.1, d.2
+                "{} of {total} unit writes were made ({} created, {} updated, {} deleted); nothing else changed",
+                d.created + d.updated + d.deleted,
+                d.created,
+                d.updated,
+                d.deleted
             ),
-            resume: resume.into(),
+            resume: "apply the same plan again: what is already as planned is not written again"
+                .into(),
         };
         match e {
             ConsoleError::Cancelled(_) => ConsoleError::Cancelled(progress),
@@ -245,66 +322,13 @@ pub(crate) async fn apply_per_unit(
             },
         }
     };
-    let write = |w: &UnitWrite<'_>| {
-        let (session, org_id, done, sent) = (session, &org_id, &done, &sent);
-        let id_of = &id_of;
-        let ids = &ids;
-        let body_and_call = match w {
-            UnitWrite::Create(unit, p) => {
-                let mut body = Map::new();
-                body.insert("organization_id".into(), json!(org_id));
-                body.insert("external_id".into(), json!(p.key));
-                body.insert("member_ids".into(), json!([]));
-                fields(unit, p, &mut body);
-                if let Some(parent) = p.parent.as_deref().and_then(id_of) {
-                    body.insert("parent_id".into(), json!(parent));
-                }
-                (Value::Object(body), None, Some(p.key.clone()))
-            }
-            UnitWrite::Update(unit, p, id) => {
-                let mut body = Map::new();
-                fields(unit, p, &mut body);
-                let parent = p.parent.as_deref().and_then(id_of).unwrap_or_default();
-                body.insert("parent_id".into(), json!(parent));
-                (Value::Object(body), Some(id.clone()), None)
-            }
-            UnitWrite::Delete(id) => (Value::Null, Some(id.clone()), None),
-        };
+    let write = |w| {
+        let (ids, tally, org_id) = (&ids, &tally, org_id.as_str());
+        // The message and resume text come from `interrupted`, which knows the counts.
+        let stop = op.checkpoint(String::new, "");
         async move {
-            op.checkpoint(String::new, "")?;
-            let (body, id, created_key) = body_and_call;
-            sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            match (id, created_key) {
-                (None, Some(key)) => {
-                    let unit = session
-                        .call(|client, t| {
-                            let body = body.clone();
-                            async move { client.create_org_unit(&t, &body).await }
-                        })
-                        .await?;
-                    ids.lock().map(|mut m| m.insert(key, unit.id)).ok();
-                    done.lock().map(|mut d| d.created += 1).ok();
-                }
-                (Some(id), _) if body.is_null() => {
-                    session
-                        .call(|client, t| {
-                            let id = id.clone();
-                            async move { client.delete_org_unit(&t, &id).await }
-                        })
-                        .await?;
-                    done.lock().map(|mut d| d.deleted += 1).ok();
-                }
-                (Some(id), _) => {
-                    session
-                        .call(|client, t| {
-                            let (body, id) = (body.clone(), id.clone());
-                            async move { client.update_org_unit(&t, &id, &body).await }
-                        })
-                        .await?;
-                    done.lock().map(|mut d| d.updated += 1).ok();
-                }
-                (None, None) => {}
-            }
+            stop?;
+            write_unit(session, org_id, ids, tally, w).await?;
             op.advance();
             Ok(())
         }
@@ -338,7 +362,5 @@ pub(crate) async fn apply_per_unit(
         creates = later;
     }
     run_bounded(rest, &write).await.map_err(&interrupted)?;
-    let mut done = done.into_inner().unwrap_or_default();
-    done.requests += sent.into_inner();
-    Ok(done)
+    Ok(tally.done(org_requests))
 }

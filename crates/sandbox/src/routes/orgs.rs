@@ -168,6 +168,10 @@ async fn update_unit(
     Path(id): Path<String>,
     Valid(edit): Valid<UnitEdit>,
 ) -> ApiResult<Json<Value>> {
+    // A database error on update answers 404, as the server's does.
+    if unit_write_fails(&state) {
+        return Err(unknown());
+    }
     let mut row = existing_unit(&state, &id).await?;
     if let Some(v) = edit.parent_id {
         row.parent_id = Some(v);
@@ -203,7 +207,7 @@ async fn delete_unit(
     AdminUser(_): AdminUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    if !state.db.delete_unit(&id).await? {
+    if unit_write_fails(&state) || !state.db.delete_unit(&id).await? {
         return Err(unknown());
     }
     Ok(Json(json!({"success": true})))
@@ -451,8 +455,6 @@ async fn delete_org(
     Ok(Json(json!({"success": true})))
 }
 
-/// Test-only faults (not part of the server): `{"import_fail_after_units": N}` makes the next
-/// JSON import fail with a database error after N units, as a real server can half-way.
 /// Test hook: accounts as the Microsoft sign-in creates them (`oauth_sub` `microsoft@<sub>`,
 /// `oauth_oid` the Entra object id), which the sandbox cannot do by itself.
 /// Body: `{"users": [{"email", "name", "oid"}]}`.
@@ -494,6 +496,10 @@ async fn microsoft_sign_ins(
     Ok(Json(json!({"created": users.len()})))
 }
 
+/// Test-only faults (not part of the server), each one-shot: `{"import_fail_after_units": N}`
+/// makes the next JSON import fail with a database error after N units, and
+/// `{"unit_writes_fail_after": N}` the unit write after the next N (create, update or delete),
+/// as a real server can half-way. A key left out clears that fault.
 async fn set_faults(
     State(state): State<Arc<AppState>>,
     AdminUser(_): AdminUser,
@@ -507,7 +513,31 @@ async fn set_faults(
         .db
         .set_config(super::org_import::IMPORT_FAULT_KEY, &after)
         .await?;
-    Ok(Json(json!({"import_fail_after_units": after})))
+    let writes = body.get("unit_writes_fail_after").and_then(Value::as_u64);
+    if let Ok(mut fault) = state.unit_writes_before_fault.lock() {
+        *fault = writes;
+    }
+    Ok(Json(
+        json!({"import_fail_after_units": after, "unit_writes_fail_after": writes}),
+    ))
+}
+
+/// Whether the test fault says this unit write fails (then the fault is spent).
+fn unit_write_fails(state: &AppState) -> bool {
+    let Ok(mut fault) = state.unit_writes_before_fault.lock() else {
+        return false;
+    };
+    match *fault {
+        Some(0) => {
+            *fault = None;
+            true
+        }
+        Some(n) => {
+            *fault = Some(n - 1);
+            false
+        }
+        None => false,
+    }
 }
 
 async fn list_orgs(
@@ -617,6 +647,11 @@ async fn create_unit(
     AdminUser(_): AdminUser,
     Valid(form): Valid<UnitForm>,
 ) -> ApiResult<Json<Value>> {
+    if unit_write_fails(&state) {
+        return Err(ApiFailure::bad_request(
+            "[ERROR: Error creating organizational unit]",
+        ));
+    }
     let t = now();
     let row = UnitRow {
         id: uuid::Uuid::new_v4().to_string(),
