@@ -382,6 +382,12 @@ fn print_entra_plan(planned: &EntraPlan, out: Output) -> CliResult<()> {
                 .unwrap_or_default()
         ),
     }
+    if !r.read_in_full.is_empty() {
+        println!(
+            "this Graph refuses {}: what it tracks is read in full on every run",
+            r.read_in_full.join(", ")
+        );
+    }
     let g = &planned.graph;
     println!(
         "Graph: {} request(s), {} page(s), {} object(s), {} throttled, {} retried ({} sign-in request(s))",

@@ -1,17 +1,16 @@
 //! Incremental reads with Graph's delta links: after a full read, later runs read only what
-//! changed (`/users/delta`, `/groups/delta` with `members`, `/directory/administrativeUnits/delta`)
-//! and merge it into the directory kept from the last run — updated properties, `@removed`
-//! objects, `members@delta` additions and removals, and objects repeated across pages.
+//! changed (`/users/delta`, `/groups/delta` and `/directory/administrativeUnits/delta`, the last
+//! two with `members`, as Graph documents for both) and merge it into the directory kept from the
+//! last run — updated properties, `@removed` objects, `members@delta` additions and removals, and
+//! objects repeated across pages. A quiet tenant costs a handful of requests whatever its size.
 //!
 //! A full read first asks each delta function for `$deltatoken=latest`, so changes made while it
 //! runs are read again next time (merging is idempotent). An expired or refused delta link
-//! (`syncStateNotFound`, 410, or a 400/404 from a Graph without the function) makes the run a
-//! full read, and the result says why. A delta function Graph refuses when the links are taken
-//! (a national cloud or a proxy without it) is named in the result, and what it tracks is read
-//! in full on every run while the rest still comes by delta. Groups and administrative units are tracked with their
-//! `members` (`members@delta`, as Graph documents for both), so a quiet tenant costs a handful of
-//! requests whatever its size. With a group filter, groups are read in full (Graph's group delta
-//! cannot filter by name).
+//! (`syncStateNotFound`, 410, or a 400/404) makes the run a full read, and the result says why.
+//! A delta function Graph refuses when the links are taken (a national cloud or a proxy without
+//! it) is named in the result, and what it tracks is read in full on every run while the rest
+//! still comes by delta. With a group filter, groups are read in full (Graph's group delta cannot
+//! filter by name).
 
 use crate::error::{EntraError, EntraResult};
 use crate::graph::GraphClient;
@@ -332,29 +331,30 @@ async fn incremental(
         ..DeltaSummary::default()
     };
     let directory = &mut state.directory;
-    if options.users && state.users_link.is_none() {
-        // Graph refused the function when the links were taken: users are read in full.
-        let fresh = read_directory(client, &only(options, Part::Users)).await?;
-        summary.users_changed = fresh.users.as_ref().map_or(0, Vec::len);
-        summary.read_in_full.push("GET /users/delta".into());
-        directory.users = fresh.users;
-    } else if options.users {
-        let link = state
-            .users_link
-            .clone()
-            .ok_or_else(|| missing_link("GET /users/delta"))?;
-        let (items, next) = round(client, "GET /users/delta", &link).await?;
-        let users = directory.users.get_or_insert_with(Vec::new);
-        let (changed, removed, gone) = apply_objects::<User>(users, |u| u.id.as_str(), &items);
-        summary.users_changed = changed;
-        summary.users_removed = removed;
-        if !gone.is_empty() {
-            let gone: std::collections::HashSet<&str> = gone.iter().map(String::as_str).collect();
-            for list in directory.members.values_mut() {
-                list.retain(|m| !gone.contains(m.id.as_str()));
-            }
+    match (options.users, state.users_link.clone()) {
+        (false, _) => {}
+        (true, None) => {
+            // Graph refused the function when the links were taken: users are read in full.
+            let fresh = read_directory(client, &only(options, Part::Users)).await?;
+            summary.users_changed = fresh.users.as_ref().map_or(0, Vec::len);
+            summary.read_in_full.push("GET /users/delta".into());
+            directory.users = fresh.users;
         }
-        state.users_link = next.or(state.users_link);
+        (true, Some(link)) => {
+            let (items, next) = round(client, "GET /users/delta", &link).await?;
+            let users = directory.users.get_or_insert_with(Vec::new);
+            let (changed, removed, gone) = apply_objects::<User>(users, |u| u.id.as_str(), &items);
+            summary.users_changed = changed;
+            summary.users_removed = removed;
+            if !gone.is_empty() {
+                let gone: std::collections::HashSet<&str> =
+                    gone.iter().map(String::as_str).collect();
+                for list in directory.members.values_mut() {
+                    list.retain(|m| !gone.contains(m.id.as_str()));
+                }
+            }
+            state.users_link = next.or(state.users_link);
+        }
     }
     if options.groups {
         match state.groups_link.clone() {
@@ -386,33 +386,33 @@ async fn incremental(
             }
         }
     }
-    if options.admin_units && state.admin_units_link.is_none() {
-        // Graph refused the function when the links were taken: units are read in full.
-        let fresh = read_directory(client, &only(options, Part::AdminUnits)).await?;
-        for a in &directory.admin_units {
-            directory.members.remove(&a.id);
+    match (options.admin_units, state.admin_units_link.clone()) {
+        (false, _) => {}
+        (true, None) => {
+            // Graph refused the function when the links were taken: units are read in full.
+            let fresh = read_directory(client, &only(options, Part::AdminUnits)).await?;
+            for a in &directory.admin_units {
+                directory.members.remove(&a.id);
+            }
+            summary.admin_units_changed = fresh.admin_units.len();
+            summary
+                .read_in_full
+                .push("GET /directory/administrativeUnits/delta".into());
+            directory.admin_units = fresh.admin_units;
+            directory.members.extend(fresh.members);
         }
-        summary.admin_units_changed = fresh.admin_units.len();
-        summary
-            .read_in_full
-            .push("GET /directory/administrativeUnits/delta".into());
-        directory.admin_units = fresh.admin_units;
-        directory.members.extend(fresh.members);
-    } else if options.admin_units {
-        let link = state
-            .admin_units_link
-            .clone()
-            .ok_or_else(|| missing_link("GET /directory/administrativeUnits/delta"))?;
-        let (items, next) =
-            round(client, "GET /directory/administrativeUnits/delta", &link).await?;
-        let (changed, removed, gone) =
-            apply_objects::<AdminUnit>(&mut directory.admin_units, |a| a.id.as_str(), &items);
-        summary.admin_units_changed = changed + removed;
-        for id in &gone {
-            directory.members.remove(id);
+        (true, Some(link)) => {
+            let (items, next) =
+                round(client, "GET /directory/administrativeUnits/delta", &link).await?;
+            let (changed, removed, gone) =
+                apply_objects::<AdminUnit>(&mut directory.admin_units, |a| a.id.as_str(), &items);
+            summary.admin_units_changed = changed + removed;
+            for id in &gone {
+                directory.members.remove(id);
+            }
+            summary.member_changes += merge_member_changes(&mut directory.members, &items);
+            state.admin_units_link = next.or(state.admin_units_link);
         }
-        summary.member_changes += merge_member_changes(&mut directory.members, &items);
-        state.admin_units_link = next.or(state.admin_units_link);
     }
     // An organization rename is rare and cheap to read.
     let organizations: Vec<crate::model::Organization> = client
@@ -475,14 +475,6 @@ fn merge_member_changes(
         }
     }
     changes_made
-}
-
-fn missing_link(call: &str) -> EntraError {
-    EntraError::DeltaExpired {
-        call: call.to_owned(),
-        status: 0,
-        code: "noDeltaLink".into(),
-    }
 }
 
 #[cfg(test)]

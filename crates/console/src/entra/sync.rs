@@ -358,10 +358,7 @@ impl Entra<'_> {
         })?;
         let deployment = deployment?;
         lap("build", &mut timings);
-        let (counts, mut warnings) = (chosen.counts, chosen.warnings);
-        warnings.extend(summary.read_in_full.iter().map(|call| {
-            format!("this Graph refuses {call}: what it tracks is read in full on every run")
-        }));
+        let (counts, warnings) = (chosen.counts, chosen.warnings);
         let plan_options = PlanOptions {
             carry_over_settings: request.mode == BuildMode::Recommended,
         };

@@ -142,6 +142,8 @@ pub struct EntraPlanView {
     pub read_kind: String,
     /// Why the read was full.
     pub full_because: Option<String>,
+    /// Delta functions this Graph refuses: what they track is read in full on every run.
+    pub read_in_full: Vec<String>,
     /// Figures of the build, the Graph read and the delta read, by name.
     #[ts(type = "Record<string, number>")]
     pub figures: BTreeMap<String, u64>,
@@ -203,6 +205,7 @@ impl EntraPlan {
             method: self.method.clone(),
             read_kind: self.read.kind.clone(),
             full_because: self.read.full_because.clone(),
+            read_in_full: self.read.read_in_full.clone(),
             figures,
             other: d.other.clone(),
             other_counts,

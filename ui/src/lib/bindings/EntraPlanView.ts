@@ -26,6 +26,10 @@ read_kind: string,
  */
 full_because: string | null, 
 /**
+ * Delta functions this Graph refuses: what they track is read in full on every run.
+ */
+read_in_full: Array<string>, 
+/**
  * Figures of the build, the Graph read and the delta read, by name.
  */
 figures: Record<string, number>, 

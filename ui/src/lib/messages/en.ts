@@ -588,6 +588,7 @@ export const en = {
     plan: 'Read Entra ID and plan',
     planning: 'Reading Entra ID…',
     readDelta: 'Read only the changes since the last run.',
+    readInFull: (calls: string) => `This Graph refuses ${calls}: what it tracks is read in full on every run.`,
     readFull: (why: string | null) => (why ? `Read everything (${why}).` : 'Read everything.'),
     figures: (requests: number, throttled: number, objects: number) =>
       `Graph: ${requests} requests, ${throttled} throttled, ${objects} objects.`,

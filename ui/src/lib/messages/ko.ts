@@ -571,6 +571,7 @@ export const ko: Messages = {
     plan: 'Entra ID 읽고 계획',
     planning: 'Entra ID를 읽는 중…',
     readDelta: '지난 실행 이후 변경분만 읽었습니다.',
+    readInFull: (calls: string) => `이 Graph는 ${calls}을(를) 지원하지 않아 해당 항목은 매번 전체를 읽습니다.`,
     readFull: (why: string | null) => (why ? `전체를 읽었습니다(${why}).` : '전체를 읽었습니다.'),
     figures: (requests: number, throttled: number, objects: number) =>
       `Graph: 요청 ${requests}건, 속도 제한 ${throttled}건, 개체 ${objects}개.`,
