@@ -919,6 +919,23 @@ async fn entra_is_signed_in_from_the_form_tested_planned_applied_and_recorded() 
         .expect("name")
         .to_owned();
     let graph_tenant_group = tenant.groups[0]["id"].as_str().expect("id").to_owned();
+    // The "keep guests" switch must matter: some group holds a guest.
+    let guests: std::collections::HashSet<&str> = tenant
+        .users
+        .iter()
+        .filter(|u| u["userType"] == "Guest")
+        .filter_map(|u| u["id"].as_str())
+        .collect();
+    assert!(
+        tenant.groups.iter().any(|g| {
+            let id = g["id"].as_str().unwrap_or_default();
+            tenant
+                .members
+                .get(id)
+                .is_some_and(|m| m.iter().any(|(m, _)| guests.contains(m.as_str())))
+        }),
+        "the generated tenant has a guest in a group"
+    );
     let secret = "e2e-entra-secret";
     let client_id = "eeeeeeee-1111-2222-3333-444444444444";
     let graph = GraphServer::start(

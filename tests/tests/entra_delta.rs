@@ -9,6 +9,7 @@ use cloo_entra::auth::{Credential, TokenSource};
 use cloo_entra::build::{BuildMode, BuildOptions};
 use cloo_entra::delta::read_changes;
 use cloo_entra::graph::{GraphClient, ReadSettings};
+use cloo_entra::read::ReadOptions;
 use cloo_entra::{Endpoints, read_directory};
 use cloo_tests::graph::{App, FaultKind, GraphServer, Tenant, TenantSpec};
 use std::sync::Arc;
@@ -37,6 +38,17 @@ fn client(server: &GraphServer) -> Arc<GraphClient> {
     ))
 }
 
+/// What a recommended build of units, groups and departments reads.
+fn every_part() -> ReadOptions {
+    BuildOptions {
+        admin_units: true,
+        groups: true,
+        departments: true,
+        ..BuildOptions::default()
+    }
+    .read_options(BuildMode::Recommended)
+}
+
 fn app() -> App {
     App {
         client_id: CLIENT_ID.into(),
@@ -52,13 +64,7 @@ async fn a_delta_read_after_edits_equals_a_full_read_for_a_fraction_of_the_reque
     let server = GraphServer::start(tenant.clone(), app())
         .await
         .expect("graph");
-    let options = BuildOptions {
-        admin_units: true,
-        groups: true,
-        departments: true,
-        ..BuildOptions::default()
-    }
-    .read_options(BuildMode::Recommended);
+    let options = every_part();
 
     let first = read_changes(&client(&server), &options, None, false)
         .await
@@ -178,13 +184,7 @@ async fn a_refused_delta_function_is_read_in_full_while_the_rest_stays_delta() {
     let server = GraphServer::start(tenant.clone(), app())
         .await
         .expect("graph");
-    let options = BuildOptions {
-        admin_units: true,
-        groups: true,
-        departments: true,
-        ..BuildOptions::default()
-    }
-    .read_options(BuildMode::Recommended);
+    let options = every_part();
     // This Graph has no delta function for administrative units.
     server.inject(
         "administrativeUnits/delta",
