@@ -14,6 +14,20 @@ async fn console(sandbox: &SandboxProcess) -> (Console, Target, tempfile::TempDi
     cloo_tests::direct_console(sandbox).await
 }
 
+/// Sets the sandbox's one-shot test faults (`/_sandbox/faults`).
+async fn set_fault(sandbox: &SandboxProcess, faults: Value) {
+    let token = sandbox.admin_token().await;
+    reqwest::Client::new()
+        .post(format!("{}/_sandbox/faults", sandbox.url))
+        .bearer_auth(token.expose())
+        .json(&faults)
+        .send()
+        .await
+        .expect("fault set")
+        .error_for_status()
+        .expect("fault accepted");
+}
+
 fn quiet() -> Observer {
     Observer::quiet()
 }
@@ -131,6 +145,20 @@ fn random_edit(
         }
     }
     kept
+}
+
+/// `count` memberless teams keyed `{prefix}-{i}`: the first `roots` at the top, the rest spread
+/// under them.
+fn teams(prefix: &str, count: usize, roots: usize) -> Vec<Node> {
+    (0..count)
+        .map(|i| Node {
+            key: format!("{prefix}-{i}"),
+            parent: if i < roots { None } else { Some(i % roots) },
+            name: format!("Unit {i}"),
+            kind: Some("team"),
+            members: Vec::new(),
+        })
+        .collect()
 }
 
 fn body(tenant: &str, nodes: &[Node]) -> Value {
@@ -517,16 +545,7 @@ async fn an_apply_interrupted_half_way_resumes_to_completion_without_duplicates(
     let body = json!({"organization": {"tenant_id": "resume", "name": "Resume"}, "units": units});
     let document = plan(&console, &target, &body, PlanOptions::default()).await;
     // The server fails after 4 units, as a real one can: no transaction, no deletions.
-    let http = reqwest::Client::new();
-    let token = sandbox.admin_token().await;
-    http.post(format!("{}/_sandbox/faults", sandbox.url))
-        .bearer_auth(token.expose())
-        .json(&json!({"import_fail_after_units": 4}))
-        .send()
-        .await
-        .expect("fault set")
-        .error_for_status()
-        .expect("fault accepted");
+    set_fault(&sandbox, json!({"import_fail_after_units": 4})).await;
     let err = console
         .imports()
         .apply_org(&target, &document.id, None, ApplyPath::Import, &quiet())
@@ -850,15 +869,7 @@ async fn unit_by_unit_and_the_whole_import_end_in_identical_organizations() {
 async fn auto_chooses_unit_by_unit_for_a_small_change_to_a_large_organization() {
     let sandbox = SandboxProcess::start(&[]).expect("sandbox");
     let (console, target, _dir) = console(&sandbox).await;
-    let nodes: Vec<Node> = (0..300)
-        .map(|i| Node {
-            key: format!("big-{i}"),
-            parent: if i < 10 { None } else { Some(i % 10) },
-            name: format!("Unit {i}"),
-            kind: Some("team"),
-            members: Vec::new(),
-        })
-        .collect();
+    let nodes = teams("big", 300, 10);
     let first = plan(
         &console,
         &target,
@@ -899,15 +910,7 @@ async fn auto_chooses_unit_by_unit_for_a_small_change_to_a_large_organization() 
 async fn a_unit_by_unit_apply_cut_short_says_what_it_wrote_and_resumes_with_the_rest() {
     let sandbox = SandboxProcess::start(&[]).expect("sandbox");
     let (console, target, _dir) = console(&sandbox).await;
-    let nodes: Vec<Node> = (0..60)
-        .map(|i| Node {
-            key: format!("cut-{i}"),
-            parent: if i < 6 { None } else { Some(i % 6) },
-            name: format!("Unit {i}"),
-            kind: Some("team"),
-            members: Vec::new(),
-        })
-        .collect();
+    let nodes = teams("cut", 60, 6);
     let first = plan(
         &console,
         &target,
@@ -934,16 +937,7 @@ async fn a_unit_by_unit_apply_cut_short_says_what_it_wrote_and_resumes_with_the_
     assert_eq!(second.plan.update.len(), 20);
 
     // The server fails the eighth write, with writes still in flight around it.
-    let token = sandbox.admin_token().await;
-    reqwest::Client::new()
-        .post(format!("{}/_sandbox/faults", sandbox.url))
-        .bearer_auth(token.expose())
-        .json(&json!({"unit_writes_fail_after": 7}))
-        .send()
-        .await
-        .expect("fault set")
-        .error_for_status()
-        .expect("fault accepted");
+    set_fault(&sandbox, json!({"unit_writes_fail_after": 7})).await;
     let err = console
         .imports()
         .apply_org(&target, &second.id, None, ApplyPath::PerUnit, &quiet())
