@@ -242,10 +242,10 @@ impl Client {
 
     /// `POST /organizations/sync/json`: the import. No dry run, no transaction. The server
     /// writes unit by unit before answering, so a large import is given up to an hour.
-    pub async fn import_organization(
+    pub async fn import_organization<B: serde::Serialize + ?Sized>(
         &self,
         token: &Secret,
-        body: &Value,
+        body: &B,
     ) -> Result<ImportResult, ApiError> {
         self.send_within(
             Method::POST,

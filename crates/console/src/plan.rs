@@ -57,20 +57,29 @@ impl Console {
         Ok(())
     }
 
+    /// A stored plan of `kind` as the store keeps it, its document still text (for a caller that
+    /// reads the document its own way).
+    pub(crate) async fn stored_plan_record(
+        &self,
+        kind: PlanKind,
+        id: &str,
+    ) -> ConsoleResult<StoredPlan> {
+        self.store
+            .plan(id)
+            .await?
+            .filter(|p| p.kind == kind.as_str())
+            .ok_or_else(|| {
+                ConsoleError::not_found("plan", id, format!("no stored plan {id:?} of this kind"))
+            })
+    }
+
     /// A stored plan of `kind`, read back into its document type.
     pub(crate) async fn stored_plan<T: DeserializeOwned>(
         &self,
         kind: PlanKind,
         id: &str,
     ) -> ConsoleResult<(StoredPlan, T)> {
-        let stored = self
-            .store
-            .plan(id)
-            .await?
-            .filter(|p| p.kind == kind.as_str())
-            .ok_or_else(|| {
-                ConsoleError::not_found("plan", id, format!("no stored plan {id:?} of this kind"))
-            })?;
+        let stored = self.stored_plan_record(kind, id).await?;
         let document = serde_json::from_str(&stored.document).map_err(|e| {
             ConsoleError::Internal(format!("the stored plan {id:?} is unreadable: {e}"))
         })?;

@@ -10,7 +10,9 @@ mod user_review;
 
 pub use org_per_unit::ApplyPath;
 pub(crate) use org_plan::PlanBasis;
-pub use org_plan::{ORG_PLAN_FORMAT, OrgApplyReport, OrgPlanDocument, read_plan_document};
+pub use org_plan::{
+    ORG_PLAN_FORMAT, OrgApplyReport, OrgPlanDocument, PushBody, read_plan_document,
+};
 pub(crate) use org_review::review_of;
 pub use org_review::{OrgImportReview, REVIEW_ROWS, ReviewNode};
 pub use user_plan::{

@@ -7,15 +7,15 @@
 //! The organization record itself, when it changes, is pushed through the import with no units:
 //! one request with exactly the import's semantics, and no unit deleted (no unit type is named).
 
-use super::OrgPlanDocument;
+use super::{OrgPlanDocument, PushBody};
 use crate::error::{ConsoleError, ConsoleResult, PartialChange};
 use crate::operation::Operation;
 use crate::session::Session;
-use cloo_domain::org::import_file::{FileUnit, validate_import};
-use cloo_domain::org::import_plan::{OrgState, ShapedUnit, shape};
+use cloo_domain::org::import_file::{FileUnit, ImportFile, validate_import_value};
+use cloo_domain::org::import_plan::{OrgImportPlan, OrgState, ShapedUnit, StoredUnit, shape};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -56,15 +56,22 @@ pub(crate) enum UnitWrite<'a> {
     Delete(String),
 }
 
-/// The writes that bring `current` to the plan's prediction.
-pub(crate) fn writes<'a>(
-    payload: &'a [FileUnit],
+/// What a unit needs to reach the plan's prediction, before its file unit is looked up.
+enum Needed<'a> {
+    Create(&'a ShapedUnit),
+    Update(&'a ShapedUnit, &'a str),
+    Delete(&'a str),
+}
+
+/// The units of `predicted` that `current` does not hold as predicted (missing, or different),
+/// and the planned deletions that still exist. Units the file does not carry (`kept`: left in
+/// place or orphaned by the import) are never written.
+fn needed<'a>(
     predicted: &'a [ShapedUnit],
-    current: &OrgState,
-    delete: &[String],
-) -> Vec<UnitWrite<'a>> {
-    let predicted: HashMap<&str, &ShapedUnit> =
-        predicted.iter().map(|p| (p.key.as_str(), p)).collect();
+    current: &'a OrgState,
+    delete: &'a [String],
+    kept: &HashSet<&str>,
+) -> Vec<Needed<'a>> {
     let now = shape(&current.units);
     let now: HashMap<&str, &ShapedUnit> = now.iter().map(|u| (u.key.as_str(), u)).collect();
     let ids: HashMap<&str, &str> = current
@@ -73,25 +80,59 @@ pub(crate) fn writes<'a>(
         .filter_map(|u| Some((u.external_id.as_deref()?, u.id.as_str())))
         .collect();
     let mut out = Vec::new();
-    for unit in payload {
-        let Some(key) = unit.key() else { continue };
-        let Some(p) = predicted.get(key) else {
-            continue;
-        };
-        match (ids.get(key), now.get(key)) {
-            (None, _) => out.push(UnitWrite::Create(unit, p)),
-            (Some(id), Some(n)) if *n != *p => {
-                out.push(UnitWrite::Update(unit, p, (*id).to_owned()))
-            }
+    for p in predicted.iter().filter(|p| !kept.contains(p.key.as_str())) {
+        match (ids.get(p.key.as_str()), now.get(p.key.as_str())) {
+            (None, _) => out.push(Needed::Create(p)),
+            (Some(id), Some(n)) if *n != p => out.push(Needed::Update(p, id)),
             _ => {}
         }
     }
     for key in delete {
         if let Some(id) = ids.get(key.as_str()) {
-            out.push(UnitWrite::Delete((*id).to_owned()));
+            out.push(Needed::Delete(id));
         }
     }
     out
+}
+
+/// The keys of units the import leaves alone (not in the file), from the plan.
+fn kept_keys(plan: &OrgImportPlan) -> HashSet<&str> {
+    plan.left_in_place
+        .iter()
+        .chain(&plan.orphaned)
+        .map(|u| u.key.as_str())
+        .collect()
+}
+
+/// How many unit writes bring `current` to the plan's prediction (for choosing a path; the
+/// payload need not be read for it).
+pub(crate) fn writes_needed(plan: &OrgImportPlan, current: &OrgState) -> usize {
+    needed(&plan.predicted, current, &plan.delete, &kept_keys(plan)).len()
+}
+
+/// The writes that bring `current` to the plan's prediction, each with its unit of the file.
+pub(crate) fn writes<'a>(
+    file: &'a ImportFile,
+    plan: &'a OrgImportPlan,
+    current: &'a OrgState,
+) -> Vec<UnitWrite<'a>> {
+    let units: HashMap<&str, &FileUnit> = file
+        .units
+        .iter()
+        .filter_map(|u| Some((u.key()?, u)))
+        .collect();
+    needed(&plan.predicted, current, &plan.delete, &kept_keys(plan))
+        .into_iter()
+        .filter_map(|n| match n {
+            Needed::Create(p) => Some(UnitWrite::Create(units.get(p.key.as_str())?, p)),
+            Needed::Update(p, id) => Some(UnitWrite::Update(
+                units.get(p.key.as_str())?,
+                p,
+                id.to_owned(),
+            )),
+            Needed::Delete(id) => Some(UnitWrite::Delete(id.to_owned())),
+        })
+        .collect()
 }
 
 /// Which way is cheaper: the whole import costs about [`IMPORT_MS_PER_UNIT`] per unit of the
@@ -123,12 +164,11 @@ fn fields(unit: &FileUnit, p: &ShapedUnit, body: &mut Map<String, Value>) {
     };
 }
 
-/// Parses the push payload into its units (pre-order, parents first).
-pub(crate) fn payload_units(push: &Value) -> ConsoleResult<Vec<FileUnit>> {
-    let bytes = serde_json::to_vec(push).map_err(|e| ConsoleError::Internal(e.to_string()))?;
-    validate_import(&bytes)
+/// Reads a plan's push body as an import file (the organization record and its units,
+/// pre-order, parents first).
+pub(crate) fn payload_file(push: &PushBody) -> ConsoleResult<ImportFile> {
+    validate_import_value(push.to_value()?)
         .file
-        .map(|f| f.units)
         .ok_or_else(|| ConsoleError::Internal("the stored plan's payload does not parse".into()))
 }
 
@@ -139,6 +179,28 @@ pub(crate) struct PerUnitDone {
     pub(crate) created: usize,
     pub(crate) updated: usize,
     pub(crate) deleted: usize,
+    /// The organization record was written too (its new form is not in any answer).
+    pub(crate) organization_written: bool,
+    /// The server's answer to each unit write, by unit id: the unit as stored, or `None` for
+    /// a deletion.
+    pub(crate) answers: HashMap<String, Option<StoredUnit>>,
+}
+
+impl PerUnitDone {
+    /// The deployment after the writes: `before` (read just before them) with each written
+    /// unit as the server answered it. The read-back of the per-unit path: every unit not
+    /// written was already as planned in `before`, and every written one is as the server
+    /// stored it; no second read of the whole organization.
+    pub(crate) fn state_after(&mut self, before: OrgState) -> OrgState {
+        let OrgState {
+            organization,
+            mut units,
+            ..
+        } = before;
+        units.retain(|u| !self.answers.contains_key(&u.id));
+        units.extend(std::mem::take(&mut self.answers).into_values().flatten());
+        OrgState::new(organization, units)
+    }
 }
 
 /// The per-unit path's counters, shared by the writes in flight.
@@ -148,6 +210,7 @@ struct Tally {
     created: AtomicUsize,
     updated: AtomicUsize,
     deleted: AtomicUsize,
+    answers: Mutex<HashMap<String, Option<StoredUnit>>>,
 }
 
 impl Tally {
@@ -157,6 +220,18 @@ impl Tally {
             created: self.created.load(Ordering::Relaxed),
             updated: self.updated.load(Ordering::Relaxed),
             deleted: self.deleted.load(Ordering::Relaxed),
+            organization_written: false,
+            answers: self
+                .answers
+                .lock()
+                .map(|mut a| std::mem::take(&mut *a))
+                .unwrap_or_default(),
+        }
+    }
+
+    fn answered(&self, id: String, unit: Option<StoredUnit>) {
+        if let Ok(mut answers) = self.answers.lock() {
+            answers.insert(id, unit);
         }
     }
 }
@@ -222,8 +297,9 @@ async fn write_unit(
                 })
                 .await?;
             if let Ok(mut m) = ids.lock() {
-                m.insert(p.key.clone(), created.id);
+                m.insert(p.key.clone(), created.id.clone());
             }
+            tally.answered(created.id.clone(), Some(StoredUnit::from(created)));
             tally.created.fetch_add(1, Ordering::Relaxed);
         }
         UnitWrite::Update(unit, p, id) => {
@@ -232,18 +308,20 @@ async fn write_unit(
             let parent = p.parent.as_deref().and_then(id_of).unwrap_or_default();
             body.insert("parent_id".into(), json!(parent));
             let body = Value::Object(body);
-            session
+            let updated = session
                 .call(|client, t| {
                     let body = body.clone();
                     async move { client.update_org_unit(&t, id, &body).await }
                 })
                 .await?;
+            tally.answered(id.clone(), Some(StoredUnit::from(updated)));
             tally.updated.fetch_add(1, Ordering::Relaxed);
         }
         UnitWrite::Delete(id) => {
             session
                 .call(|client, t| async move { client.delete_org_unit(&t, id).await })
                 .await?;
+            tally.answered(id.clone(), None);
             tally.deleted.fetch_add(1, Ordering::Relaxed);
         }
     }
@@ -257,16 +335,14 @@ pub(crate) async fn apply_per_unit(
     session: &Session,
     document: &OrgPlanDocument,
     state: &OrgState,
-    units: &[FileUnit],
+    file: &ImportFile,
     op: &Operation,
 ) -> ConsoleResult<PerUnitDone> {
-    let push = &document.push;
-    let (predicted, delete) = (&document.plan.predicted, &document.plan.delete);
     let org_changes = document.plan.organization.action != "unchanged";
     let mut org_requests = 0;
     let mut org_id = state.organization.as_ref().map(|o| o.id.clone());
     if org_changes || org_id.is_none() {
-        let body = json!({"organization": push["organization"], "units": []});
+        let body = json!({"organization": file.organization, "units": []});
         session
             .call(|client, t| {
                 let body = body.clone();
@@ -275,9 +351,7 @@ pub(crate) async fn apply_per_unit(
             .await?;
         org_requests += 1;
         if org_id.is_none() {
-            let tenant_id = push["organization"]["tenant_id"]
-                .as_str()
-                .unwrap_or_default();
+            let tenant_id = file.tenant_id().unwrap_or_default();
             let orgs = session
                 .call(|c, t| async move { c.organizations(&t).await })
                 .await?;
@@ -290,7 +364,7 @@ pub(crate) async fn apply_per_unit(
     let org_id = org_id.ok_or_else(|| {
         ConsoleError::Internal("the organization is missing after its push".into())
     })?;
-    let planned = writes(units, predicted, state, delete);
+    let planned = writes(file, &document.plan, state);
     let ids = Mutex::new(
         state
             .units
@@ -362,5 +436,65 @@ pub(crate) async fn apply_per_unit(
         creates = later;
     }
     run_bounded(rest, &write).await.map_err(&interrupted)?;
-    Ok(tally.done(org_requests))
+    let mut done = tally.done(org_requests);
+    done.organization_written = org_requests > 0;
+    Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(id: &str, key: &str, name: &str) -> StoredUnit {
+        StoredUnit {
+            id: id.into(),
+            parent_id: None,
+            name: name.into(),
+            display_name: None,
+            description: None,
+            level: 0,
+            kind: Some("team".into()),
+            external_id: Some(key.into()),
+            member_ids: Vec::new(),
+            meta: None,
+        }
+    }
+
+    #[test]
+    fn the_state_after_is_the_state_before_with_each_answer_in_place() {
+        let before = OrgState::new(
+            None,
+            vec![
+                unit("1", "a", "A"),
+                unit("2", "b", "B"),
+                unit("3", "c", "C"),
+            ],
+        );
+        let mut done = PerUnitDone::default();
+        done.answers
+            .insert("2".into(), Some(unit("2", "b", "B renamed")));
+        done.answers.insert("3".into(), None);
+        done.answers.insert("4".into(), Some(unit("4", "d", "D")));
+        let after = done.state_after(before);
+        let mut names: Vec<(&str, &str)> = after
+            .units
+            .iter()
+            .map(|u| (u.id.as_str(), u.name.as_str()))
+            .collect();
+        names.sort();
+        assert_eq!(names, vec![("1", "A"), ("2", "B renamed"), ("4", "D")]);
+        assert!(done.answers.is_empty(), "the answers move into the state");
+    }
+
+    #[test]
+    fn the_state_after_fingerprints_as_a_fresh_read_of_the_same_units_would() {
+        let fresh = OrgState::new(None, vec![unit("2", "b", "B2"), unit("1", "a", "A")]);
+        let mut done = PerUnitDone::default();
+        done.answers.insert("2".into(), Some(unit("2", "b", "B2")));
+        let after = done.state_after(OrgState::new(
+            None,
+            vec![unit("1", "a", "A"), unit("2", "b", "B")],
+        ));
+        assert_eq!(after.fingerprint(), fresh.fingerprint());
+    }
 }

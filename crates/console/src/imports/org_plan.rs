@@ -2,7 +2,7 @@
 //! snapshot), keep the plan, and apply exactly it by id — refusing a stale plan and mass
 //! deletions before any write, recording every step so an interrupted apply resumes.
 
-use super::org_per_unit::{ApplyPath, apply_per_unit, cheaper_path, payload_units, writes};
+use super::org_per_unit::{ApplyPath, apply_per_unit, cheaper_path, payload_file, writes_needed};
 use crate::error::{ConsoleError, ConsoleResult, PartialChange};
 use crate::operation::{Operation, OperationKind};
 use crate::plan::PlanKind;
@@ -14,6 +14,7 @@ use cloo_domain::org::import_plan::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use serde_json::value::RawValue;
 use std::collections::{HashMap, HashSet};
 
 /// The format tag of a plan document.
@@ -46,7 +47,41 @@ pub struct OrgPlanDocument {
     /// What will happen.
     pub plan: OrgImportPlan,
     /// The exact body to push.
-    pub push: Value,
+    pub push: PushBody,
+}
+
+/// The exact body a plan pushes, kept as the JSON text it will be sent as: written once when
+/// the plan is made, stored and read back without becoming a tree (tens of megabytes for a
+/// large organization), and read as units only by an apply that writes unit by unit.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PushBody(Box<RawValue>);
+
+impl PushBody {
+    /// The body of `file` as it will be pushed.
+    pub fn of(file: &ImportFile) -> ConsoleResult<PushBody> {
+        RawValue::from_string(file.payload_json())
+            .map(PushBody)
+            .map_err(|e| ConsoleError::Internal(format!("writing the push body: {e}")))
+    }
+
+    /// The JSON text.
+    pub fn json(&self) -> &str {
+        self.0.get()
+    }
+
+    /// The body as a tree.
+    pub fn to_value(&self) -> ConsoleResult<Value> {
+        serde_json::from_str(self.json()).map_err(|e| {
+            ConsoleError::Internal(format!("the stored push body does not parse: {e}"))
+        })
+    }
+}
+
+impl PartialEq for PushBody {
+    fn eq(&self, other: &Self) -> bool {
+        self.json() == other.json()
+    }
 }
 
 /// The state a plan was made against, kept small: each unit's shape (its fields, and digests of
@@ -163,9 +198,21 @@ impl Console {
             Some(StoredOrg::from(org)),
             units.into_iter().map(StoredUnit::from).collect(),
         );
+        self.keep_org_snapshot(target, org_tenant_id, &state)
+            .await?;
+        Ok(state)
+    }
+
+    /// Keeps `state` as the snapshot of organization `org_tenant_id` for planning offline; an
+    /// organization read again unchanged (a plan after a verified apply, the apply's own checks)
+    /// keeps the copy already stored.
+    pub(crate) async fn keep_org_snapshot(
+        &self,
+        target: &Target,
+        org_tenant_id: &str,
+        state: &OrgState,
+    ) -> ConsoleResult<()> {
         let key = self.target_key(target).await?;
-        // Kept for planning offline; an organization read again unchanged (a plan after a
-        // verified apply, the apply's own checks) keeps the copy already stored.
         let slot = format!("{key}/{org_tenant_id}");
         let fingerprint = state.fingerprint();
         if Self::lock(&self.kept_org_snapshots).get(&slot) != Some(&fingerprint) {
@@ -176,7 +223,7 @@ impl Console {
                 .await?;
             Self::lock(&self.kept_org_snapshots).insert(slot, fingerprint);
         }
-        Ok(state)
+        Ok(())
     }
 
     /// Plans a file already validated against `basis`; also gives back the file as it will be
@@ -237,7 +284,7 @@ impl Console {
             options,
             base_fingerprint: state.fingerprint(),
             base: PlanBase::of(&state),
-            push: planned.push.payload(),
+            push: PushBody::of(&planned.push)?,
             plan: planned.plan,
         };
         self.save_plan(
@@ -348,9 +395,11 @@ impl Imports<'_> {
 
     /// A plan kept in the local store.
     pub async fn get_org_plan(&self, plan_id: &str) -> ConsoleResult<OrgPlanDocument> {
-        let (stored, _) = self
+        // Parsed once, straight into the document (the push body alone is tens of megabytes
+        // on a large tenant).
+        let stored = self
             .c
-            .stored_plan::<Value>(PlanKind::OrgImport, plan_id)
+            .stored_plan_record(PlanKind::OrgImport, plan_id)
             .await?;
         read_plan_document(stored.document.as_bytes(), plan_id)
     }
@@ -367,6 +416,20 @@ impl Imports<'_> {
         observer: &Observer,
     ) -> ConsoleResult<OrgApplyReport> {
         let document = self.get_org_plan(plan_id).await?;
+        self.apply_org_plan(target, &document, allow_deletes, path, observer)
+            .await
+    }
+
+    /// [`Imports::apply_org`] for a plan document the caller has already read from the store.
+    pub(crate) async fn apply_org_plan(
+        &self,
+        target: &Target,
+        document: &OrgPlanDocument,
+        allow_deletes: Option<usize>,
+        path: ApplyPath,
+        observer: &Observer,
+    ) -> ConsoleResult<OrgApplyReport> {
+        let plan_id = document.id.as_str();
         let op = self
             .c
             .begin_plan(
@@ -377,7 +440,7 @@ impl Imports<'_> {
                 observer,
             )
             .await?;
-        let result = apply_document(self.c, target, &document, allow_deletes, path, &op).await;
+        let result = apply_document(self.c, target, document, allow_deletes, path, &op).await;
         if let Ok(report) = &result {
             op.record_after(&serde_json::json!({
                 "creates": document.plan.create.len(),
@@ -487,35 +550,47 @@ async fn apply_document(
         "apply the same plan again",
     )?;
 
-    let payload = payload_units(&document.push)?;
     let chosen = match path {
         ApplyPath::Auto if current.organization.is_none() => ApplyPath::Import,
         ApplyPath::Auto => {
-            let writes = writes(&payload, &plan.predicted, &current, &plan.delete).len();
-            cheaper_path(payload.len(), writes, round_trip)
+            let file_units = plan
+                .predicted
+                .len()
+                .saturating_sub(plan.left_in_place.len() + plan.orphaned.len());
+            cheaper_path(file_units, writes_needed(plan, &current), round_trip)
         }
         other => other,
     };
     if chosen == ApplyPath::PerUnit {
         c.record_step(&document.id, step::PUSH_STARTED, "per_unit")
             .await?;
-        let done = apply_per_unit(&session, document, &current, &payload, op).await?;
+        let payload = payload_file(&document.push)?;
+        let mut done = apply_per_unit(&session, document, &current, &payload, op).await?;
         let counters = serde_json::json!({"units": {"created": done.created, "updated": done.updated, "deleted": done.deleted}});
         c.record_step(&document.id, step::PUSH_DONE, &counters.to_string())
             .await?;
-        let mut report = verify(c, target, document, resumed, Some(counters), 0).await?;
+        drop(payload);
+        op.step("verifying", 0, 1);
+        // The state read before the writes, with the server's answer to each write, is the
+        // read-back; only a written organization record (whose new form no answer carries)
+        // needs the whole organization read again.
+        let after = if done.organization_written {
+            c.org_state(target, &plan.tenant_id).await?
+        } else {
+            let after = done.state_after(current);
+            c.keep_org_snapshot(target, &plan.tenant_id, &after).await?;
+            after
+        };
+        let mut report = verify(c, document, after, resumed, Some(counters), 0).await?;
         report.path = "per_unit".into();
         report.write_requests = done.requests;
         return Ok(report);
     }
     c.record_step(&document.id, step::PUSH_STARTED, "").await?;
     op.step("pushing", 0, 1);
-    let body = document.push.clone();
+    let body = &document.push;
     let pushed = session
-        .call(|client, t| {
-            let body = body.clone();
-            async move { client.import_organization(&t, &body).await }
-        })
+        .call(|client, t| async move { client.import_organization(&t, body).await })
         .await;
     let result = match pushed {
         Ok(r) => r,
@@ -605,23 +680,23 @@ async fn apply_document(
         op.advance();
     }
     op.step("verifying", 0, 1);
-    let mut report = verify(c, target, document, resumed, counters, fixups_done).await?;
+    let after = c.org_state(target, &plan.tenant_id).await?;
+    let mut report = verify(c, document, after, resumed, counters, fixups_done).await?;
     report.path = "import".into();
     report.write_requests = 1 + fixups_done;
     Ok(report)
 }
 
-/// Reads the organization back and compares it with the plan's prediction.
+/// Compares the organization as read back after the writes with the plan's prediction.
 async fn verify(
     c: &Console,
-    target: &Target,
     document: &OrgPlanDocument,
+    after: OrgState,
     resumed: bool,
     counters: Option<Value>,
     fixups_done: usize,
 ) -> ConsoleResult<OrgApplyReport> {
     let plan = &document.plan;
-    let after = c.org_state(target, &plan.tenant_id).await?;
     let differences = differences(&plan.predicted, &shape(&after.units));
     c.record_step(
         &document.id,

@@ -106,14 +106,7 @@ impl ImportFile {
 
     /// The body to push, nested as the file nested it.
     pub fn payload(&self) -> Value {
-        let mut children: Vec<Vec<u32>> = vec![Vec::new(); self.units.len()];
-        let mut roots = Vec::new();
-        for (i, u) in self.units.iter().enumerate() {
-            match u.parent {
-                Some(p) => children[p as usize].push(i as u32),
-                None => roots.push(i as u32),
-            }
-        }
+        let (roots, children) = self.nesting();
         fn build(i: u32, units: &[FileUnit], children: &[Vec<u32>]) -> Value {
             let unit = &units[i as usize];
             let mut map = unit.fields.clone();
@@ -137,6 +130,90 @@ impl ImportFile {
         );
         body.insert("units".into(), Value::Array(units));
         Value::Object(body)
+    }
+
+    /// [`ImportFile::payload`] written straight out as JSON text (the same text), without
+    /// copying the file into a tree first: the push body of a large organization is tens of
+    /// megabytes.
+    pub fn payload_json(&self) -> String {
+        let (roots, children) = self.nesting();
+        let body = PayloadOut {
+            organization: &self.organization,
+            units: NestedUnits {
+                indexes: &roots,
+                units: &self.units,
+                children: &children,
+            },
+        };
+        // Maps with string keys and JSON values always serialize.
+        serde_json::to_string(&body).unwrap_or_default()
+    }
+
+    /// The top-level units' indexes, and each unit's children's indexes, in file order.
+    fn nesting(&self) -> (Vec<u32>, Vec<Vec<u32>>) {
+        let mut children: Vec<Vec<u32>> = vec![Vec::new(); self.units.len()];
+        let mut roots = Vec::new();
+        for (i, u) in self.units.iter().enumerate() {
+            match u.parent {
+                Some(p) => children[p as usize].push(i as u32),
+                None => roots.push(i as u32),
+            }
+        }
+        (roots, children)
+    }
+}
+
+/// The push body as [`ImportFile::payload_json`] writes it.
+#[derive(Serialize)]
+struct PayloadOut<'a> {
+    organization: &'a Map<String, Value>,
+    units: NestedUnits<'a>,
+}
+
+/// Units by index, each written as its own fields followed by its `children` when it has any
+/// (a unit's fields never hold `children`: reading the file takes them out).
+struct NestedUnits<'a> {
+    indexes: &'a [u32],
+    units: &'a [FileUnit],
+    children: &'a [Vec<u32>],
+}
+
+/// One unit of [`NestedUnits`].
+struct UnitOut<'a> {
+    fields: &'a Map<String, Value>,
+    children: NestedUnits<'a>,
+}
+
+impl Serialize for NestedUnits<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut list = serializer.serialize_seq(Some(self.indexes.len()))?;
+        for &i in self.indexes {
+            list.serialize_element(&UnitOut {
+                fields: &self.units[i as usize].fields,
+                children: NestedUnits {
+                    indexes: &self.children[i as usize],
+                    units: self.units,
+                    children: self.children,
+                },
+            })?;
+        }
+        list.end()
+    }
+}
+
+impl Serialize for UnitOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let nested = !self.children.indexes.is_empty();
+        let mut map = serializer.serialize_map(Some(self.fields.len() + usize::from(nested)))?;
+        for (k, v) in self.fields {
+            map.serialize_entry(k, v)?;
+        }
+        if nested {
+            map.serialize_entry("children", &self.children)?;
+        }
+        map.end()
     }
 }
 
@@ -171,7 +248,17 @@ struct Checker<'p> {
     first_key: HashMap<String, String>,
 }
 
-impl Checker<'_> {
+impl<'p> Checker<'p> {
+    fn new(people: Option<&'p People>) -> Self {
+        Checker {
+            people,
+            unmatched: Vec::new(),
+            problems: Vec::new(),
+            first_id: HashMap::new(),
+            first_key: HashMap::new(),
+        }
+    }
+
     fn unmatched(&mut self, key: &str, member: &str, reason: &str) {
         self.unmatched.push(UnmatchedMember {
             key: key.to_owned(),
@@ -219,13 +306,7 @@ pub fn validate_import(bytes: &[u8]) -> Validated {
 /// pass (the plan then reuses the result).
 pub fn validate_import_with(bytes: &[u8], people: Option<&People>) -> Validated {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut checker = Checker {
-        people,
-        unmatched: Vec::new(),
-        problems: Vec::new(),
-        first_id: HashMap::new(),
-        first_key: HashMap::new(),
-    };
+    let mut checker = Checker::new(people);
     let document: Value = match serde_json::from_slice(bytes) {
         Ok(v) => v,
         Err(e) => {
@@ -239,6 +320,17 @@ pub fn validate_import_with(bytes: &[u8], people: Option<&People>) -> Validated 
             };
         }
     };
+    check_document(document, checker)
+}
+
+/// [`validate_import`] for a document already parsed (a stored plan's push body): the same
+/// checks, without writing it out and reading it again.
+pub fn validate_import_value(document: Value) -> Validated {
+    check_document(document, Checker::new(None))
+}
+
+fn check_document(document: Value, mut checker: Checker) -> Validated {
+    let people = checker.people;
     let Value::Object(mut top) = document else {
         checker.error(
             "$",
@@ -720,6 +812,11 @@ mod tests {
         );
         let original: Value = serde_json::from_str(text).expect("json");
         assert_eq!(file.payload(), original);
+        // Written straight out, the same text as the tree written out (keys in file order).
+        assert_eq!(
+            file.payload_json(),
+            serde_json::to_string(&original).expect("text")
+        );
     }
 
     #[test]

@@ -12,3 +12,9 @@ pub use membership::{
     usage_limit_membership,
 };
 pub use tree::{OuTree, TreeProblem, UnitInput, UnitIx};
+
+/// A content digest of a JSON value (0 for none): key order does not matter, and the result is
+/// the same on every platform and in every build.
+pub fn content_digest(value: Option<&serde_json::Value>) -> u64 {
+    digest::digest_of(value)
+}
