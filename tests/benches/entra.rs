@@ -12,7 +12,7 @@
 //! tenant (8,000 resource units per 10 s per app and tenant).
 
 use cloo_console::entra::{EntraPlanRequest, ProfileInput, SignInInput};
-use cloo_console::imports::ApplyPath;
+use cloo_console::imports::{ApplyPath, OrgApplyReport};
 use cloo_console::{Console, Observer, Target};
 use cloo_domain::Secret;
 use cloo_entra::build::{BuildMode, BuildOptions};
@@ -147,11 +147,11 @@ async fn baseline_download(server: &GraphServer, tenant: &Tenant) -> (Duration, 
 }
 
 /// Applies the same change to the two sandboxes, unit by unit on the first and as a whole
-/// re-import on the second; both must end as planned. The per-unit report and the two times.
+/// re-import on the second; both must end as planned. The two reports and the two times.
 async fn apply_both_ways(
     sandboxes: [(&Console, &Target); 2],
     plans: [&cloo_console::entra::EntraPlan; 2],
-) -> (cloo_console::imports::OrgApplyReport, Duration, Duration) {
+) -> ([OrgApplyReport; 2], Duration, Duration) {
     let mut reports = Vec::new();
     let mut times = Vec::new();
     for ((console, target), (plan, path)) in sandboxes.into_iter().zip(
@@ -169,7 +169,9 @@ async fn apply_both_ways(
         assert!(report.differences.is_empty(), "{:?}", report.differences);
         reports.push(report);
     }
-    (reports.swap_remove(0), times[0], times[1])
+    let import = reports.pop().expect("two");
+    let unit = reports.pop().expect("two");
+    ([unit, import], times[0], times[1])
 }
 
 fn main() {
@@ -294,7 +296,8 @@ async fn run() {
         .expect("delta plan b");
     assert_eq!(delta_a.read.kind, "delta");
     let both = [(&console_a, &target_a), (&console_b, &target_b)];
-    let (unit, unit_time, import_time) = apply_both_ways(both, [&delta_a, &delta_b]).await;
+    let ([unit, import], unit_time, import_time) =
+        apply_both_ways(both, [&delta_a, &delta_b]).await;
 
     // (c') a change that touches 1% of the units: members of 60 groups, no one moving department
     // (a department move changes two department units per person, so (b) touches ~10% of them).
@@ -320,7 +323,7 @@ async fn run() {
         .await
         .expect("small plan b");
     let small_units = small_a.document.plan.update.len() + small_a.document.plan.create.len();
-    let (small_unit, small_unit_time, small_import_time) =
+    let ([small_unit, _], small_unit_time, small_import_time) =
         apply_both_ways(both, [&small_a, &small_b]).await;
 
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
@@ -363,14 +366,26 @@ async fn run() {
         ms(small_import_time) / ms(small_unit_time)
     );
     let phases = |timings: &std::collections::BTreeMap<String, u64>| {
-        ["read", "keep", "users", "build", "plan"]
+        timings
             .iter()
-            .map(|p| format!("{p} {} ms", timings.get(*p).copied().unwrap_or(0)))
+            .map(|(phase, ms)| format!("{phase} {ms} ms"))
             .collect::<Vec<_>>()
             .join(", ")
     };
     println!("| phases of (a) | {} | | | |", phases(&plan_a.timings));
     println!("| phases of (b) | {} | | | |", phases(&delta_a.timings));
+    println!(
+        "| phases of (c), unit by unit | {} | | | |",
+        phases(&unit.timings)
+    );
+    println!(
+        "| phases of (c), re-import | {} | | | |",
+        phases(&import.timings)
+    );
+    println!(
+        "| phases of (c'), unit by unit | {} | | | |",
+        phases(&small_unit.timings)
+    );
     let ru = plan_a.graph.resource_units;
     println!(
         "| resource units of (a) | {ru} | | at 8,000 RU per 10 s: {:.1} s | |",

@@ -405,6 +405,16 @@ async fn entra_through_clooctl_plans_applies_refuses_mass_deletion_and_keeps_his
             .unwrap_or_default()
             .contains("GET /users")
     );
+    // An apply is recorded with the mode its plan was made in.
+    let runs = history.as_array().expect("runs");
+    for apply in runs.iter().filter(|r| r["action"] == "apply") {
+        let plan = runs
+            .iter()
+            .find(|r| r["action"] == "plan" && r["plan_id"] == apply["plan_id"])
+            .expect("the applied plan's run");
+        assert!(!apply["mode"].as_str().unwrap_or_default().is_empty());
+        assert_eq!(apply["mode"], plan["mode"], "{apply}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

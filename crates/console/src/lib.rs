@@ -29,6 +29,7 @@ mod error;
 pub mod groups;
 pub mod imports;
 pub mod journal;
+mod laps;
 pub mod operation;
 pub mod orgs;
 mod plan;

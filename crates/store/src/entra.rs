@@ -187,6 +187,17 @@ impl Store {
         Ok(done.last_insert_rowid())
     }
 
+    /// The build mode recorded when plan `plan_id` was made (`None`: no plan run names it, as
+    /// for a plan file made on another machine).
+    pub async fn entra_plan_mode(&self, plan_id: &str) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT mode FROM entra_history WHERE plan_id = ? AND action = 'plan' ORDER BY id LIMIT 1",
+        )
+        .bind(plan_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
     /// A tenant's history, newest first.
     pub async fn entra_history(
         &self,

@@ -395,11 +395,16 @@ impl Entra<'_> {
         let started = std::time::Instant::now();
         let started_at = crate::now_ms();
         let document = self.c.imports().get_org_plan(plan_id).await;
-        let mode = document
-            .as_ref()
-            .ok()
-            .and_then(|d| d.file_name.rsplit('(').next())
-            .map(|m| m.trim_end_matches(')').to_owned())
+        let load_ms = started.elapsed().as_millis() as u64;
+        // The mode the plan run recorded; a plan made elsewhere (read from a file) has none
+        // here, and its title, "entra:TENANT (MODE)", says it.
+        let recorded = self.c.store.entra_plan_mode(plan_id).await.ok().flatten();
+        let mode = recorded
+            .or_else(|| {
+                let title = &document.as_ref().ok()?.file_name;
+                let (_, mode) = title.rsplit_once(" (")?;
+                Some(mode.strip_suffix(')')?.to_owned())
+            })
             .unwrap_or_default();
         let method = self
             .c
@@ -409,12 +414,15 @@ impl Entra<'_> {
             .unwrap_or_default();
         // The document read above is the one applied: a plan is read from the store once.
         let result = match document {
-            Ok(document) => {
-                self.c
-                    .imports()
-                    .apply_org_plan(target, &document, allow_deletes, path, observer)
-                    .await
-            }
+            Ok(document) => self
+                .c
+                .imports()
+                .apply_org_plan(target, &document, allow_deletes, path, observer)
+                .await
+                .map(|mut report| {
+                    report.timings.insert("load".into(), load_ms);
+                    report
+                }),
             Err(e) => Err(e),
         };
         let figures = match &result {

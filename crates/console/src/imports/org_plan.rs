@@ -4,6 +4,7 @@
 
 use super::org_per_unit::{ApplyPath, apply_per_unit, cheaper_path, payload_file, writes_needed};
 use crate::error::{ConsoleError, ConsoleResult, PartialChange};
+use crate::laps::Laps;
 use crate::operation::{Operation, OperationKind};
 use crate::plan::PlanKind;
 use crate::{Console, Imports, Observer, Target};
@@ -15,7 +16,7 @@ use cloo_domain::org::import_plan::{
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The format tag of a plan document.
 pub const ORG_PLAN_FORMAT: &str = "cloosphere-org-import-plan/2";
@@ -160,6 +161,10 @@ pub struct OrgApplyReport {
     /// Requests that wrote something.
     #[ts(type = "number")]
     pub write_requests: usize,
+    /// Milliseconds per phase (`load`, `check`, `payload`, `write`, `push`, `fixups`,
+    /// `verify`), for the curious.
+    #[ts(type = "Record<string, number>")]
+    pub timings: BTreeMap<String, u64>,
 }
 
 /// The recorded steps of an apply (what lets an interrupted apply resume).
@@ -478,6 +483,7 @@ async fn apply_document(
     let plan = &document.plan;
     plan.check_deletions(allow_deletes)?;
     op.step("checking", 0, 1);
+    let mut laps = Laps::start();
     let session = c.session(target).await?;
     let steps = c.store.plan_steps(&document.id).await?;
     let started = steps.iter().any(|j| j.step == step::PUSH_STARTED);
@@ -487,6 +493,7 @@ async fn apply_document(
     // Two GETs: the organizations, then its units.
     let round_trip = read_started.elapsed() / 2;
     let fresh = current.fingerprint() == document.base_fingerprint;
+    laps.lap("check");
     if verified && !fresh {
         let left = differences(&plan.predicted, &shape(&current.units));
         if left.is_empty() {
@@ -500,6 +507,7 @@ async fn apply_document(
                 differences: Vec::new(),
                 path: String::new(),
                 write_requests: 0,
+                timings: BTreeMap::new(),
             });
         }
     }
@@ -543,6 +551,7 @@ async fn apply_document(
             differences: Vec::new(),
             path: String::new(),
             write_requests: 0,
+            timings: BTreeMap::new(),
         });
     }
     op.checkpoint(
@@ -565,7 +574,9 @@ async fn apply_document(
         c.record_step(&document.id, step::PUSH_STARTED, "per_unit")
             .await?;
         let payload = payload_file(&document.push)?;
+        laps.lap("payload");
         let mut done = apply_per_unit(&session, document, &current, &payload, op).await?;
+        laps.lap("write");
         let counters = serde_json::json!({"units": {"created": done.created, "updated": done.updated, "deleted": done.deleted}});
         c.record_step(&document.id, step::PUSH_DONE, &counters.to_string())
             .await?;
@@ -582,8 +593,10 @@ async fn apply_document(
             after
         };
         let mut report = verify(c, document, after, resumed, Some(counters), 0).await?;
+        laps.lap("verify");
         report.path = "per_unit".into();
         report.write_requests = done.requests;
+        report.timings = laps.into_phases();
         return Ok(report);
     }
     c.record_step(&document.id, step::PUSH_STARTED, "").await?;
@@ -626,6 +639,7 @@ async fn apply_document(
     )
     .await?;
 
+    laps.lap("push");
     // Fix-ups: detach units the server left under their old parent.
     let after_push = c.org_state(target, &plan.tenant_id).await?;
     let by_key: HashMap<&str, &StoredUnit> = after_push
@@ -679,9 +693,12 @@ async fn apply_document(
             .await?;
         op.advance();
     }
+    laps.lap("fixups");
     op.step("verifying", 0, 1);
     let after = c.org_state(target, &plan.tenant_id).await?;
     let mut report = verify(c, document, after, resumed, counters, fixups_done).await?;
+    laps.lap("verify");
+    report.timings = laps.into_phases();
     report.path = "import".into();
     report.write_requests = 1 + fixups_done;
     Ok(report)
@@ -714,6 +731,7 @@ async fn verify(
         differences,
         path: String::new(),
         write_requests: 0,
+        timings: BTreeMap::new(),
     })
 }
 

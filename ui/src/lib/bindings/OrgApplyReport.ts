@@ -39,4 +39,9 @@ path: string,
 /**
  * Requests that wrote something.
  */
-write_requests: number, };
+write_requests: number, 
+/**
+ * Milliseconds per phase (`load`, `check`, `payload`, `write`, `push`, `fixups`,
+ * `verify`), for the curious.
+ */
+timings: Record<string, number>, };
