@@ -68,7 +68,7 @@ pub struct StoredUnit {
 }
 
 /// The organization an import targets, as it is now (`organization: None` = it does not exist).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct OrgState {
     /// The organization with the file's `tenant_id`, if any.
     pub organization: Option<StoredOrg>,
@@ -78,9 +78,6 @@ pub struct OrgState {
     /// Digests of each unit's `member_ids` and `meta`, computed once (see [`OrgState::prepare`]).
     #[serde(skip)]
     digests: std::sync::OnceLock<Vec<(u64, u64)>>,
-    /// [`OrgState::fingerprint`], computed once.
-    #[serde(skip)]
-    fingerprint: std::sync::OnceLock<String>,
 }
 
 impl OrgState {
@@ -90,7 +87,6 @@ impl OrgState {
             organization,
             units,
             digests: std::sync::OnceLock::new(),
-            fingerprint: std::sync::OnceLock::new(),
         }
     }
 
@@ -107,15 +103,8 @@ impl OrgState {
 
     /// A stable fingerprint of the state (FNV-1a over a canonical form, units sorted by id):
     /// equal fingerprints mean nothing an import depends on has changed.
-    /// The canonical form streams into the hash (no copy of the state as text); computed on
-    /// first use (the state is not changed after it is read).
+    /// The canonical form streams into the hash (no copy of the state as text).
     pub fn fingerprint(&self) -> String {
-        self.fingerprint
-            .get_or_init(|| self.compute_fingerprint())
-            .clone()
-    }
-
-    fn compute_fingerprint(&self) -> String {
         let mut units: Vec<&StoredUnit> = self.units.iter().collect();
         units.sort_by(|a, b| a.id.cmp(&b.id));
         let mut hash = Fnv::new();
@@ -126,13 +115,6 @@ impl OrgState {
             hash.write(b"\n");
         }
         format!("{:016x}", hash.0)
-    }
-}
-
-/// Equal when the organization and the units are (what was computed from them is not compared).
-impl PartialEq for OrgState {
-    fn eq(&self, other: &Self) -> bool {
-        self.organization == other.organization && self.units == other.units
     }
 }
 
