@@ -356,7 +356,8 @@ impl Entra<'_> {
         let plan_options = PlanOptions {
             carry_over_settings: request.mode == BuildMode::Recommended,
         };
-        let (document, file) = self
+        let problems = validated.problems;
+        let (document, review) = self
             .c
             .plan_org_file(
                 target,
@@ -364,9 +365,9 @@ impl Entra<'_> {
                 file,
                 plan_options,
                 crate::imports::PlanBasis::Read(Box::new(deployment)),
+                |document, file| crate::imports::review_of(document, file, &name, problems),
             )
             .await?;
-        let review = crate::imports::review_of(&document, &file, &name, validated.problems);
         lap("plan", &mut timings);
         Ok(EntraPlan {
             document,

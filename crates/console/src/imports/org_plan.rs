@@ -231,16 +231,19 @@ impl Console {
         Ok(())
     }
 
-    /// Plans a file already validated against `basis`; also gives back the file as it will be
-    /// pushed. The plan is stored.
-    pub(crate) async fn plan_org_file(
+    /// Plans a file already validated against `basis`, and stores the plan. `review` sees the
+    /// plan with the file as it will be pushed before the file is let go — before the plan is
+    /// written out, so the two largest values of a plan (the file and the plan's text) are
+    /// never alive at once.
+    pub(crate) async fn plan_org_file<R>(
         &self,
         target: &Target,
         file_name: &str,
         file: ImportFile,
         options: PlanOptions,
         basis: PlanBasis,
-    ) -> ConsoleResult<(OrgPlanDocument, ImportFile)> {
+        review: impl FnOnce(&OrgPlanDocument, &ImportFile) -> R,
+    ) -> ConsoleResult<(OrgPlanDocument, R)> {
         let org_tenant_id = file.tenant_id().unwrap_or_default().to_owned();
         let tenant = self.target_key(target).await?;
         let offline = matches!(basis, PlanBasis::Offline);
@@ -292,6 +295,8 @@ impl Console {
             push: PushBody::of(&planned.push)?,
             plan: planned.plan,
         };
+        let reviewed = review(&document, &planned.push);
+        drop(planned.push);
         self.save_plan(
             PlanKind::OrgImport,
             &document.id,
@@ -300,7 +305,7 @@ impl Console {
             &document,
         )
         .await?;
-        Ok((document, planned.push))
+        Ok((document, reviewed))
     }
 
     /// Forgets a tenant's older organization plans titled `prefix…` beyond the newest `keep`,
@@ -380,6 +385,7 @@ impl Imports<'_> {
                 file,
                 options,
                 PlanBasis::offline(offline),
+                |_, _| (),
             )
             .await?
             .0)

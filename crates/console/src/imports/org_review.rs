@@ -130,11 +130,18 @@ impl Imports<'_> {
         let options = PlanOptions {
             carry_over_settings,
         };
-        let (document, file) = self
+        let (_, review) = self
             .c
-            .plan_org_file(target, file_name, file, options, PlanBasis::Live)
+            .plan_org_file(
+                target,
+                file_name,
+                file,
+                options,
+                PlanBasis::Live,
+                |document, file| review_of(document, file, file_name, warnings),
+            )
             .await?;
-        Ok(review_of(&document, &file, file_name, warnings))
+        Ok(review)
     }
 }
 
