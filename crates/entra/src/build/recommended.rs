@@ -117,6 +117,14 @@ pub fn build(directory: &Directory, options: &BuildOptions, accounts: &Accounts)
 
 /// Each synced group's parent: the first synced group (in order) that lists it as a member,
 /// skipping any choice that would close a cycle.
+///
+/// An administrative unit that holds a group never becomes its parent. In Entra, adding a group
+/// to an administrative unit brings the group itself into the unit's management scope, not its
+/// members; in the deployment, a member of a unit counts as a member of every unit above it
+/// for resource access and for groups bound to units (organizations.md, "Membership
+/// semantics"), so nesting the group under the unit would hand the group's members access
+/// Entra never gave them. A group inside a group is different: its members are
+/// transitive members of the outer group, as the nesting says.
 fn group_parents(directory: &Directory, group_ids: &[String]) -> HashMap<String, String> {
     let synced: HashSet<&str> = group_ids.iter().map(String::as_str).collect();
     let mut parents: HashMap<String, String> = HashMap::new();
@@ -202,4 +210,69 @@ fn nest(flat: Vec<Value>, parents: &HashMap<String, String>) -> Vec<Value> {
         v
     }));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AdminUnit, Group, Member, MemberKind};
+
+    fn group(id: &str) -> Group {
+        Group {
+            id: id.into(),
+            display_name: Some(id.to_uppercase()),
+            description: None,
+            group_types: None,
+            membership_rule: None,
+        }
+    }
+
+    fn member(id: &str, kind: MemberKind) -> Member {
+        Member {
+            id: id.into(),
+            kind,
+        }
+    }
+
+    #[test]
+    fn a_group_nests_under_the_group_holding_it_but_not_under_an_administrative_unit() {
+        let mut directory = Directory {
+            admin_units: vec![AdminUnit {
+                id: "au".into(),
+                display_name: Some("AU".into()),
+                description: None,
+                membership_type: None,
+            }],
+            groups: vec![group("outer"), group("inner")],
+            ..Directory::default()
+        };
+        directory.members.insert(
+            "au".into(),
+            vec![
+                member("outer", MemberKind::Group),
+                member("inner", MemberKind::Group),
+            ],
+        );
+        directory
+            .members
+            .insert("outer".into(), vec![member("inner", MemberKind::Group)]);
+        let options = BuildOptions {
+            admin_units: true,
+            groups: true,
+            departments: false,
+            ..BuildOptions::default()
+        };
+        let built = build(&directory, &options, &Accounts::new([]));
+        let top: Vec<&str> = built.payload["units"]
+            .as_array()
+            .expect("units")
+            .iter()
+            .map(|u| u["id"].as_str().unwrap_or_default())
+            .collect();
+        assert_eq!(top, vec!["au", "outer"]);
+        let au = &built.payload["units"][0];
+        assert!(au.get("children").is_none(), "{au}");
+        assert_eq!(built.payload["units"][1]["children"][0]["id"], "inner");
+        assert_eq!(built.counts.nested, 1);
+    }
 }
