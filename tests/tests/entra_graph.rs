@@ -530,6 +530,18 @@ async fn parity_keeps_the_servers_flaws_and_recommended_fixes_them() {
     let accounts = Accounts::new(signed_in.iter().map(|(a, b)| (a.as_str(), b.as_str())));
     let parity = build(&dir, BuildMode::Parity, &options, &accounts);
     let recommended = build(&dir, BuildMode::Recommended, &options, &accounts);
+    // A build made for comparison only (member lists reduced to digests as each unit is made)
+    // summarizes exactly as the whole payload does.
+    for (mode, whole) in [
+        (BuildMode::Parity, &parity),
+        (BuildMode::Recommended, &recommended),
+    ] {
+        assert_eq!(
+            cloo_entra::build::summary_of(&dir, mode, &options, &accounts),
+            cloo_entra::build::compare::summarize(&whole.payload),
+            "{mode:?}"
+        );
+    }
 
     let p_units = flat_units(&parity.payload);
     assert!(

@@ -15,7 +15,7 @@ use cloo_domain::org::import_file::Validated;
 use cloo_domain::org::import_file::validate_import_value;
 use cloo_domain::org::import_plan::PlanOptions;
 use cloo_entra::build::compare::{ModeDifferences, compare, summarize};
-use cloo_entra::build::{Accounts, BuildCounts, BuildMode, BuildOptions, Built, build};
+use cloo_entra::build::{Accounts, BuildCounts, BuildMode, BuildOptions, Built, build, summary_of};
 use cloo_entra::delta::{DeltaState, DeltaSummary, read_changes};
 use cloo_entra::graph::{GraphClient, ReadSettings, ReadStats};
 use cloo_entra::model::Directory;
@@ -120,10 +120,11 @@ fn progress(stats: &ReadStats, elapsed: std::time::Duration) -> Progress {
     }
 }
 
-/// Builds the payload both ways on two threads: the other way is reduced to a summary on its
-/// thread and let go there, while the chosen one is summarized and checked as an import file
-/// (moved into it, not copied); then the two summaries are compared. The CPU-heavy middle of a
-/// plan, nearly halved on two cores, with one whole tree alive at a time per thread.
+/// Builds the payload both ways on two threads: the other way only as the summary a comparison
+/// reads (its member lists reduced to digests unit by unit, never a whole tree), while the
+/// chosen one is summarized and checked as an import file (moved into it, not copied); then the
+/// two summaries are compared. The CPU-heavy middle of a plan, nearly halved on two cores, with
+/// one whole tree alive at a time.
 /// Returns the chosen build with its payload emptied: only the import file goes on.
 fn build_both(
     directory: &Directory,
@@ -132,8 +133,7 @@ fn build_both(
     accounts: &Accounts,
 ) -> ConsoleResult<(Built, ModeDifferences, Validated)> {
     let (chosen, here, validated, theirs) = std::thread::scope(|s| {
-        let other =
-            s.spawn(|| summarize(&build(directory, mode.other(), options, accounts).payload));
+        let other = s.spawn(|| summary_of(directory, mode.other(), options, accounts));
         let mut chosen = build(directory, mode, options, accounts);
         let here = summarize(&chosen.payload);
         let validated = validate_import_value(std::mem::take(&mut chosen.payload));

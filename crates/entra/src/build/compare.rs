@@ -3,7 +3,7 @@
 
 use cloo_domain::org::content_digest;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
@@ -46,6 +46,47 @@ struct UnitSummary {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PayloadSummary(BTreeMap<String, UnitSummary>);
 
+/// The key under which a unit made for a comparison only ([`Keep::Summary`]) carries its member
+/// digests, `[distinct member ids, digest of their set, digest of meta.members]`.
+const SUMMARY_KEY: &str = "$summary";
+
+/// What a build keeps of each unit it makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Keep {
+    /// The unit as it will be pushed.
+    Whole,
+    /// Only what [`summarize`] reads: the member lists (most of a payload) are reduced to their
+    /// digests as soon as the unit is made, so a build for comparison never holds them all.
+    Summary,
+}
+
+impl Keep {
+    /// `unit` as this build keeps it.
+    pub(crate) fn unit(self, mut unit: Value) -> Value {
+        if self == Keep::Whole {
+            return unit;
+        }
+        let (count, ids) = set_digest(member_id_set(&unit));
+        let details = content_digest(unit.get("meta").and_then(|m| m.get("members")));
+        if let Value::Object(map) = &mut unit {
+            map.remove("member_ids");
+            if let Some(Value::Object(meta)) = map.get_mut("meta") {
+                meta.remove("members");
+            }
+            map.insert(SUMMARY_KEY.into(), json!([count, ids, details]));
+        }
+        unit
+    }
+}
+
+/// A unit's member ids as a set.
+fn member_id_set(unit: &Value) -> BTreeSet<&str> {
+    unit.get("member_ids")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
+}
+
 /// Digest of a set of strings: order and repeats do not matter. Compared only within one
 /// process, so std's hasher is enough.
 fn set_digest(ids: BTreeSet<&str>) -> (usize, u64) {
@@ -64,12 +105,20 @@ pub fn summarize(payload: &Value) -> PayloadSummary {
                 .get("external_id")
                 .and_then(Value::as_str)
                 .unwrap_or_default();
-            let member_ids = u
-                .get("member_ids")
-                .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_str).collect())
-                .unwrap_or_default();
-            let details = u.get("meta").and_then(|m| m.get("members"));
+            let kept = u.get(SUMMARY_KEY).and_then(Value::as_array).and_then(|d| {
+                Some((
+                    d.first()?.as_u64()?,
+                    d.get(1)?.as_u64()?,
+                    d.get(2)?.as_u64()?,
+                ))
+            });
+            let (member_ids, member_details) = match kept {
+                Some((count, ids, details)) => ((count as usize, ids), details),
+                None => (
+                    set_digest(member_id_set(u)),
+                    content_digest(u.get("meta").and_then(|m| m.get("members"))),
+                ),
+            };
             out.insert(
                 key.to_owned(),
                 UnitSummary {
@@ -79,8 +128,8 @@ pub fn summarize(payload: &Value) -> PayloadSummary {
                         .unwrap_or_default()
                         .to_owned(),
                     parent: parent.map(str::to_owned),
-                    member_ids: set_digest(member_ids),
-                    member_details: content_digest(details),
+                    member_ids,
+                    member_details,
                 },
             );
             if let Some(children) = u.get("children").and_then(Value::as_array) {

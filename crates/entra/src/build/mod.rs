@@ -178,6 +178,23 @@ pub fn build(
     }
 }
 
+/// What [`compare::compare`] needs of the payload `mode` would build, without the payload:
+/// each unit's member lists are reduced to digests as soon as the unit is made, so the build
+/// never holds them all (the other way of a plan is only ever compared).
+pub fn summary_of(
+    directory: &Directory,
+    mode: BuildMode,
+    options: &BuildOptions,
+    accounts: &Accounts,
+) -> compare::PayloadSummary {
+    let keep = compare::Keep::Summary;
+    let built = match mode {
+        BuildMode::Parity => parity::build_kept(directory, options, keep),
+        BuildMode::Recommended => recommended::build_kept(directory, options, accounts, keep),
+    };
+    compare::summarize(&built.payload)
+}
+
 /// The organization record (step 1), the same in both modes.
 pub(crate) fn organization_record(directory: &Directory) -> Value {
     let Some(o) = directory.organization.as_ref() else {

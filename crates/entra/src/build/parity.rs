@@ -2,6 +2,7 @@
 //! `POST /organizations/sync/msgraph` would leave it on the same clean read (entra-sync.md,
 //! steps 1–7 and "Building the identical JSON payload").
 
+use super::compare::Keep;
 use super::{
     BuildCounts, BuildMode, BuildOptions, Built, admin_unit_unit, department_unit, group_unit,
     organization_record, unique_ids,
@@ -11,6 +12,11 @@ use serde_json::{Value, json};
 
 /// Builds the parity payload.
 pub fn build(directory: &Directory, options: &BuildOptions) -> Built {
+    build_kept(directory, options, Keep::Whole)
+}
+
+/// [`build`], keeping each unit as `keep` says.
+pub(crate) fn build_kept(directory: &Directory, options: &BuildOptions, keep: Keep) -> Built {
     let mut counts = BuildCounts::default();
     let mut warnings = Vec::new();
     let mut units: Vec<Value> = Vec::new();
@@ -25,14 +31,14 @@ pub fn build(directory: &Directory, options: &BuildOptions) -> Built {
     if options.admin_units {
         for au in &directory.admin_units {
             let member_ids = user_members(&au.id, &mut counts);
-            units.push(admin_unit_unit(au, member_ids, None));
+            units.push(keep.unit(admin_unit_unit(au, member_ids, None)));
             counts.admin_units += 1;
         }
     }
     if options.groups {
         for g in &directory.groups {
             let member_ids = user_members(&g.id, &mut counts);
-            units.push(group_unit(g, member_ids, None));
+            units.push(keep.unit(group_unit(g, member_ids, None)));
             counts.groups += 1;
         }
     }
@@ -51,7 +57,7 @@ pub fn build(directory: &Directory, options: &BuildOptions) -> Built {
                     })
                 })
                 .collect();
-            units.push(department_unit(name, member_ids, members));
+            units.push(keep.unit(department_unit(name, member_ids, members)));
             counts.departments += 1;
         }
     }

@@ -9,6 +9,7 @@
 //! * Guests and disabled accounts are left out of every member list unless asked for; a
 //!   department left with nobody is not created.
 
+use super::compare::Keep;
 use super::parity::departments;
 use super::{
     Accounts, BuildCounts, BuildMode, BuildOptions, Built, admin_unit_unit, department_unit,
@@ -20,6 +21,16 @@ use std::collections::{HashMap, HashSet};
 
 /// Builds the recommended payload.
 pub fn build(directory: &Directory, options: &BuildOptions, accounts: &Accounts) -> Built {
+    build_kept(directory, options, accounts, Keep::Whole)
+}
+
+/// [`build`], keeping each unit as `keep` says.
+pub(crate) fn build_kept(
+    directory: &Directory,
+    options: &BuildOptions,
+    accounts: &Accounts,
+    keep: Keep,
+) -> Built {
     let mut counts = BuildCounts::default();
     let mut warnings = Vec::new();
     let users: HashMap<&str, &User> = directory
@@ -77,7 +88,7 @@ pub fn build(directory: &Directory, options: &BuildOptions, accounts: &Accounts)
         for au in &directory.admin_units {
             let ids = direct_users(&au.id, &mut counts);
             let (member_ids, members) = members_of(ids, &mut counts);
-            flat.push(admin_unit_unit(au, member_ids, Some(members)));
+            flat.push(keep.unit(admin_unit_unit(au, member_ids, Some(members))));
             counts.admin_units += 1;
         }
     }
@@ -86,7 +97,7 @@ pub fn build(directory: &Directory, options: &BuildOptions, accounts: &Accounts)
         for g in &directory.groups {
             let ids = direct_users(&g.id, &mut counts);
             let (member_ids, members) = members_of(ids, &mut counts);
-            flat.push(group_unit(g, member_ids, Some(members)));
+            flat.push(keep.unit(group_unit(g, member_ids, Some(members))));
             group_ids.push(g.id.clone());
             counts.groups += 1;
         }
@@ -98,7 +109,7 @@ pub fn build(directory: &Directory, options: &BuildOptions, accounts: &Accounts)
             if members.is_empty() {
                 continue;
             }
-            flat.push(department_unit(name, member_ids, members));
+            flat.push(keep.unit(department_unit(name, member_ids, members)));
             counts.departments += 1;
         }
     }
