@@ -985,3 +985,45 @@ async fn a_unit_by_unit_apply_cut_short_says_what_it_wrote_and_resumes_with_the_
         .expect("state");
     assert_eq!((renamed(&state), state.units.len()), (20, 60));
 }
+
+#[tokio::test]
+async fn a_read_back_that_fails_after_the_push_says_the_import_was_made_and_a_rerun_finishes() {
+    let sandbox = SandboxProcess::start(&[]).expect("sandbox");
+    let (console, target, _dir) = console(&sandbox).await;
+    let nodes = teams("late", 12, 3);
+    let first = plan(
+        &console,
+        &target,
+        &body("late", &nodes),
+        PlanOptions::default(),
+    )
+    .await;
+    // The apply's check reads the units once; the read after the push is the one that fails.
+    set_fault(&sandbox, json!({"unit_lists_fail_after": 1})).await;
+    let err = console
+        .imports()
+        .apply_org(&target, &first.id, None, ApplyPath::Import, &quiet())
+        .await
+        .expect_err("the read-back fails");
+    assert_eq!(err.code(), ErrorCode::Interrupted);
+    let partial = err.view().partial.expect("what was written");
+    assert!(
+        partial.applied.starts_with("the import was pushed"),
+        "{partial:?}"
+    );
+    assert!(partial.resume.contains("apply the same plan again"));
+    let state = console
+        .imports()
+        .get_org_state(&target, "late")
+        .await
+        .expect("state");
+    assert_eq!(state.units.len(), 12, "the push did land");
+
+    let report = console
+        .imports()
+        .apply_org(&target, &first.id, None, ApplyPath::Auto, &quiet())
+        .await
+        .expect("finished");
+    assert!(report.resumed);
+    assert!(report.differences.is_empty(), "{:?}", report.differences);
+}

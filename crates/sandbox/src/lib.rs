@@ -109,6 +109,10 @@ pub(crate) struct AppState {
     /// Test-only: unit writes (create, update, delete) still let through before the next one
     /// fails as a database error would; `None` when no fault is set.
     unit_writes_before_fault: std::sync::Mutex<Option<u64>>,
+    /// Test-only: reads of an organization's unit list still let through before the next one
+    /// fails (a server erring, or a connection lost, while a client reads back); `None` when no
+    /// fault is set.
+    unit_lists_before_fault: std::sync::Mutex<Option<u64>>,
 }
 
 impl AppState {
@@ -198,6 +202,7 @@ pub async fn start(options: SandboxOptions) -> anyhow::Result<RunningSandbox> {
         jwt_key,
         token_lifetime: options.token_lifetime,
         unit_writes_before_fault: std::sync::Mutex::new(None),
+        unit_lists_before_fault: std::sync::Mutex::new(None),
         graph_url: options
             .graph_url
             .clone()

@@ -214,13 +214,13 @@ struct Tally {
 }
 
 impl Tally {
-    fn done(&self, extra_requests: usize) -> PerUnitDone {
+    fn done(&self, organization_pushes: usize) -> PerUnitDone {
         PerUnitDone {
-            requests: extra_requests + self.sent.load(Ordering::Relaxed),
+            requests: organization_pushes + self.sent.load(Ordering::Relaxed),
             created: self.created.load(Ordering::Relaxed),
             updated: self.updated.load(Ordering::Relaxed),
             deleted: self.deleted.load(Ordering::Relaxed),
-            organization_written: false,
+            organization_written: organization_pushes > 0,
             answers: self
                 .answers
                 .lock()
@@ -436,9 +436,7 @@ pub(crate) async fn apply_per_unit(
         creates = later;
     }
     run_bounded(rest, &write).await.map_err(&interrupted)?;
-    let mut done = tally.done(org_requests);
-    done.organization_written = org_requests > 0;
-    Ok(done)
+    Ok(tally.done(org_requests))
 }
 
 #[cfg(test)]

@@ -583,22 +583,30 @@ async fn apply_document(
         laps.lap("payload");
         let mut done = apply_per_unit(&session, document, &current, &payload, op).await?;
         laps.lap("write");
-        let counters = serde_json::json!({"units": {"created": done.created, "updated": done.updated, "deleted": done.deleted}});
-        c.record_step(&document.id, step::PUSH_DONE, &counters.to_string())
-            .await?;
         drop(payload);
-        op.step("verifying", 0, 1);
-        // The state read before the writes, with the server's answer to each write, is the
-        // read-back; only a written organization record (whose new form no answer carries)
-        // needs the whole organization read again.
-        let after = if done.organization_written {
-            c.org_state(target, &plan.tenant_id).await?
-        } else {
-            let after = done.state_after(current);
-            c.keep_org_snapshot(target, &plan.tenant_id, &after).await?;
-            after
-        };
-        let mut report = verify(c, document, after, resumed, Some(counters), 0).await?;
+        let applied = format!(
+            "every unit write of the plan was made ({} created, {} updated, {} deleted)",
+            done.created, done.updated, done.deleted
+        );
+        let counters = serde_json::json!({"units": {"created": done.created, "updated": done.updated, "deleted": done.deleted}});
+        let mut report = async {
+            c.record_step(&document.id, step::PUSH_DONE, &counters.to_string())
+                .await?;
+            op.step("verifying", 0, 1);
+            // The state read before the writes, with the server's answer to each write, is the
+            // read-back; only a written organization record (whose new form no answer carries)
+            // needs the whole organization read again.
+            let after = if done.organization_written {
+                c.org_state(target, &plan.tenant_id).await?
+            } else {
+                let after = done.state_after(current);
+                c.keep_org_snapshot(target, &plan.tenant_id, &after).await?;
+                after
+            };
+            verify(c, document, after, resumed, Some(counters), 0).await
+        }
+        .await
+        .map_err(after_the_writes(applied))?;
         laps.lap("verify");
         report.path = "per_unit".into();
         report.write_requests = done.requests;
@@ -647,7 +655,13 @@ async fn apply_document(
 
     laps.lap("push");
     // Fix-ups: detach units the server left under their old parent.
-    let after_push = c.org_state(target, &plan.tenant_id).await?;
+    let after_push = c
+        .org_state(target, &plan.tenant_id)
+        .await
+        .map_err(after_the_writes(format!(
+            "the import was pushed; none of the {} fix-up(s) was made",
+            plan.fixups.len()
+        )))?;
     let by_key: HashMap<&str, &StoredUnit> = after_push
         .units
         .iter()
@@ -701,13 +715,33 @@ async fn apply_document(
     }
     laps.lap("fixups");
     op.step("verifying", 0, 1);
-    let after = c.org_state(target, &plan.tenant_id).await?;
-    let mut report = verify(c, document, after, resumed, counters, fixups_done).await?;
+    let applied = format!("the import was pushed and its {fixups_done} fix-up(s) made");
+    let mut report = async {
+        let after = c.org_state(target, &plan.tenant_id).await?;
+        verify(c, document, after, resumed, counters, fixups_done).await
+    }
+    .await
+    .map_err(after_the_writes(applied))?;
     laps.lap("verify");
     report.timings = laps.into_phases();
     report.path = "import".into();
     report.write_requests = 1 + fixups_done;
     Ok(report)
+}
+
+/// For a failure after writes were made (reading back, recording): the deployment has changed,
+/// so the error says what was written and how to finish, instead of looking like nothing
+/// happened.
+fn after_the_writes(applied: String) -> impl FnOnce(ConsoleError) -> ConsoleError {
+    move |cause| {
+        ConsoleError::Interrupted {
+        cause: Box::new(cause),
+        progress: PartialChange {
+            applied: format!("{applied}; checking the result failed"),
+            resume: "apply the same plan again to finish: what is already as planned is matched, never written twice, and the result is checked".into(),
+        },
+    }
+    }
 }
 
 /// Compares the organization as read back after the writes with the plan's prediction.

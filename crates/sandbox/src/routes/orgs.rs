@@ -76,6 +76,11 @@ async fn units_of_org(
     Verified(_): Verified,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<Value>>> {
+    if fault_strikes(&state.unit_lists_before_fault) {
+        return Err(ApiFailure::internal(
+            "test fault: the unit list could not be read",
+        ));
+    }
     Ok(Json(
         state
             .db
@@ -499,7 +504,8 @@ async fn microsoft_sign_ins(
 /// Test-only faults (not part of the server), each one-shot: `{"import_fail_after_units": N}`
 /// makes the next JSON import fail with a database error after N units, and
 /// `{"unit_writes_fail_after": N}` the unit write after the next N (create, update or delete),
-/// as a real server can half-way. A key left out clears that fault.
+/// as a real server can half-way, and `{"unit_lists_fail_after": N}` the read of an
+/// organization's units after the next N (500). A key left out clears that fault.
 async fn set_faults(
     State(state): State<Arc<AppState>>,
     AdminUser(_): AdminUser,
@@ -517,14 +523,24 @@ async fn set_faults(
     if let Ok(mut fault) = state.unit_writes_before_fault.lock() {
         *fault = writes;
     }
+    let lists = body.get("unit_lists_fail_after").and_then(Value::as_u64);
+    if let Ok(mut fault) = state.unit_lists_before_fault.lock() {
+        *fault = lists;
+    }
     Ok(Json(
-        json!({"import_fail_after_units": after, "unit_writes_fail_after": writes}),
+        json!({"import_fail_after_units": after, "unit_writes_fail_after": writes, "unit_lists_fail_after": lists}),
     ))
 }
 
 /// Whether the test fault says this unit write fails (then the fault is spent).
 fn unit_write_fails(state: &AppState) -> bool {
-    let Ok(mut fault) = state.unit_writes_before_fault.lock() else {
+    fault_strikes(&state.unit_writes_before_fault)
+}
+
+/// Counts one request against a test fault: true when it is the one to fail (then the fault
+/// is spent).
+fn fault_strikes(before_fault: &std::sync::Mutex<Option<u64>>) -> bool {
+    let Ok(mut fault) = before_fault.lock() else {
         return false;
     };
     match *fault {
