@@ -247,3 +247,50 @@ impl Store {
             .collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(action: &str, mode: &str, plan_id: Option<&str>) -> EntraHistoryRow {
+        EntraHistoryRow {
+            id: 0,
+            tenant_id: "t1".into(),
+            started_at: 1_000,
+            duration_ms: 5,
+            actor: "admin@example.com".into(),
+            action: action.into(),
+            method: "client_secret".into(),
+            mode: mode.into(),
+            plan_id: plan_id.map(str::to_owned),
+            figures: "{}".into(),
+            outcome: "planned".into(),
+            error_code: None,
+            message: String::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_plans_mode_is_the_one_its_plan_run_recorded() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path()).await.expect("open");
+        store
+            .add_entra_history(&run("plan", "parity", Some("p1")))
+            .await
+            .expect("plan run");
+        // A later apply row naming another mode does not change what the plan was made in.
+        store
+            .add_entra_history(&run("apply", "recommended", Some("p1")))
+            .await
+            .expect("apply run");
+        store
+            .add_entra_history(&run("plan", "recommended", Some("p2")))
+            .await
+            .expect("other plan");
+        assert_eq!(
+            store.entra_plan_mode("p1").await.expect("read"),
+            Some("parity".into())
+        );
+        assert_eq!(store.entra_plan_mode("p3").await.expect("read"), None);
+    }
+}
