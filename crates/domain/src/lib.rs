@@ -27,4 +27,5 @@ pub mod import;
 pub mod limits;
 pub mod org;
 pub mod permissions;
+pub mod settings;
 pub mod synthetic;
