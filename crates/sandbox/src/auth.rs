@@ -151,6 +151,9 @@ pub struct GroupManager(pub UserRow);
 /// Admin, or `admin.settings` ≥ read from a group.
 pub struct SettingsReader;
 
+/// Admin, or `admin.settings` = write from a group.
+pub struct SettingsWriter;
+
 async fn verified(state: &AppState, parts: &Parts) -> Result<UserRow, ApiFailure> {
     let user = authenticate(state, parts).await?;
     if crate::rules::is_verified(&user) {
@@ -259,6 +262,19 @@ impl FromRequestParts<Arc<AppState>> for SettingsReader {
         gated(state, parts, Gate::AtLeast("settings", 2))
             .await
             .map(|_| SettingsReader)
+    }
+}
+
+impl FromRequestParts<Arc<AppState>> for SettingsWriter {
+    type Rejection = ApiFailure;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        gated(state, parts, Gate::AtLeast("settings", 3))
+            .await
+            .map(|_| SettingsWriter)
     }
 }
 

@@ -255,16 +255,47 @@ impl Db {
         Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
     }
 
-    /// Stores a config value.
+    /// Stores a config value: one write, and the config document's version moves on (the
+    /// server bumps it on every single-key save).
     pub async fn set_config(&self, key: &str, value: &Value) -> Result<(), sqlx::Error> {
         sqlx::query("INSERT INTO config (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
             .bind(key)
             .bind(value.to_string())
             .execute(&self.pool)
             .await?;
+        self.bump_config_version().await
+    }
+
+    /// Removes a config value (a whole-document import without it).
+    pub async fn delete_config(&self, key: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM config WHERE key = ?")
+            .bind(key)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The config document's version.
+    pub async fn config_version(&self) -> Result<i64, sqlx::Error> {
+        let text: Option<String> = sqlx::query_scalar("SELECT value FROM config WHERE key = ?")
+            .bind(CONFIG_VERSION_KEY)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(text.and_then(|t| t.parse().ok()).unwrap_or(0))
+    }
+
+    /// Moves the config document's version on by one.
+    pub async fn bump_config_version(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("INSERT INTO config (key, value) VALUES (?, '1') ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+            .bind(CONFIG_VERSION_KEY)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 }
+
+/// Where the config document's version is kept (not a setting).
+const CONFIG_VERSION_KEY: &str = "__config_version";
 
 fn parse_json(s: &Option<String>) -> Value {
     s.as_deref()

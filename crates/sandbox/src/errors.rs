@@ -80,6 +80,11 @@ impl ApiFailure {
         }
     }
 
+    /// A status with a structured `detail` object (the 409 of a config import).
+    pub fn with_detail(status: StatusCode, detail: Value) -> Self {
+        ApiFailure { status, detail }
+    }
+
     /// 400 with `detail`.
     pub fn bad_request(detail: &str) -> Self {
         Self::new(StatusCode::BAD_REQUEST, detail)

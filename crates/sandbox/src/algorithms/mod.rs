@@ -9,6 +9,7 @@
 
 pub mod credentials;
 pub mod limits;
+pub mod masking;
 pub mod membership;
 pub mod permissions;
 pub mod pyjson;

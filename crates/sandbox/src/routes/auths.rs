@@ -402,10 +402,9 @@ async fn config_export(
     if let Some(email) = state.db.config("ADMIN_EMAIL").await? {
         admin["email"] = email;
     }
-    let mut doc = json!({
-        "version": 0,
-        "auth": {"admin": admin, "api_key": {"enable": state.setting_bool("ENABLE_API_KEY", true).await?}},
-    });
+    let mut doc = super::settings_registry::export(&state).await?;
+    doc["auth"]["admin"] = admin;
+    doc["auth"]["api_key"]["enable"] = json!(state.setting_bool("ENABLE_API_KEY", true).await?);
     if let Some(stored) = state
         .db
         .config(crate::rules::DEFAULT_PERMISSIONS_KEY)

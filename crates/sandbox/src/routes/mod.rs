@@ -8,6 +8,8 @@ mod license;
 mod msgraph_sync;
 mod org_import;
 mod orgs;
+mod settings;
+pub(crate) mod settings_registry;
 mod users;
 
 use crate::AppState;
@@ -25,7 +27,9 @@ pub const SERVER_VERSION: &str = "0.6.5";
 pub fn router(state: Arc<AppState>, test_hooks: bool) -> Router {
     let mut router = Router::new();
     if test_hooks {
-        router = router.merge(orgs::test_hooks());
+        router = router
+            .merge(orgs::test_hooks())
+            .merge(settings::test_hooks());
     }
     router
         .merge(auths::routes())
@@ -34,6 +38,7 @@ pub fn router(state: Arc<AppState>, test_hooks: bool) -> Router {
         .merge(orgs::routes())
         .merge(guardrails::routes())
         .merge(license::routes())
+        .merge(settings::routes())
         .route("/api/v1/auths", any(redirect_to_slash))
         .route("/api/v1/users", any(redirect_to_slash))
         .route("/api/v1/groups", any(redirect_to_slash))
