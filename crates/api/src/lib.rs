@@ -12,6 +12,7 @@ mod error;
 mod groups;
 mod license;
 mod orgs;
+mod settings;
 mod types;
 mod url_base;
 mod users;

@@ -62,6 +62,9 @@ pub enum Command {
     /// Entra ID sync run from this machine: Microsoft sign-in, plans from Graph, apply, history.
     #[command(subcommand)]
     Entra(EntraCommand),
+    /// System Settings: read a tab, change fields of one section (secrets typed on stdin).
+    #[command(subcommand)]
+    Settings(SettingsCommand),
     /// Check a deployment with read-only calls: version, endpoints, the account's rights,
     /// license modules, known quirks. Exit 0 healthy, 1 warnings, 2 failures.
     Doctor,
@@ -817,5 +820,30 @@ pub enum SaCommand {
         /// Do not ask for confirmation.
         #[arg(long)]
         yes: bool,
+    },
+}
+
+/// `settings …`.
+#[derive(Debug, Subcommand)]
+pub enum SettingsCommand {
+    /// Show a tab's sections as the deployment answers them (secrets masked).
+    Get {
+        /// The tab: general, connections, documents, search_engine, web_search, code_execution,
+        /// interface, tools, …
+        tab: String,
+        /// Only this section of the tab.
+        #[arg(long)]
+        section: Option<String>,
+    },
+    /// Change fields of one section: FIELD=VALUE (the value as JSON, else as text; dotted paths
+    /// reach into objects and lists). Refused before anything is sent if a secret would be lost.
+    Set {
+        /// The section (`code_execution`, `tool_servers`, `storage`, `web`, …).
+        section: String,
+        /// FIELD=VALUE, as many as needed.
+        assignments: Vec<String>,
+        /// A secret field to set; its value is read from stdin (one line each, in order).
+        #[arg(long, value_name = "FIELD")]
+        secret: Vec<String>,
     },
 }

@@ -11,6 +11,7 @@ mod cmd_groups;
 mod cmd_import;
 mod cmd_journal;
 mod cmd_orgs;
+mod cmd_settings;
 mod cmd_tenant;
 mod cmd_users;
 mod error;
@@ -144,6 +145,7 @@ async fn dispatch_simple(console: &Console, cli: &Cli) -> CliResult<()> {
             cmd_groups::defaults(console, &target(cli)?, command, out).await
         }
         Command::Sa(command) => cmd_groups::sa(console, &target(cli)?, command, out).await,
+        Command::Settings(command) => cmd_settings::run(console, &target(cli)?, command, out).await,
         Command::Journal(command) => {
             cmd_journal::run(console, cli.tenant.as_deref(), command, out).await
         }

@@ -44,6 +44,9 @@ pub enum ErrorCode {
     RoleChangeRefused,
     /// The typed confirmation does not match: nothing was written.
     ConfirmationMismatch,
+    /// A settings write would have lost, moved or misused a secret the server masks: nothing
+    /// was sent.
+    SecretWouldBeLost,
     /// The tenant is read-only in this console: nothing was sent.
     ReadOnlyTenant,
     /// No OS keychain is reachable.
@@ -85,6 +88,7 @@ impl ErrorCode {
                 | ErrorCode::DeletionThreshold
                 | ErrorCode::ReadOnlyTenant
                 | ErrorCode::ConfirmationMismatch
+                | ErrorCode::SecretWouldBeLost
         )
     }
 
@@ -103,6 +107,7 @@ impl ErrorCode {
             ErrorCode::DeletionThreshold => "deletion_threshold",
             ErrorCode::RoleChangeRefused => "role_change_refused",
             ErrorCode::ConfirmationMismatch => "confirmation_mismatch",
+            ErrorCode::SecretWouldBeLost => "secret_would_be_lost",
             ErrorCode::ReadOnlyTenant => "read_only_tenant",
             ErrorCode::KeychainUnavailable => "keychain_unavailable",
             ErrorCode::Keychain => "keychain",
@@ -218,6 +223,15 @@ pub enum ConsoleError {
     ConfirmationMismatch {
         /// What must be typed.
         expected: String,
+    },
+    /// A settings write refused before anything was sent: a field that cannot be written, or
+    /// a secret the server would lose, move or misuse.
+    #[error("{}", crate::settings::describe_refusals(section, refusals))]
+    SettingsRefused {
+        /// The section.
+        section: String,
+        /// Every reason, field by field.
+        refusals: Vec<cloo_domain::settings::WriteRefusal>,
     },
     /// Writes to this tenant are refused in the console.
     #[error("{tenant} is read-only in this console: nothing was sent to it")]
@@ -341,6 +355,19 @@ impl ConsoleError {
             ConsoleError::RoleChange(_) => ErrorCode::RoleChangeRefused,
             ConsoleError::ConfirmationMismatch { .. } => ErrorCode::ConfirmationMismatch,
             ConsoleError::ReadOnlyTenant { .. } => ErrorCode::ReadOnlyTenant,
+            ConsoleError::SettingsRefused { refusals, .. } => {
+                use cloo_domain::settings::WriteRefusal as R;
+                if refusals.iter().any(|r| {
+                    matches!(
+                        r,
+                        R::SecretNeeded { .. } | R::ShortSecret { .. } | R::SecretWouldMove { .. }
+                    )
+                }) {
+                    ErrorCode::SecretWouldBeLost
+                } else {
+                    ErrorCode::Validation
+                }
+            }
             ConsoleError::Cancelled(_) => ErrorCode::Cancelled,
             ConsoleError::Interrupted { .. } => ErrorCode::Interrupted,
             ConsoleError::NotAdmin { .. } => ErrorCode::NotAdmin,
@@ -391,6 +418,11 @@ impl ConsoleError {
                 view.expected = Some(expected.clone());
             }
             ConsoleError::ReadOnlyTenant { tenant } => view.tenant = Some(tenant.clone()),
+            ConsoleError::SettingsRefused { section, refusals } => {
+                view.what = Some(section.clone());
+                view.field = refusals.first().map(|r| r.path().to_owned());
+                view.refusals = Some(refusals.clone());
+            }
             ConsoleError::Cancelled(p) => view.partial = Some(p.clone()),
             ConsoleError::Interrupted { cause, progress } => {
                 view.partial = Some(progress.clone());
@@ -486,6 +518,10 @@ pub struct ErrorView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub role: Option<String>,
+    /// A refused settings write: every field and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub refusals: Option<Vec<cloo_domain::settings::WriteRefusal>>,
 }
 
 impl Default for ErrorView {
@@ -510,6 +546,7 @@ impl Default for ErrorView {
             cause: None,
             status: None,
             role: None,
+            refusals: None,
         }
     }
 }
@@ -617,8 +654,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_the_four_guards_are_guards() {
+    fn only_the_guards_are_guards() {
         let guards = [
+            ErrorCode::SecretWouldBeLost,
             ErrorCode::StalePlan,
             ErrorCode::DeletionThreshold,
             ErrorCode::ReadOnlyTenant,

@@ -13,6 +13,7 @@
 //! | [`Console::imports`] | `imports/` | CSV user imports and organization JSON imports: plan, review, apply by id |
 //! | [`Console::journal`] | `journal/` | the operation journal: list, show, CSV export |
 //! | [`Console::entra`] | `entra/` | Entra ID sync: the Microsoft sign-in profile, plans read from Graph, apply, history |
+//! | [`Console::settings`] | `settings/` | System Settings: tabs read section by section, a section changed without losing a secret |
 //!
 //! Names follow one scheme: `list*` and `get*` read, `plan*` computes a change and stores it
 //! without writing, `apply*` executes a stored plan by id, any other verb writes at once. Every
@@ -34,6 +35,7 @@ pub mod operation;
 pub mod orgs;
 mod plan;
 mod session;
+pub mod settings;
 mod snapshot;
 pub mod tenants;
 pub mod users;

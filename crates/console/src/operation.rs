@@ -96,6 +96,9 @@ pub enum OperationKind {
     /// Set a unit's guardrails.
     #[serde(rename = "org.set_unit_guardrails")]
     OrgUnitSetGuardrails,
+    /// Change fields of one System Settings section.
+    #[serde(rename = "settings.set")]
+    SettingsSet,
 }
 
 impl OperationKind {
@@ -125,6 +128,7 @@ impl OperationKind {
         OperationKind::OrgUnitDelete,
         OperationKind::OrgUnitSetLimit,
         OperationKind::OrgUnitSetGuardrails,
+        OperationKind::SettingsSet,
     ];
 
     /// The wire name (`user.set_role`).
@@ -154,6 +158,7 @@ impl OperationKind {
             OperationKind::OrgUnitDelete => "org.delete_unit",
             OperationKind::OrgUnitSetLimit => "org.set_unit_limit",
             OperationKind::OrgUnitSetGuardrails => "org.set_unit_guardrails",
+            OperationKind::SettingsSet => "settings.set",
         }
     }
 

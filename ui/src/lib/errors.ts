@@ -36,6 +36,8 @@ export function errorTitle(e: ErrorView): string {
       return m.roleChangeRefused;
     case 'confirmation_mismatch':
       return m.confirmationMismatch;
+    case 'secret_would_be_lost':
+      return m.secretWouldBeLost;
     case 'read_only_tenant':
       return m.readOnlyTenant;
     case 'keychain_unavailable':
@@ -92,6 +94,8 @@ export function errorText(e: ErrorView): string {
       }
     case 'confirmation_mismatch':
       return m.confirmationMismatchText(e.expected ?? '');
+    case 'secret_would_be_lost':
+      return m.secretWouldBeLostText((e.refusals ?? []).map((r) => r.path).join(', '));
     case 'read_only_tenant':
       return m.readOnlyTenantText(e.tenant ?? '');
     case 'cancelled':

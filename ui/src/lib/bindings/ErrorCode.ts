@@ -4,4 +4,4 @@
  * Every kind of failure a shell must tell apart. Crosses IPC as a string union and is the
  * `code` of clooctl's JSON errors.
  */
-export type ErrorCode = "not_authenticated" | "wrong_credentials" | "forbidden" | "not_admin" | "not_found" | "validation" | "conflict" | "rejected" | "stale_plan" | "deletion_threshold" | "role_change_refused" | "confirmation_mismatch" | "read_only_tenant" | "keychain_unavailable" | "keychain" | "network" | "tls" | "timeout" | "server" | "unexpected_response" | "cancelled" | "interrupted" | "no_tenant" | "missing_credential" | "store" | "internal";
+export type ErrorCode = "not_authenticated" | "wrong_credentials" | "forbidden" | "not_admin" | "not_found" | "validation" | "conflict" | "rejected" | "stale_plan" | "deletion_threshold" | "role_change_refused" | "confirmation_mismatch" | "secret_would_be_lost" | "read_only_tenant" | "keychain_unavailable" | "keychain" | "network" | "tls" | "timeout" | "server" | "unexpected_response" | "cancelled" | "interrupted" | "no_tenant" | "missing_credential" | "store" | "internal";

@@ -2,6 +2,7 @@
 import type { ErrorCode } from "./ErrorCode";
 import type { PartialChange } from "./PartialChange";
 import type { RoleChangeReason } from "./RoleChangeReason";
+import type { WriteRefusal } from "./WriteRefusal";
 
 /**
  * An error as the UI and clooctl's JSON show it: `code`, `message`, and only the fields that
@@ -83,4 +84,8 @@ status?: number,
 /**
  * `not_admin`: the account's role.
  */
-role?: string, };
+role?: string, 
+/**
+ * A refused settings write: every field and why.
+ */
+refusals?: Array<WriteRefusal>, };

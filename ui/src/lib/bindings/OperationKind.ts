@@ -4,4 +4,4 @@
  * Every kind of write the console makes. The journal's `operation` column holds the wire name
  * (`user.set_role`); [`OperationKind::ALL`] lets tests enumerate them.
  */
-export type OperationKind = "tenant.add" | "tenant.edit" | "tenant.remove" | "user.add" | "user.edit" | "user.set_role" | "user.delete" | "user.set_limit" | "user.set_super_admin" | "users.bulk" | "users.import" | "group.create" | "group.edit" | "group.delete" | "group.add_members" | "group.remove_members" | "group.set_permissions" | "group.link_units" | "group.set_limit" | "defaults.set" | "org.import" | "org.delete_unit" | "org.set_unit_limit" | "org.set_unit_guardrails";
+export type OperationKind = "tenant.add" | "tenant.edit" | "tenant.remove" | "user.add" | "user.edit" | "user.set_role" | "user.delete" | "user.set_limit" | "user.set_super_admin" | "users.bulk" | "users.import" | "group.create" | "group.edit" | "group.delete" | "group.add_members" | "group.remove_members" | "group.set_permissions" | "group.link_units" | "group.set_limit" | "defaults.set" | "org.import" | "org.delete_unit" | "org.set_unit_limit" | "org.set_unit_guardrails" | "settings.set";

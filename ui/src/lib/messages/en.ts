@@ -61,6 +61,7 @@ export const en = {
     deletionThreshold: 'Too many deletions',
     roleChangeRefused: 'Role change not allowed',
     confirmationMismatch: 'Confirmation does not match',
+    secretWouldBeLost: 'A secret would be lost',
     readOnlyTenant: 'Read-only deployment',
     keychainUnavailable: 'No keychain available',
     keychain: 'Keychain error',
@@ -83,6 +84,8 @@ export const en = {
     firstUser: 'The first user’s role is fixed: it is the deployment’s original admin.',
     unknownRole: 'Only admin, user and pending are roles.',
     confirmationMismatchText: (expected: string) => `Nothing was written. To confirm, type exactly: ${expected}`,
+    secretWouldBeLostText: (fields: string) =>
+      `Nothing was sent. The server would store the masked text in place of these secrets, or attach them to another connection: type their real values (${fields}).`,
     readOnlyTenantText: (tenant: string) =>
       `${tenant} is read-only in this console: nothing was sent. Edit the deployment to allow changes.`,
     partialText: (applied: string, resume: string) => `Applied so far: ${applied}. To finish: ${resume}.`,
@@ -711,6 +714,7 @@ export const en = {
           'org.delete_unit': 'unit deleted',
           'org.set_unit_limit': 'unit limit set',
           'org.set_unit_guardrails': 'unit guardrails set',
+          'settings.set': 'settings changed',
         } as Record<string, string>
       )[op] ?? op,
   },

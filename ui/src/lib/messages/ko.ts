@@ -59,6 +59,7 @@ export const ko: Messages = {
     deletionThreshold: '삭제가 너무 많습니다',
     roleChangeRefused: '역할을 바꿀 수 없습니다',
     confirmationMismatch: '확인 문구가 맞지 않습니다',
+    secretWouldBeLost: '비밀 값이 사라질 수 있습니다',
     readOnlyTenant: '읽기 전용 배포',
     keychainUnavailable: '키체인을 사용할 수 없습니다',
     keychain: '키체인 오류',
@@ -81,6 +82,8 @@ export const ko: Messages = {
     firstUser: '첫 번째 사용자의 역할은 바꿀 수 없습니다: 이 배포의 최초 관리자입니다.',
     unknownRole: '역할은 admin, user, pending뿐입니다.',
     confirmationMismatchText: (expected: string) => `아무것도 쓰지 않았습니다. 확인하려면 정확히 입력하세요: ${expected}`,
+    secretWouldBeLostText: (fields: string) =>
+      `아무것도 보내지 않았습니다. 서버가 가려진 값을 비밀 값 대신 저장하거나 다른 연결에 붙일 수 있습니다. 실제 값을 입력하세요 (${fields}).`,
     readOnlyTenantText: (tenant: string) =>
       `${tenant}은(는) 이 콘솔에서 읽기 전용입니다: 아무것도 보내지 않았습니다. 변경하려면 배포 설정을 편집하세요.`,
     partialText: (applied: string, resume: string) => `지금까지 적용된 것: ${applied}. 마치려면: ${resume}.`,
@@ -693,6 +696,7 @@ export const ko: Messages = {
           'org.delete_unit': '조직 단위 삭제',
           'org.set_unit_limit': '조직 단위 한도 설정',
           'org.set_unit_guardrails': '조직 단위 가드레일 설정',
+          'settings.set': '설정 변경',
         } as Record<string, string>
       )[op] ?? op,
   },

@@ -1,0 +1,185 @@
+//! `settings …`: read a System Settings tab, and change fields of one of its sections without
+//! losing a secret (secrets are typed on stdin, never given as arguments).
+
+use crate::args::{Output, SettingsCommand};
+use crate::error::CliResult;
+use crate::input::read_secret;
+use crate::output::print_json;
+use cloo_console::settings::SectionView;
+use cloo_console::{Console, Observer, Target};
+use cloo_domain::settings::{Edit, MaskedWrite, NewSecret, Tab};
+use serde_json::Value;
+
+/// Runs one `settings` subcommand.
+pub async fn run(
+    console: &Console,
+    target: &Target,
+    command: &SettingsCommand,
+    out: Output,
+) -> CliResult<()> {
+    let settings = console.settings();
+    match command {
+        SettingsCommand::Get { tab, section } => {
+            let tab = Tab::parse(tab).ok_or_else(|| {
+                format!(
+                    "no settings tab {tab:?} (tabs: {})",
+                    Tab::ALL.map(|t| t.name()).join(", ")
+                )
+            })?;
+            let mut sections = settings.get_tab(target, tab).await?.sections;
+            if let Some(key) = section {
+                sections.retain(|s| &s.key == key);
+                if sections.is_empty() {
+                    return Err(format!("the {} tab has no section {key:?}", tab.name()).into());
+                }
+            }
+            match out {
+                Output::Json => print_json(&sections),
+                Output::Table => {
+                    for s in &sections {
+                        print_section(s);
+                    }
+                    Ok(())
+                }
+            }
+        }
+        SettingsCommand::Set {
+            section,
+            assignments,
+            secret,
+        } => {
+            let edits = assignments
+                .iter()
+                .map(|a| parse_assignment(a))
+                .collect::<CliResult<Vec<Edit>>>()?;
+            let mut secrets = Vec::new();
+            for path in secret {
+                secrets.push(NewSecret {
+                    path: path.clone(),
+                    value: read_secret(&format!("{path}: "))?,
+                });
+            }
+            let change = settings
+                .set_section(target, section, &edits, &secrets, &Observer::quiet())
+                .await?;
+            match out {
+                Output::Json => print_json(&change),
+                Output::Table => {
+                    if change.changed.is_empty() {
+                        println!("{section}: nothing to change");
+                    }
+                    for path in &change.changed {
+                        println!(
+                            "{section}.{path}: {} -> {}",
+                            change.before[path], change.after[path]
+                        );
+                    }
+                    for path in &change.kept_masked {
+                        println!(
+                            "{section}.{path}: secret kept (the server puts the stored value back)"
+                        );
+                    }
+                    for path in &change.differences {
+                        eprintln!(
+                            "warning: {section}.{path} reads back differently from what was sent"
+                        );
+                    }
+                    Ok(())
+                }
+            }
+        }
+    }
+}
+
+/// `PATH=VALUE`: the value as JSON when it parses as JSON, else as text.
+fn parse_assignment(text: &str) -> CliResult<Edit> {
+    let (path, raw) = text
+        .split_once('=')
+        .ok_or_else(|| format!("{text:?}: expected FIELD=VALUE (for example CHUNK_SIZE=800)"))?;
+    let path = path.trim();
+    if path.is_empty() {
+        return Err(format!("{text:?}: the field name is empty").into());
+    }
+    let value =
+        serde_json::from_str::<Value>(raw).unwrap_or_else(|_| Value::String(raw.to_owned()));
+    Ok(Edit {
+        path: path.to_owned(),
+        value,
+    })
+}
+
+fn print_section(s: &SectionView) {
+    println!("[{}] {}", s.key, s.endpoint);
+    if let Some(e) = &s.error {
+        println!("  unavailable: {}", e.message);
+        return;
+    }
+    let mut lines = Vec::new();
+    flatten("", &s.values, &mut lines);
+    for (path, value) in lines {
+        let note = s
+            .secrets
+            .iter()
+            .find(|f| f.path == path)
+            .map(|f| match f.on_masked_write {
+                MaskedWrite::Keeps => "  (secret)",
+                MaskedWrite::StoresLiterally => "  (secret; any write of it needs the real value)",
+                MaskedWrite::UsesAsSent => "  (secret; a write of its group needs the real value)",
+                MaskedWrite::KeepsByPosition | MaskedWrite::KeepsByTail => {
+                    "  (secret; stays with its connection)"
+                }
+            })
+            .unwrap_or("");
+        println!("  {path} = {value}{note}");
+    }
+}
+
+fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::Object(map) if !map.is_empty() => {
+            for (k, x) in map {
+                let p = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(&p, x, out);
+            }
+        }
+        Value::Array(items) if items.iter().any(Value::is_object) => {
+            for (i, x) in items.iter().enumerate() {
+                flatten(&format!("{prefix}.{i}"), x, out);
+            }
+        }
+        other => out.push((prefix.to_owned(), other.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn assignments_take_json_or_text() {
+        assert_eq!(
+            parse_assignment("CHUNK_SIZE=800").expect("present").value,
+            json!(800)
+        );
+        assert_eq!(
+            parse_assignment("A=true").expect("present").value,
+            json!(true)
+        );
+        assert_eq!(
+            parse_assignment("A=hello world").expect("present").value,
+            json!("hello world")
+        );
+        assert_eq!(
+            parse_assignment("A=[\"x\"]").expect("present").value,
+            json!(["x"])
+        );
+        assert_eq!(parse_assignment("A=").expect("present").value, json!(""));
+        assert!(parse_assignment("nothing").is_err());
+        assert!(parse_assignment("=1").is_err());
+    }
+}

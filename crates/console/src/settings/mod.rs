@@ -1,0 +1,375 @@
+//! System Settings: a tab read section by section as the deployment answers it (secrets masked),
+//! and a change to one section written through the operation runner so that no secret is lost:
+//! the body is made by `cloo_domain::settings::write_body`, which refuses before anything is
+//! sent when the server would store a masked value as the new secret.
+
+use crate::error::{ConsoleError, ConsoleResult, ErrorView};
+use crate::operation::{Observer, OperationKind};
+use crate::{Console, Target};
+use cloo_domain::settings::{
+    Edit, MaskedWrite, NewSecret, Section, Tab, editable_view, get_path, hides_a_secret,
+    is_secret_name, write_body,
+};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use ts_rs::TS;
+
+/// The settings use cases.
+pub struct Settings<'a> {
+    pub(crate) c: &'a Console,
+}
+
+/// One section as read: the values the deployment answered (secrets in their masked form), or
+/// why it could not be read (a license module, a permission).
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct SectionView {
+    /// The section's name (`code_execution`).
+    pub key: String,
+    /// The endpoint it is read from.
+    pub endpoint: String,
+    /// The values, as the POST takes them (computed fields left out).
+    #[ts(type = "Record<string, unknown> | null")]
+    pub values: Value,
+    /// Dotted paths of the secrets in `values`, each with what the server does with its masked
+    /// form on a write.
+    pub secrets: Vec<SecretField>,
+    /// Why the section could not be read.
+    pub error: Option<ErrorView>,
+}
+
+/// A secret field of a section.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct SecretField {
+    /// Where (`TOOL_SERVER_CONNECTIONS.0.key`).
+    pub path: String,
+    /// Whether the deployment holds a value (the masked text is not empty).
+    pub set: bool,
+    /// What the server does when its masked form comes back.
+    pub on_masked_write: MaskedWrite,
+}
+
+/// A tab: its sections in order.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct TabView {
+    /// Which tab.
+    pub tab: Tab,
+    /// Its sections.
+    pub sections: Vec<SectionView>,
+}
+
+/// What a section change did.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct SettingsChange {
+    /// The section.
+    pub section: String,
+    /// The fields that changed (dotted paths).
+    pub changed: Vec<String>,
+    /// Secrets sent back masked to an endpoint that puts the stored value back.
+    pub kept_masked: Vec<String>,
+    /// The changed fields before (secrets masked).
+    #[ts(type = "Record<string, unknown>")]
+    pub before: Value,
+    /// The changed fields as the deployment answered after the write (secrets masked).
+    #[ts(type = "Record<string, unknown>")]
+    pub after: Value,
+    /// Fields where the deployment's answer after the write differs from what was sent.
+    pub differences: Vec<String>,
+}
+
+impl Console {
+    /// The settings use cases.
+    pub fn settings(&self) -> Settings<'_> {
+        Settings { c: self }
+    }
+}
+
+fn section_named(key: &str) -> ConsoleResult<&'static Section> {
+    Section::find(key).ok_or_else(|| {
+        ConsoleError::not_found(
+            "settings section",
+            key,
+            format!(
+                "no settings section {key:?} (known: {})",
+                cloo_domain::settings::SECTIONS
+                    .iter()
+                    .map(|s| s.key)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+    })
+}
+
+/// Every secret field of `values`, by the server's masking names.
+fn secret_fields(section: &Section, values: &Value) -> Vec<SecretField> {
+    fn walk(section: &Section, path: &str, secret: bool, v: &Value, out: &mut Vec<SecretField>) {
+        let join = |k: &str| {
+            if path.is_empty() {
+                k.to_owned()
+            } else {
+                format!("{path}.{k}")
+            }
+        };
+        match v {
+            Value::Object(map) => {
+                for (k, x) in map {
+                    walk(section, &join(k), is_secret_name(k), x, out);
+                }
+            }
+            Value::Array(items) if secret => {
+                for (i, x) in items.iter().enumerate() {
+                    walk(section, &join(&i.to_string()), true, x, out);
+                }
+            }
+            Value::Array(items) => {
+                for (i, x) in items.iter().enumerate() {
+                    walk(section, &join(&i.to_string()), false, x, out);
+                }
+            }
+            Value::String(s) if secret => out.push(SecretField {
+                path: path.to_owned(),
+                set: !s.is_empty(),
+                on_masked_write: section.masked_write(path),
+            }),
+            Value::Null if secret => out.push(SecretField {
+                path: path.to_owned(),
+                set: false,
+                on_masked_write: section.masked_write(path),
+            }),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(section, "", false, values, &mut out);
+    out
+}
+
+/// The values at `paths` of `values`, as an object keyed by path.
+fn pick(values: &Value, paths: &[String]) -> Value {
+    let mut out = Map::new();
+    for p in paths {
+        let v = get_path(values, p).cloned().unwrap_or(Value::Null);
+        // A secret the user typed shows as a mark, never as itself.
+        let shown = match (&v, is_secret_name(p.rsplit('.').next().unwrap_or(p))) {
+            (Value::String(s), true) if !s.is_empty() && !hides_a_secret(s) => {
+                Value::String("(new secret)".into())
+            }
+            _ => v,
+        };
+        out.insert(p.clone(), shown);
+    }
+    Value::Object(out)
+}
+
+impl Settings<'_> {
+    async fn read_answer(&self, target: &Target, section: &Section) -> ConsoleResult<Value> {
+        let session = self.c.session(target).await?;
+        let path = section.read;
+        session
+            .call(|c, t| async move { c.settings_section(&t, path).await })
+            .await
+    }
+
+    /// One section as the deployment answers it.
+    pub async fn get_section(&self, target: &Target, key: &str) -> ConsoleResult<SectionView> {
+        let section = section_named(key)?;
+        let answer = self.read_answer(target, section).await?;
+        let values = editable_view(section, &answer);
+        Ok(SectionView {
+            key: section.key.to_owned(),
+            endpoint: format!("/{}", section.read),
+            secrets: secret_fields(section, &values),
+            values,
+            error: None,
+        })
+    }
+
+    /// Every section of a tab; a section the account may not read (or that is not licensed)
+    /// carries its error instead of failing the tab.
+    pub async fn get_tab(&self, target: &Target, tab: Tab) -> ConsoleResult<TabView> {
+        let mut sections = Vec::new();
+        for section in tab.sections() {
+            sections.push(match self.get_section(target, section.key).await {
+                Ok(view) => view,
+                Err(e @ (ConsoleError::Api(_) | ConsoleError::Microsoft { .. })) => SectionView {
+                    key: section.key.to_owned(),
+                    endpoint: format!("/{}", section.read),
+                    values: Value::Null,
+                    secrets: Vec::new(),
+                    error: Some(e.view()),
+                },
+                Err(e) => return Err(e),
+            });
+        }
+        Ok(TabView { tab, sections })
+    }
+
+    /// Changes fields of one section: reads it, builds the body (refusing before anything is
+    /// sent if a secret would be lost, moved or misused), writes it, and reads it back.
+    pub async fn set_section(
+        &self,
+        target: &Target,
+        key: &str,
+        edits: &[Edit],
+        secrets: &[NewSecret],
+        observer: &Observer,
+    ) -> ConsoleResult<SettingsChange> {
+        let section = section_named(key)?;
+        let c = self.c;
+        let op = c
+            .begin(target, OperationKind::SettingsSet, section.key, observer)
+            .await?;
+        let result = async {
+            let answer = self.read_answer(target, section).await?;
+            let built = write_body(section, &answer, edits, secrets).map_err(|refusals| {
+                ConsoleError::SettingsRefused {
+                    section: section.key.to_owned(),
+                    refusals,
+                }
+            })?;
+            let before_view = editable_view(section, &answer);
+            let before = pick(&before_view, &built.changed);
+            op.record_before(&before);
+            if built.changed.is_empty() {
+                return Ok(SettingsChange {
+                    section: section.key.to_owned(),
+                    changed: Vec::new(),
+                    kept_masked: built.kept_masked,
+                    after: before.clone(),
+                    before,
+                    differences: Vec::new(),
+                });
+            }
+            op.checkpoint(|| "nothing".to_owned(), "run the same change again")?;
+            let session = c.session(target).await?;
+            let path = section.write;
+            let body = built.body;
+            session
+                .call(|cl, t| {
+                    let body = &body;
+                    async move { cl.write_settings_section(&t, path, body).await }
+                })
+                .await?;
+            drop(body);
+            let after_answer = self.read_answer(target, section).await?;
+            let after_view = editable_view(section, &after_answer);
+            let after = pick(&after_view, &built.changed);
+            op.record_after(&after);
+            let mut expected_view = before_view.clone();
+            for e in edits {
+                set_shown(&mut expected_view, &e.path, e.value.clone());
+            }
+            let differences = built
+                .changed
+                .iter()
+                .filter(|p| {
+                    let now = get_path(&after_view, p);
+                    let leaf = p.rsplit('.').next().unwrap_or(p);
+                    if secrets.iter().any(|s| &s.path == *p) {
+                        // A new secret reads back masked with its own last four characters.
+                        let typed = secrets
+                            .iter()
+                            .find(|s| &s.path == *p)
+                            .map(|s| s.value.expose());
+                        now.and_then(Value::as_str)
+                            != typed.map(cloo_domain::settings::mask).as_deref()
+                    } else if is_secret_name(leaf) {
+                        false
+                    } else {
+                        now != get_path(&expected_view, p)
+                    }
+                })
+                .cloned()
+                .collect();
+            Ok(SettingsChange {
+                section: section.key.to_owned(),
+                changed: built.changed,
+                kept_masked: built.kept_masked,
+                before,
+                after,
+                differences,
+            })
+        }
+        .await;
+        op.finish(result).await
+    }
+}
+
+fn set_shown(root: &mut Value, path: &str, value: Value) {
+    let mut at = root;
+    let segments: Vec<&str> = path.split('.').collect();
+    for seg in &segments[..segments.len().saturating_sub(1)] {
+        let next = match at {
+            Value::Object(map) => map.get_mut(*seg),
+            Value::Array(items) => seg.parse::<usize>().ok().and_then(|i| items.get_mut(i)),
+            _ => None,
+        };
+        match next {
+            Some(n) => at = n,
+            None => return,
+        }
+    }
+    let last = segments[segments.len() - 1];
+    match at {
+        Value::Object(map) => {
+            map.insert(last.to_owned(), value);
+        }
+        Value::Array(items) => {
+            if let Ok(i) = last.parse::<usize>() {
+                if i < items.len() {
+                    items[i] = value;
+                } else if i == items.len() {
+                    items.push(value);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Why a write was refused, one line per field, for messages.
+pub(crate) fn describe_refusals(
+    section: &str,
+    refusals: &[cloo_domain::settings::WriteRefusal],
+) -> String {
+    use cloo_domain::settings::WriteRefusal as R;
+    let lines: Vec<String> = refusals
+        .iter()
+        .map(|r| match r {
+            R::UnknownField { path } => format!("{path}: no such field in {section}"),
+            R::WrongType { path, expected, found } => {
+                format!("{path}: expects a {expected}, not a {found}")
+            }
+            R::ReadOnly { path } => format!("{path}: computed by the server, cannot be set"),
+            R::SecretAsValue { path } => {
+                format!("{path}: a secret; give it as a secret, not as a value")
+            }
+            R::LooksMasked { path } => format!(
+                "{path}: a new secret cannot start with ***, the server would take it for a masked one"
+            ),
+            R::SecretNeeded { path, because } => match because {
+                MaskedWrite::UsesAsSent => format!(
+                    "{path}: this write sends the secret, and the server would start its live client with the masked text: type the real value"
+                ),
+                _ => format!(
+                    "{path}: this write sends the secret, and the server would store the masked text as the new secret: type the real value"
+                ),
+            },
+            R::ShortSecret { path } => format!(
+                "{path}: the deployment's secret is 3 characters or fewer; the server would store *** in its place: type the real value"
+            ),
+            R::SecretWouldMove { path } => format!(
+                "{path}: the connection's key would be matched to another connection: type the key again"
+            ),
+        })
+        .collect();
+    format!(
+        "nothing was sent: {} field(s) of {section} cannot be written safely — {}",
+        lines.len(),
+        lines.join("; ")
+    )
+}

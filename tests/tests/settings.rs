@@ -1,0 +1,567 @@
+//! System Settings against a sandbox process: each endpoint that stores a masked secret
+//! literally is edited through the console with its secret intact, a write that would lose a
+//! secret is refused with nothing sent, and over random sequences of edits to other fields every
+//! secret stays what it was.
+
+use cloo_console::settings::SettingsChange;
+use cloo_console::{ConsoleError, ErrorCode, Observer, Target};
+use cloo_domain::Secret;
+use cloo_domain::settings::{Edit, NewSecret, SECTIONS, editable_view, get_path, is_secret_name};
+use cloo_tests::SandboxProcess;
+use serde_json::{Value, json};
+
+/// The stored value of a setting, unmasked (the sandbox's test hook).
+async fn stored(sandbox: &SandboxProcess, name: &str) -> Value {
+    reqwest::get(format!("{}/_sandbox/stored_setting/{name}", sandbox.url))
+        .await
+        .expect("hook")
+        .json()
+        .await
+        .expect("json")
+}
+
+async fn version(sandbox: &SandboxProcess) -> i64 {
+    let token = sandbox.admin_token().await;
+    sandbox
+        .client()
+        .config_version(&token)
+        .await
+        .expect("version")
+}
+
+/// Writes real secrets straight to the deployment, as an admin would in the web panel.
+async fn plant_secrets(sandbox: &SandboxProcess) {
+    let token = sandbox.admin_token().await;
+    let client = sandbox.client();
+    for (path, body) in [
+        (
+            "api/v1/configs/tool_servers",
+            json!({"TOOL_SERVER_CONNECTIONS": [
+                {"url": "https://tools.example/jira", "path": "openapi.json", "auth_type": "bearer",
+                 "key": "tool-bearer-real-9f3a", "config": {"enable": true, "access_control": null}},
+                {"url": "https://tools.example/wiki", "path": "openapi.json", "auth_type": "session",
+                 "key": "", "config": {"enable": true, "access_control": null}}]}),
+        ),
+        (
+            "api/v1/configs/storage",
+            json!({"image_upload_mode": "storage", "provider": "s3",
+                   "s3": {"bucket_name": "imgs", "region_name": "ap-northeast-2", "endpoint_url": "",
+                          "access_key_id": "AKIAREALKEY0001", "secret_access_key": "s3-secret-real-0001",
+                          "key_prefix": ""}}),
+        ),
+        (
+            "api/v1/configs/file-storage",
+            json!({"provider": "s3",
+                   "s3": {"bucket_name": "files", "region_name": "ap-northeast-2", "endpoint_url": "",
+                          "access_key_id": "AKIAFILEKEY0002", "secret_access_key": "s3-secret-file-0002",
+                          "key_prefix": ""}}),
+        ),
+        (
+            "api/v1/retrieval/config/update",
+            json!({"CHUNK_SIZE": 1000, "MISTRAL_OCR_API_KEY": "mistral-real-0003",
+                   "web": {"ENABLE_WEB_SEARCH": true, "WEB_SEARCH_ENGINE": "sougou", "WEB_SEARCH_RESULT_COUNT": 3,
+                           "BRAVE_SEARCH_API_KEY": "", "TAVILY_API_KEY": "tavily-real-0004",
+                           "SOUGOU_API_SID": "sid-1", "SOUGOU_API_SK": "sougou-real-0005"}}),
+        ),
+        (
+            "api/v1/configs/code_execution",
+            json!({"ENABLE_CODE_EXECUTION": true, "CODE_EXECUTION_ENGINE": "jupyter",
+                   "CODE_EXECUTION_JUPYTER_URL": "http://jupyter:8888", "CODE_EXECUTION_JUPYTER_AUTH": "token",
+                   "CODE_EXECUTION_JUPYTER_AUTH_TOKEN": "jupyter-token-0006",
+                   "CODE_EXECUTION_JUPYTER_AUTH_PASSWORD": "pw7", "CODE_EXECUTION_JUPYTER_TIMEOUT": 60}),
+        ),
+        (
+            "ollama/config/update",
+            json!({"ENABLE_OLLAMA_API": true, "OLLAMA_BASE_URLS": ["http://ollama-a:11434", "http://ollama-b:11434"],
+                   "OLLAMA_API_CONFIGS": {"0": {"enable": true, "key": ""}, "1": {"enable": true, "key": "ollama-key-0008"}}}),
+        ),
+        (
+            "openai/config/update",
+            json!({"ENABLE_OPENAI_API": true,
+                   "OPENAI_API_BASE_URLS": ["https://api.openai.com/v1", "https://aoai.example"],
+                   "OPENAI_API_KEYS": ["sk-openai-real-0009", "aoai-real-0010"],
+                   "OPENAI_API_CONFIGS": {"0": {"enable": true}, "1": {"enable": true}}}),
+        ),
+    ] {
+        client
+            .write_settings_section(&token, path, &body)
+            .await
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+    }
+}
+
+/// Every planted secret, where the sandbox stores it, and its real value.
+async fn secrets_now(sandbox: &SandboxProcess) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    for name in [
+        "TOOL_SERVER_CONNECTIONS",
+        "S3_ACCESS_KEY_ID",
+        "S3_SECRET_ACCESS_KEY",
+        "FILE_S3_ACCESS_KEY_ID",
+        "FILE_S3_SECRET_ACCESS_KEY",
+        "MISTRAL_OCR_API_KEY",
+        "TAVILY_API_KEY",
+        "SOUGOU_API_SK",
+        "CODE_EXECUTION_JUPYTER_AUTH_TOKEN",
+        "CODE_EXECUTION_JUPYTER_AUTH_PASSWORD",
+        "OLLAMA_API_CONFIGS",
+        "OPENAI_API_KEYS",
+    ] {
+        let v = stored(sandbox, name).await;
+        let v = match name {
+            "TOOL_SERVER_CONNECTIONS" => json!(
+                v.as_array()
+                    .map(|a| a.iter().map(|c| c["key"].clone()).collect::<Vec<_>>())
+            ),
+            "OLLAMA_API_CONFIGS" => json!([v["0"]["key"], v["1"]["key"]]),
+            _ => v,
+        };
+        out.push((name.to_owned(), v));
+    }
+    out
+}
+
+fn edit(path: &str, value: Value) -> Edit {
+    Edit {
+        path: path.into(),
+        value,
+    }
+}
+
+fn secret(path: &str, value: &str) -> NewSecret {
+    NewSecret {
+        path: path.into(),
+        value: Secret::new(value),
+    }
+}
+
+async fn set(
+    console: &cloo_console::Console,
+    target: &Target,
+    section: &str,
+    edits: &[Edit],
+    secrets: &[NewSecret],
+) -> Result<SettingsChange, ConsoleError> {
+    console
+        .settings()
+        .set_section(target, section, edits, secrets, &Observer::quiet())
+        .await
+}
+
+#[tokio::test]
+async fn each_literal_storing_endpoint_keeps_its_secret_through_console_edits() {
+    let sandbox = SandboxProcess::start(&[]).expect("sandbox");
+    let (console, target, _dir) = cloo_tests::direct_console(&sandbox).await;
+    plant_secrets(&sandbox).await;
+    let planted = secrets_now(&sandbox).await;
+    assert_eq!(
+        planted[0].1,
+        json!(["tool-bearer-real-9f3a", ""]),
+        "the planted tool key is stored"
+    );
+
+    // Tool servers: the POST stores keys as sent, so an edit needs every masked key typed again.
+    let before = version(&sandbox).await;
+    let refused = set(
+        &console,
+        &target,
+        "tool_servers",
+        &[edit(
+            "TOOL_SERVER_CONNECTIONS.1.url",
+            json!("https://tools.example/kb"),
+        )],
+        &[],
+    )
+    .await
+    .expect_err("refused");
+    assert_eq!(refused.code(), ErrorCode::SecretWouldBeLost);
+    assert!(refused.code().is_guard());
+    assert_eq!(
+        refused.view().field.as_deref(),
+        Some("TOOL_SERVER_CONNECTIONS.0.key")
+    );
+    assert_eq!(version(&sandbox).await, before, "nothing was sent");
+    let change = set(
+        &console,
+        &target,
+        "tool_servers",
+        &[edit(
+            "TOOL_SERVER_CONNECTIONS.1.url",
+            json!("https://tools.example/kb"),
+        )],
+        &[secret(
+            "TOOL_SERVER_CONNECTIONS.0.key",
+            "tool-bearer-real-9f3a",
+        )],
+    )
+    .await
+    .expect("written with the key typed again");
+    assert!(change.differences.is_empty(), "{:?}", change.differences);
+    assert_eq!(
+        stored(&sandbox, "TOOL_SERVER_CONNECTIONS").await[1]["url"],
+        "https://tools.example/kb"
+    );
+
+    // Image and file storage: a top-level edit leaves the S3 group (and its literal key id) out.
+    for (section, key_id) in [
+        ("storage", "S3_ACCESS_KEY_ID"),
+        ("file_storage", "FILE_S3_ACCESS_KEY_ID"),
+    ] {
+        let change = set(
+            &console,
+            &target,
+            section,
+            &[edit("provider", json!("local"))],
+            &[],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{section}: {e}"));
+        assert_eq!(change.changed, vec!["provider"]);
+        assert_eq!(
+            stored(
+                &sandbox,
+                &format!(
+                    "{}STORAGE_PROVIDER",
+                    if section == "storage" { "" } else { "FILE_" }
+                )
+            )
+            .await,
+            "local"
+        );
+        // Touching the S3 group needs its secrets typed again.
+        let refused = set(
+            &console,
+            &target,
+            section,
+            &[edit("s3.bucket_name", json!("other"))],
+            &[],
+        )
+        .await
+        .expect_err("refused");
+        assert_eq!(refused.code(), ErrorCode::SecretWouldBeLost, "{section}");
+        assert!(
+            stored(&sandbox, key_id)
+                .await
+                .as_str()
+                .is_some_and(|k| k.starts_with("AKIA"))
+        );
+    }
+
+    // Documents: a chunking edit leaves `web` (and its literal SOUGOU key) out entirely.
+    let change = set(
+        &console,
+        &target,
+        "retrieval",
+        &[edit("CHUNK_SIZE", json!(800))],
+        &[],
+    )
+    .await
+    .expect("chunk size");
+    assert_eq!(change.changed, vec!["CHUNK_SIZE"]);
+    assert_eq!(stored(&sandbox, "CHUNK_SIZE").await, 800);
+    // Web search: the whole `web` group goes, so its SOUGOU key must be typed again.
+    let refused = set(
+        &console,
+        &target,
+        "web",
+        &[edit("WEB_SEARCH_RESULT_COUNT", json!(5))],
+        &[],
+    )
+    .await
+    .expect_err("refused");
+    assert_eq!(refused.view().field.as_deref(), Some("SOUGOU_API_SK"));
+    set(
+        &console,
+        &target,
+        "web",
+        &[edit("WEB_SEARCH_RESULT_COUNT", json!(5))],
+        &[secret("SOUGOU_API_SK", "sougou-real-0005")],
+    )
+    .await
+    .expect("web written");
+    assert_eq!(stored(&sandbox, "WEB_SEARCH_RESULT_COUNT").await, 5);
+
+    // Code execution: a secret of three characters or fewer reads back as `***`, which the
+    // server would store; the write is refused until it is typed.
+    let refused = set(
+        &console,
+        &target,
+        "code_execution",
+        &[edit("CODE_EXECUTION_JUPYTER_TIMEOUT", json!(120))],
+        &[],
+    )
+    .await
+    .expect_err("short secret");
+    assert_eq!(
+        refused.view().field.as_deref(),
+        Some("CODE_EXECUTION_JUPYTER_AUTH_PASSWORD")
+    );
+    set(
+        &console,
+        &target,
+        "code_execution",
+        &[edit("CODE_EXECUTION_JUPYTER_TIMEOUT", json!(120))],
+        &[secret("CODE_EXECUTION_JUPYTER_AUTH_PASSWORD", "pw7")],
+    )
+    .await
+    .expect("written");
+
+    // Ollama: keys resolve by index, so swapping URLs would attach the key to the other server.
+    let refused = set(
+        &console,
+        &target,
+        "ollama",
+        &[edit(
+            "OLLAMA_BASE_URLS",
+            json!(["http://ollama-b:11434", "http://ollama-a:11434"]),
+        )],
+        &[],
+    )
+    .await
+    .expect_err("would move");
+    assert_eq!(refused.code(), ErrorCode::SecretWouldBeLost);
+
+    assert_eq!(
+        secrets_now(&sandbox).await,
+        planted,
+        "every secret unchanged"
+    );
+    // The journal holds the masked forms only.
+    let page = console
+        .journal()
+        .list(&cloo_console::journal::JournalQuery::default())
+        .await
+        .expect("journal");
+    let text = serde_json::to_string(&page.entries).expect("json");
+    for real in [
+        "tool-bearer-real-9f3a",
+        "sougou-real-0005",
+        "pw7\"",
+        "AKIAREALKEY0001",
+    ] {
+        assert!(!text.contains(real), "{real} is in the journal");
+    }
+    assert!(
+        page.entries
+            .iter()
+            .any(|e| e.operation == "settings.set" && e.outcome == "refused")
+    );
+}
+
+/// A small deterministic generator (xorshift), so a failing sequence can be replayed by seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// Leaf fields of a section that are not secrets, with a new value of the same type.
+fn editable_leaves(prefix: &str, v: &Value, out: &mut Vec<(String, Value)>) {
+    match v {
+        Value::Object(map) => {
+            for (k, x) in map {
+                if is_secret_name(k) {
+                    continue;
+                }
+                let p = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                editable_leaves(&p, x, out);
+            }
+        }
+        Value::Array(items) if items.iter().any(Value::is_object) => {
+            for (i, x) in items.iter().enumerate() {
+                editable_leaves(&format!("{prefix}.{i}"), x, out);
+            }
+        }
+        Value::Bool(b) => out.push((prefix.to_owned(), json!(!b))),
+        Value::Number(n) => out.push((prefix.to_owned(), json!(n.as_i64().unwrap_or(1) + 1))),
+        Value::String(s) if !prefix.ends_with("URLS") => {
+            out.push((prefix.to_owned(), json!(format!("{s}x"))))
+        }
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn over_random_edits_of_other_fields_every_secret_stays() {
+    let sandbox = SandboxProcess::start(&[]).expect("sandbox");
+    let (console, target, _dir) = cloo_tests::direct_console(&sandbox).await;
+    plant_secrets(&sandbox).await;
+    let planted = secrets_now(&sandbox).await;
+    let token = sandbox.admin_token().await;
+    let client = sandbox.client();
+    let sections: Vec<_> = SECTIONS
+        .iter()
+        .filter(|s| {
+            [
+                "tool_servers",
+                "storage",
+                "file_storage",
+                "retrieval",
+                "web",
+                "code_execution",
+                "ollama",
+                "openai",
+                "search_engine",
+                "tasks",
+                "direct_connections",
+            ]
+            .contains(&s.key)
+        })
+        .collect();
+    let (mut written, mut refused) = (0, 0);
+    for seed in 1..=60u64 {
+        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let section = sections[rng.below(sections.len())];
+        let answer = client
+            .settings_section(&token, section.read)
+            .await
+            .expect("read");
+        let mut leaves = Vec::new();
+        editable_leaves("", &editable_view(section, &answer), &mut leaves);
+        if leaves.is_empty() {
+            continue;
+        }
+        let edits: Vec<Edit> = (0..1 + rng.below(3))
+            .map(|_| {
+                let (path, value) = leaves[rng.below(leaves.len())].clone();
+                edit(&path, value)
+            })
+            .collect();
+        match set(&console, &target, section.key, &edits, &[]).await {
+            Ok(change) => {
+                written += 1;
+                let after = client
+                    .settings_section(&token, section.read)
+                    .await
+                    .expect("read");
+                for e in &edits {
+                    if edits.iter().filter(|x| x.path == e.path).count() == 1 {
+                        assert_eq!(
+                            get_path(&editable_view(section, &after), &e.path),
+                            Some(&e.value),
+                            "seed {seed}: {} {} ({:?})",
+                            section.key,
+                            e.path,
+                            change.changed
+                        );
+                    }
+                }
+            }
+            Err(e) => {
+                assert_eq!(
+                    e.code(),
+                    ErrorCode::SecretWouldBeLost,
+                    "seed {seed}: {}: {e}",
+                    section.key
+                );
+                refused += 1;
+            }
+        }
+        assert_eq!(
+            secrets_now(&sandbox).await,
+            planted,
+            "seed {seed}: a secret changed after an edit of {} ({edits:?})",
+            section.key
+        );
+    }
+    assert!(
+        written >= 20 && refused >= 5,
+        "written {written}, refused {refused}"
+    );
+}
+
+#[tokio::test]
+async fn clooctl_reads_a_tab_and_refuses_with_exit_3_until_the_secret_is_typed_on_stdin() {
+    let sandbox = SandboxProcess::start(&[]).expect("sandbox");
+    plant_secrets(&sandbox).await;
+    let cli = cloo_tests::Clooctl::new("cli-settings");
+    assert_eq!(cli.add_tenant(&sandbox, "s", &[]).code, 0);
+
+    let got = cli.run(&["settings", "get", "tools", "-o", "json"], "");
+    assert_eq!(got.code, 0, "{}", got.stderr);
+    let sections = got.json();
+    assert_eq!(sections[0]["key"], "tool_servers");
+    assert_eq!(
+        sections[0]["values"]["TOOL_SERVER_CONNECTIONS"][0]["key"], "*****************9f3a",
+        "shown masked"
+    );
+    assert_eq!(
+        sections[0]["secrets"][0]["on_masked_write"],
+        "stores_literally"
+    );
+    let table = cli.run(&["settings", "get", "tools"], "");
+    assert!(
+        table
+            .stdout
+            .contains("TOOL_SERVER_CONNECTIONS.0.key = \"*****************9f3a\"  (secret; any write of it needs the real value)"),
+        "{}",
+        table.stdout
+    );
+
+    let refused = cli.run(
+        &[
+            "settings",
+            "set",
+            "tool_servers",
+            "TOOL_SERVER_CONNECTIONS.1.path=spec.json",
+            "-o",
+            "json",
+        ],
+        "",
+    );
+    assert_eq!(refused.code, 3, "{}", refused.stderr);
+    let error: Value = serde_json::from_str(refused.stderr.trim()).expect("one JSON error");
+    assert_eq!(error["error"]["code"], "secret_would_be_lost");
+    assert_eq!(
+        error["error"]["refusals"][0]["path"],
+        "TOOL_SERVER_CONNECTIONS.0.key"
+    );
+    assert_eq!(error["error"]["refusals"][0]["because"], "stores_literally");
+
+    let written = cli.run(
+        &[
+            "settings",
+            "set",
+            "tool_servers",
+            "TOOL_SERVER_CONNECTIONS.1.path=spec.json",
+            "--secret",
+            "TOOL_SERVER_CONNECTIONS.0.key",
+        ],
+        "tool-bearer-rotated-77aa\n",
+    );
+    assert_eq!(written.code, 0, "{}", written.stderr);
+    assert!(
+        written.stdout.contains(
+            "tool_servers.TOOL_SERVER_CONNECTIONS.1.path: \"openapi.json\" -> \"spec.json\""
+        ),
+        "{}",
+        written.stdout
+    );
+    assert!(
+        !written.stdout.contains("rotated"),
+        "the typed secret is never printed"
+    );
+    let keys = stored(&sandbox, "TOOL_SERVER_CONNECTIONS").await;
+    assert_eq!(keys[0]["key"], "tool-bearer-rotated-77aa");
+    assert_eq!(keys[1]["path"], "spec.json");
+
+    let bad = cli.run(&["settings", "get", "nope"], "");
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("no settings tab \"nope\""),
+        "{}",
+        bad.stderr
+    );
+}
