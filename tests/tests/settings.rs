@@ -76,6 +76,16 @@ async fn plant_secrets(sandbox: &SandboxProcess) {
                    "OLLAMA_API_CONFIGS": {"0": {"enable": true, "key": ""}, "1": {"enable": true, "key": "ollama-key-0008"}}}),
         ),
         (
+            "api/v1/auths/admin/config/ldap/server",
+            json!({"label": "Corp AD", "host": "ldap.corp.example", "port": 636, "attribute_for_mail": "mail",
+                   "attribute_for_username": "sAMAccountName", "app_dn": "cn=svc,dc=corp", "app_dn_password": "ldap-bind-0011",
+                   "search_base": "dc=corp", "search_filters": "", "use_tls": true, "certificate_path": null, "ciphers": "ALL"}),
+        ),
+        (
+            "api/v1/configs/google_cloud",
+            json!({"GOOGLE_CLOUD_ENABLED": true, "GOOGLE_CLOUD_SERVICE_ACCOUNT_KEY": "{\"type\":\"service_account\",\"k\":\"gcp-0012\"}"}),
+        ),
+        (
             "openai/config/update",
             json!({"ENABLE_OPENAI_API": true,
                    "OPENAI_API_BASE_URLS": ["https://api.openai.com/v1", "https://aoai.example"],
@@ -106,6 +116,8 @@ async fn secrets_now(sandbox: &SandboxProcess) -> Vec<(String, Value)> {
         "CODE_EXECUTION_JUPYTER_AUTH_PASSWORD",
         "OLLAMA_API_CONFIGS",
         "OPENAI_API_KEYS",
+        "LDAP_APP_PASSWORD",
+        "GOOGLE_CLOUD_SERVICE_ACCOUNT_KEY",
     ] {
         let v = stored(sandbox, name).await;
         let v = match name {
@@ -416,6 +428,9 @@ async fn over_random_edits_of_other_fields_every_secret_stays() {
                 "search_engine",
                 "tasks",
                 "direct_connections",
+                "ldap_server",
+                "google_cloud",
+                "webhook",
             ]
             .contains(&s.key)
         })
@@ -447,7 +462,11 @@ async fn over_random_edits_of_other_fields_every_secret_stays() {
                     .await
                     .expect("read");
                 for e in &edits {
-                    if edits.iter().filter(|x| x.path == e.path).count() == 1 {
+                    // settings.md: Google Cloud reads as enabled whenever a key is stored, so
+                    // turning it off with the key kept cannot read back off.
+                    let computed =
+                        section.key == "google_cloud" && e.path == "GOOGLE_CLOUD_ENABLED";
+                    if !computed && edits.iter().filter(|x| x.path == e.path).count() == 1 {
                         assert_eq!(
                             get_path(&editable_view(section, &after), &e.path),
                             Some(&e.value),
@@ -563,5 +582,101 @@ async fn clooctl_reads_a_tab_and_refuses_with_exit_3_until_the_secret_is_typed_o
         bad.stderr.contains("no settings tab \"nope\""),
         "{}",
         bad.stderr
+    );
+}
+
+#[tokio::test]
+async fn the_general_tab_is_written_through_the_console_and_silent_server_rules_are_refused_first()
+{
+    let sandbox = SandboxProcess::start(&[]).expect("sandbox");
+    let (console, target, _dir) = cloo_tests::direct_console(&sandbox).await;
+    plant_secrets(&sandbox).await;
+    let tab = console
+        .settings()
+        .get_tab(&target, cloo_domain::settings::Tab::General)
+        .await
+        .expect("general");
+    let keys: Vec<&str> = tab.sections.iter().map(|s| s.key.as_str()).collect();
+    assert_eq!(keys, ["admin_config", "ldap", "webhook", "ldap_server"]);
+    assert!(
+        tab.sections.iter().all(|s| s.error.is_none()),
+        "{:?}",
+        tab.sections
+    );
+    assert_eq!(tab.sections[3].values["app_dn_password"], "**********0011");
+
+    // Sign-up off through the admin config (13 required fields sent whole).
+    let change = set(
+        &console,
+        &target,
+        "admin_config",
+        &[edit("ENABLE_SIGNUP", json!(false))],
+        &[],
+    )
+    .await
+    .expect("sign-up off");
+    assert_eq!(change.changed, vec!["ENABLE_SIGNUP"]);
+    assert_eq!(change.after["ENABLE_SIGNUP"], false);
+    assert_eq!(stored(&sandbox, "ENABLE_SIGNUP").await, false);
+
+    // Values the server would silently ignore are refused before anything is sent.
+    let before = version(&sandbox).await;
+    for (field, value) in [
+        ("JWT_EXPIRES_IN", json!("forever")),
+        ("DEFAULT_USER_ROLE", json!("owner")),
+        ("DEFAULT_USER_ROLE", json!("user:group:no-such-group")),
+    ] {
+        let refused = set(
+            &console,
+            &target,
+            "admin_config",
+            &[edit(field, value.clone())],
+            &[],
+        )
+        .await
+        .expect_err("refused");
+        assert_eq!(refused.code(), ErrorCode::Validation, "{field} {value}");
+        assert_eq!(refused.view().field.as_deref(), Some(field));
+    }
+    assert_eq!(version(&sandbox).await, before, "nothing was sent");
+    set(
+        &console,
+        &target,
+        "admin_config",
+        &[edit("JWT_EXPIRES_IN", json!("4w"))],
+        &[],
+    )
+    .await
+    .expect("a real duration");
+    assert_eq!(stored(&sandbox, "JWT_EXPIRES_IN").await, "4w");
+
+    // LDAP: the renamed switch, and the server settings with the bind password kept.
+    set(
+        &console,
+        &target,
+        "ldap",
+        &[edit("ENABLE_LDAP", json!(true))],
+        &[],
+    )
+    .await
+    .expect("ldap on");
+    assert_eq!(stored(&sandbox, "ENABLE_LDAP").await, true);
+    let change = set(
+        &console,
+        &target,
+        "ldap_server",
+        &[edit("host", json!("ldap2.corp.example"))],
+        &[],
+    )
+    .await
+    .expect("host");
+    assert_eq!(change.kept_masked, vec!["app_dn_password"]);
+    assert_eq!(
+        stored(&sandbox, "LDAP_APP_PASSWORD").await,
+        "ldap-bind-0011"
+    );
+    assert_eq!(
+        stored(&sandbox, "LDAP_SERVER_HOST").await,
+        "ldap2.corp.example"
     );
 }

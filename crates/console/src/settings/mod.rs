@@ -224,6 +224,22 @@ impl Settings<'_> {
             .begin(target, OperationKind::SettingsSet, section.key, observer)
             .await?;
         let result = async {
+            if let Some(role) = edits
+                .iter()
+                .find(|e| section.key == "admin_config" && e.path == "DEFAULT_USER_ROLE")
+                .and_then(|e| e.value.as_str())
+                && let Some(group) = role.strip_prefix("user:group:")
+            {
+                let snapshot = c.snapshot(target, false).await?;
+                if !snapshot.groups.iter().any(|g| g.id == group) {
+                    return Err(ConsoleError::invalid(
+                        "DEFAULT_USER_ROLE",
+                        format!(
+                            "no group with id {group:?} on this deployment: the server would keep the old default role"
+                        ),
+                    ));
+                }
+            }
             let answer = self.read_answer(target, section).await?;
             let built = write_body(section, &answer, edits, secrets).map_err(|refusals| {
                 ConsoleError::SettingsRefused {
@@ -344,6 +360,7 @@ pub(crate) fn describe_refusals(
             R::WrongType { path, expected, found } => {
                 format!("{path}: expects a {expected}, not a {found}")
             }
+            R::Ignored { path, reason } => format!("{path}: {reason}"),
             R::ReadOnly { path } => format!("{path}: computed by the server, cannot be set"),
             R::SecretAsValue { path } => {
                 format!("{path}: a secret; give it as a secret, not as a value")

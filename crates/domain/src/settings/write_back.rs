@@ -48,6 +48,13 @@ pub enum WriteRefusal {
         /// What was given.
         found: String,
     },
+    /// The server would answer 200 and silently keep the old value.
+    Ignored {
+        /// The field.
+        path: String,
+        /// Why, in one sentence.
+        reason: String,
+    },
     /// The server computes the field; it cannot be written.
     ReadOnly {
         /// The field.
@@ -92,6 +99,7 @@ impl WriteRefusal {
         match self {
             WriteRefusal::UnknownField { path }
             | WriteRefusal::WrongType { path, .. }
+            | WriteRefusal::Ignored { path, .. }
             | WriteRefusal::ReadOnly { path }
             | WriteRefusal::SecretAsValue { path }
             | WriteRefusal::LooksMasked { path }
@@ -244,6 +252,9 @@ fn check_edit(section: &Section, view: &Value, edit: &Edit) -> Option<WriteRefus
             expected: kind_of(old).to_owned(),
             found: kind_of(&edit.value).to_owned(),
         });
+    }
+    if let Some(reason) = super::field_rules::ignored_value(section.key, &edit.path, &edit.value) {
+        return Some(WriteRefusal::Ignored { path, reason });
     }
     let mut plain = Vec::new();
     plain_secrets(

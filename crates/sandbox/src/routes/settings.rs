@@ -53,6 +53,23 @@ pub(super) fn routes() -> Router<Arc<AppState>> {
         .route("/ollama/config/update", post(set_ollama))
         .route("/openai/config", get(get_openai))
         .route("/openai/config/update", post(set_openai))
+        .route(
+            "/api/v1/auths/admin/config",
+            get(get_admin_config).post(set_admin_config),
+        )
+        .route(
+            "/api/v1/auths/admin/config/ldap",
+            get(get_ldap).post(set_ldap),
+        )
+        .route(
+            "/api/v1/auths/admin/config/ldap/server",
+            get(get_ldap_server).post(set_ldap_server),
+        )
+        .route("/api/webhook", get(get_webhook).post(set_webhook))
+        .route(
+            "/api/v1/configs/google_cloud",
+            get(get_google_cloud).post(set_google_cloud),
+        )
         .route("/api/v1/configs/version", get(get_version))
         .route("/api/v1/configs/import", post(import_config))
 }
@@ -829,4 +846,308 @@ async fn import_config(
     }
     state.db.bump_config_version().await?;
     Ok(Json(super::settings_registry::export(&state).await?))
+}
+
+/// The thirteen required fields of `/auths/admin/config` (the usage-limit four are optional).
+const ADMIN_CONFIG: &[F] = &[
+    F(
+        "SHOW_ADMIN_DETAILS",
+        "SHOW_ADMIN_DETAILS",
+        "true",
+        Masked::No,
+    ),
+    F(
+        "WEBUI_URL",
+        "WEBUI_URL",
+        "\"http://localhost:3000\"",
+        Masked::No,
+    ),
+    F("ENABLE_SIGNUP", "ENABLE_SIGNUP", "true", Masked::No),
+    F("ENABLE_ONBOARDING", "ENABLE_ONBOARDING", "true", Masked::No),
+    F("ENABLE_API_KEY", "ENABLE_API_KEY", "true", Masked::No),
+    F(
+        "ENABLE_API_KEY_ENDPOINT_RESTRICTIONS",
+        "ENABLE_API_KEY_ENDPOINT_RESTRICTIONS",
+        "false",
+        Masked::No,
+    ),
+    F(
+        "API_KEY_ALLOWED_ENDPOINTS",
+        "API_KEY_ALLOWED_ENDPOINTS",
+        "\"\"",
+        Masked::No,
+    ),
+    F(
+        "DEFAULT_USER_ROLE",
+        "DEFAULT_USER_ROLE",
+        "\"pending\"",
+        Masked::No,
+    ),
+    F("JWT_EXPIRES_IN", "JWT_EXPIRES_IN", "\"-1\"", Masked::No),
+    F(
+        "ENABLE_COMMUNITY_SHARING",
+        "ENABLE_COMMUNITY_SHARING",
+        "false",
+        Masked::No,
+    ),
+    F(
+        "ENABLE_MESSAGE_RATING",
+        "ENABLE_MESSAGE_RATING",
+        "true",
+        Masked::No,
+    ),
+    F("ENABLE_CHANNELS", "ENABLE_CHANNELS", "false", Masked::No),
+    F(
+        "ENABLE_USER_WEBHOOKS",
+        "ENABLE_USER_WEBHOOKS",
+        "true",
+        Masked::No,
+    ),
+];
+
+async fn read_admin_config(state: &AppState) -> ApiResult<Value> {
+    let mut out = read_flat(state, ADMIN_CONFIG).await?;
+    let limits = crate::rules::global_limits_json(&crate::rules::global_limits(state).await?);
+    if let Value::Object(limits) = limits {
+        out.extend(limits);
+    }
+    Ok(Value::Object(out))
+}
+
+async fn get_admin_config(
+    State(state): State<Arc<AppState>>,
+    _: AdminUser,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(read_admin_config(&state).await?))
+}
+
+/// Whether `JWT_EXPIRES_IN` has the duration form the server accepts (`-1`, `0`, or a number
+/// and a unit).
+fn jwt_duration(text: &str) -> bool {
+    if text == "-1" || text == "0" {
+        return true;
+    }
+    let unit = ["ms", "s", "m", "h", "d", "w"]
+        .into_iter()
+        .find(|u| text.ends_with(u) && !(u == &"s" && text.ends_with("ms")));
+    let Some(unit) = unit else { return false };
+    let number = &text[..text.len() - unit.len()];
+    !number.is_empty() && number.parse::<f64>().is_ok_and(|n| n >= 0.0) && !number.starts_with('+')
+}
+
+/// `POST /auths/admin/config`: the thirteen fields required; a default role that is not a role
+/// or an existing group, and a JWT lifetime that is not a duration, silently keep their old
+/// value; the usage-limit fields apply when not null.
+async fn set_admin_config(
+    State(state): State<Arc<AppState>>,
+    _: AdminUser,
+    Json(body): Json<Value>,
+) -> ApiResult<Json<Value>> {
+    let map = body_object(&body)?;
+    let absent: Vec<&str> = ADMIN_CONFIG
+        .iter()
+        .filter(|F(name, ..)| !map.contains_key(*name))
+        .map(|F(name, ..)| *name)
+        .collect();
+    if !absent.is_empty() {
+        return Err(missing(&absent));
+    }
+    if let Some(Value::Object(per_model)) = map.get("USAGE_LIMIT_PER_MODEL")
+        && per_model.values().any(Value::is_null)
+    {
+        return Err(ApiFailure::validation(vec![
+            json!({"type": "int_type", "loc": ["body", "USAGE_LIMIT_PER_MODEL"], "msg": "Input should be a valid integer", "input": null}),
+        ]));
+    }
+    for F(name, env, ..) in ADMIN_CONFIG {
+        let sent = &map[*name];
+        let keep = match *name {
+            "DEFAULT_USER_ROLE" => {
+                let role = sent.as_str().unwrap_or_default();
+                let group_ok = match role.strip_prefix("user:group:") {
+                    Some(id) => state.db.group(id).await?.is_some(),
+                    None => false,
+                };
+                !(matches!(role, "pending" | "user" | "admin") || group_ok)
+            }
+            "JWT_EXPIRES_IN" => !sent.as_str().is_some_and(jwt_duration),
+            _ => false,
+        };
+        if !keep {
+            assign(&state, env, sent).await?;
+        }
+    }
+    for name in [
+        "ENABLE_USAGE_LIMIT",
+        "USAGE_LIMIT_DEFAULT_DAILY_TOKENS",
+        "USAGE_LIMIT_EXCEED_ACTION",
+        "USAGE_LIMIT_PER_MODEL",
+    ] {
+        if let Some(v) = map.get(name).filter(|v| !v.is_null()) {
+            assign(&state, name, v).await?;
+        }
+    }
+    Ok(Json(read_admin_config(&state).await?))
+}
+
+async fn get_ldap(State(state): State<Arc<AppState>>, _: AdminUser) -> ApiResult<Json<Value>> {
+    Ok(Json(
+        json!({"ENABLE_LDAP": stored(&state, "ENABLE_LDAP", "false").await?}),
+    ))
+}
+
+/// `POST /auths/admin/config/ldap`: the lower-case `enable_ldap`; null is stored as null.
+async fn set_ldap(
+    State(state): State<Arc<AppState>>,
+    _: AdminUser,
+    Json(body): Json<Value>,
+) -> ApiResult<Json<Value>> {
+    let map = body_object(&body)?;
+    let value = map.get("enable_ldap").cloned().unwrap_or(Value::Null);
+    assign(&state, "ENABLE_LDAP", &value).await?;
+    Ok(Json(json!({"ENABLE_LDAP": value})))
+}
+
+const LDAP_SERVER: &[F] = &[
+    F("label", "LDAP_SERVER_LABEL", "\"\"", Masked::No),
+    F("host", "LDAP_SERVER_HOST", "\"\"", Masked::No),
+    F("port", "LDAP_SERVER_PORT", "null", Masked::No),
+    F(
+        "attribute_for_mail",
+        "LDAP_ATTRIBUTE_FOR_MAIL",
+        "\"mail\"",
+        Masked::No,
+    ),
+    F(
+        "attribute_for_username",
+        "LDAP_ATTRIBUTE_FOR_USERNAME",
+        "\"uid\"",
+        Masked::No,
+    ),
+    F("app_dn", "LDAP_APP_DN", "\"\"", Masked::No),
+    F(
+        "app_dn_password",
+        "LDAP_APP_PASSWORD",
+        "\"\"",
+        Masked::Resolve,
+    ),
+    F("search_base", "LDAP_SEARCH_BASE", "\"\"", Masked::No),
+    F("search_filters", "LDAP_SEARCH_FILTER", "\"\"", Masked::No),
+    F("use_tls", "LDAP_USE_TLS", "true", Masked::No),
+    F("certificate_path", "LDAP_CA_CERT_FILE", "null", Masked::No),
+    F("ciphers", "LDAP_CIPHERS", "\"ALL\"", Masked::No),
+];
+
+async fn get_ldap_server(
+    State(state): State<Arc<AppState>>,
+    _: AdminUser,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(mask_tree(&Value::Object(
+        read_flat(&state, LDAP_SERVER).await?,
+    ))))
+}
+
+/// `POST /auths/admin/config/ldap/server`: seven fields must not be empty (400 naming the
+/// first); the password resolved when masked.
+async fn set_ldap_server(
+    State(state): State<Arc<AppState>>,
+    _: AdminUser,
+    Json(body): Json<Value>,
+) -> ApiResult<Json<Value>> {
+    let map = body_object(&body)?;
+    for name in [
+        "label",
+        "host",
+        "attribute_for_mail",
+        "attribute_for_username",
+        "app_dn",
+        "app_dn_password",
+        "search_base",
+    ] {
+        if map
+            .get(name)
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty)
+        {
+            return Err(ApiFailure::bad_request(&format!(
+                "Required field {name} is empty"
+            )));
+        }
+    }
+    write_present(&state, LDAP_SERVER, map).await?;
+    Ok(Json(mask_tree(&Value::Object(
+        read_flat(&state, LDAP_SERVER).await?,
+    ))))
+}
+
+async fn get_webhook(State(state): State<Arc<AppState>>, _: AdminUser) -> ApiResult<Json<Value>> {
+    Ok(Json(
+        json!({"url": stored(&state, "WEBHOOK_URL", "\"\"").await?}),
+    ))
+}
+
+async fn set_webhook(
+    State(state): State<Arc<AppState>>,
+    _: AdminUser,
+    Json(body): Json<Value>,
+) -> ApiResult<Json<Value>> {
+    let map = body_object(&body)?;
+    let Some(url @ Value::String(_)) = map.get("url") else {
+        return Err(missing(&["url"]));
+    };
+    assign(&state, "WEBHOOK_URL", url).await?;
+    Ok(Json(json!({"url": url})))
+}
+
+/// `GET /configs/google_cloud`: enabled is the flag or a key being present.
+async fn get_google_cloud(
+    State(state): State<Arc<AppState>>,
+    _: SettingsReader,
+) -> ApiResult<Json<Value>> {
+    let key = stored(&state, "GOOGLE_CLOUD_SERVICE_ACCOUNT_KEY", "\"\"").await?;
+    let flag = stored(&state, "GOOGLE_CLOUD_ENABLED", "false").await?;
+    let has_key = key.as_str().is_some_and(|k| !k.is_empty());
+    Ok(Json(json!({
+        "GOOGLE_CLOUD_ENABLED": flag.as_bool() == Some(true) || has_key,
+        "GOOGLE_CLOUD_SERVICE_ACCOUNT_KEY": mask_str(key.as_str().unwrap_or_default()),
+    })))
+}
+
+async fn set_google_cloud(
+    State(state): State<Arc<AppState>>,
+    _: SettingsWriter,
+    Json(body): Json<Value>,
+) -> ApiResult<Json<Value>> {
+    write_required(&state, GOOGLE_CLOUD, &body).await?;
+    get_google_cloud(State(state), SettingsReader).await
+}
+
+const GOOGLE_CLOUD: &[F] = &[
+    F(
+        "GOOGLE_CLOUD_ENABLED",
+        "GOOGLE_CLOUD_ENABLED",
+        "false",
+        Masked::No,
+    ),
+    F(
+        "GOOGLE_CLOUD_SERVICE_ACCOUNT_KEY",
+        "GOOGLE_CLOUD_SERVICE_ACCOUNT_KEY",
+        "\"\"",
+        Masked::Resolve,
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::jwt_duration;
+
+    #[test]
+    fn jwt_lifetimes_the_server_accepts() {
+        for ok in ["-1", "0", "4w", "1.5h", "30m", "500ms", "10s", "7d"] {
+            assert!(jwt_duration(ok), "{ok}");
+        }
+        for bad in ["", "1y", "h", "-2h", "forever", "1 h"] {
+            assert!(!jwt_duration(bad), "{bad}");
+        }
+    }
 }
