@@ -1034,3 +1034,87 @@ async fn entra_is_signed_in_from_the_form_tested_planned_applied_and_recorded() 
     );
     app.close().await.expect("close");
 }
+
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver, a keychain and the built app: run by ./dev test"]
+async fn a_general_setting_is_changed_reviewed_and_applied_and_a_secret_that_would_be_lost_is_refused()
+ {
+    let sandbox = SandboxProcess::start(&[]).expect("sandbox");
+    let test = "e2e-settings";
+    let cli = prepared_tenant(test, &sandbox);
+    let token = sandbox.admin_token().await;
+    sandbox
+        .client()
+        .write_settings_section(
+            &token,
+            "api/v1/configs/tool_servers",
+            &json!({"TOOL_SERVER_CONNECTIONS": [{"url": "https://tools.example/jira", "path": "openapi.json",
+                "auth_type": "bearer", "key": "e2e-tool-token-5150", "config": {"enable": true}}]}),
+        )
+        .await
+        .expect("a tool server with a key");
+    let driver = Driver::start(cli.data_dir(), &test_keychain_service(test));
+    let app = driver.launch(&[]).await;
+    wait_text(&app, "[data-testid=tenant-title]", "Practice").await;
+    click(&app, "[data-testid=tab-settings]").await;
+
+    // General: sign-up off, reviewed as exactly that field, applied, and stored on the server.
+    click(&app, "[data-testid='field-admin_config-ENABLE_SIGNUP']").await;
+    click(&app, "[data-testid=settings-review-admin_config]").await;
+    let changes = wait_text(&app, "[data-testid=settings-changes]", "ENABLE_SIGNUP").await;
+    assert!(changes.contains("true → false"), "{changes}");
+    assert_eq!(changes.lines().count(), 1, "only the one field: {changes}");
+    click(&app, "[data-testid=settings-apply]").await;
+    wait_text(
+        &app,
+        "[data-testid=settings-done]",
+        "admin_config: 1 field changed",
+    )
+    .await;
+    let admin_config = sandbox
+        .client()
+        .settings_section(&token, "api/v1/auths/admin/config")
+        .await
+        .expect("admin config");
+    assert_eq!(admin_config["ENABLE_SIGNUP"], false);
+
+    // Tools: editing a URL without retyping the key is refused in the review, nothing sent.
+    select(&app, "[data-testid=settings-tab]", "tools").await;
+    let url = wait_for(
+        &app,
+        "[data-testid='field-tool_servers-TOOL_SERVER_CONNECTIONS.0.url']",
+    )
+    .await;
+    retype_input(&url, "https://tools.example/jira2").await;
+    click(&app, "[data-testid=settings-review-tool_servers]").await;
+    let refusals = wait_text(
+        &app,
+        "[data-testid=settings-refusals]",
+        "TOOL_SERVER_CONNECTIONS.0.key",
+    )
+    .await;
+    assert!(refusals.contains("masked text"), "{refusals}");
+    let apply = wait_for(&app, "[data-testid=settings-apply]").await;
+    assert!(
+        !apply.is_enabled().await.expect("enabled?"),
+        "apply is disabled"
+    );
+    let stored: serde_json::Value = reqwest::get(format!(
+        "{}/_sandbox/stored_setting/TOOL_SERVER_CONNECTIONS",
+        sandbox.url
+    ))
+    .await
+    .expect("hook")
+    .json()
+    .await
+    .expect("json");
+    assert_eq!(stored[0]["key"], "e2e-tool-token-5150");
+    assert_eq!(stored[0]["url"], "https://tools.example/jira");
+    app.close().await.expect("close");
+}
+
+/// Replaces an input's text (select all, then type).
+async fn retype_input(input: &fantoccini::elements::Element, text: &str) {
+    input.clear().await.expect("clear");
+    input.send_keys(text).await.expect("type");
+}

@@ -127,6 +127,14 @@ commands! {
     /// The tenant's Entra runs, newest first.
     call fn entra_history(tenant: String) -> Vec<EntraRun> => entra::entra_history;
 
+    // System Settings.
+    /// A settings tab's sections as the deployment answers them (secrets masked).
+    call fn settings_tab(tenant: String, tab: Tab) -> TabView => settings::settings_tab;
+    /// What a change to one section would send, or why it cannot be sent; nothing is written.
+    call fn review_settings(tenant: String, section: String, edits: Vec<FieldEdit>, secrets: Vec<FieldSecret>) -> SettingsReview => settings::review_settings;
+    /// Changes fields of one section (journaled; refused before sending if a secret would be lost).
+    call fn set_settings(tenant: String, section: String, edits: Vec<FieldEdit>, secrets: Vec<FieldSecret>) -> SettingsChange => settings::set_settings;
+
     // The journal, and stopping.
     /// A page of the journal.
     call fn journal_page(query: JournalQuery) -> JournalPage => journal::journal_page;

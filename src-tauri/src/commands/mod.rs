@@ -10,6 +10,7 @@ pub mod imports;
 pub mod journal;
 pub mod orgs;
 pub mod registry;
+pub mod settings;
 pub mod tenants;
 pub mod upload;
 pub mod users;

@@ -1,7 +1,7 @@
 //! The desktop's commands, expanded from the one list in `list.rs`.
 
 use super::declare::commands;
-use super::{entra, groups, imports, journal, orgs, tenants, users};
+use super::{entra, groups, imports, journal, orgs, settings, tenants, users};
 use cloo_api::PerModel;
 use cloo_console::Progress;
 use cloo_console::entra::{
@@ -17,6 +17,7 @@ use cloo_console::imports::{
 };
 use cloo_console::journal::{JournalEntry, JournalPage, JournalQuery};
 use cloo_console::orgs::{OrgSummary, OrgTreeNode, UnitDetail};
+use cloo_console::settings::{FieldEdit, FieldSecret, SettingsChange, SettingsReview, TabView};
 use cloo_console::tenants::{
     AddTenantRequest, ConnectionReport, EditTenantRequest, RemovedTenant, StartupState, TenantView,
     WhoAmI,
@@ -25,6 +26,7 @@ use cloo_console::users::{
     BulkAction, BulkPlan, BulkResult, DeletionImpact, EditUserRequest, NewUserRequest,
     PermissionsReport, SuperAdminView, UserDetail, UserPage, UserRow, UserUsage, UsersPageRequest,
 };
+use cloo_domain::settings::Tab;
 use serde_json::Value;
 use tauri::ipc::Channel;
 

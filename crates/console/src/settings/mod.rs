@@ -10,7 +10,7 @@ use cloo_domain::settings::{
     Edit, MaskedWrite, NewSecret, Section, Tab, editable_view, get_path, hides_a_secret,
     is_secret_name, write_body,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use ts_rs::TS;
 
@@ -78,6 +78,82 @@ pub struct SettingsChange {
     pub after: Value,
     /// Fields where the deployment's answer after the write differs from what was sent.
     pub differences: Vec<String>,
+}
+
+/// A field set to a new value, as a shell sends it.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct FieldEdit {
+    /// Dotted path (`TOOL_SERVER_CONNECTIONS.0.url`).
+    pub path: String,
+    /// The new value.
+    #[ts(type = "unknown")]
+    pub value: Value,
+}
+
+/// A secret the user typed, as a shell sends it in (it is never sent back out).
+#[derive(Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct FieldSecret {
+    /// Dotted path.
+    pub path: String,
+    /// The real value.
+    pub value: String,
+}
+
+impl std::fmt::Debug for FieldSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FieldSecret {{ path: {:?}, value: *** }}", self.path)
+    }
+}
+
+/// The shells' edits and secrets in the domain's terms.
+pub fn to_domain(edits: &[FieldEdit], secrets: &[FieldSecret]) -> (Vec<Edit>, Vec<NewSecret>) {
+    (
+        edits
+            .iter()
+            .map(|e| Edit {
+                path: e.path.clone(),
+                value: e.value.clone(),
+            })
+            .collect(),
+        secrets
+            .iter()
+            .map(|s| NewSecret {
+                path: s.path.clone(),
+                value: cloo_domain::Secret::new(s.value.clone()),
+            })
+            .collect(),
+    )
+}
+
+/// What a section change would do, before anything is sent.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct SettingsReview {
+    /// The section.
+    pub section: String,
+    /// Each changed field: before (as read, secrets masked) and after (a typed secret shows as
+    /// "(new secret)").
+    pub changes: Vec<SettingChange>,
+    /// Secrets sent back masked to an endpoint that puts the stored value back.
+    pub kept_masked: Vec<String>,
+    /// Why it cannot be sent, field by field (empty: it can).
+    pub refusals: Vec<cloo_domain::settings::WriteRefusal>,
+}
+
+/// One field's change.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct SettingChange {
+    /// Dotted path.
+    pub path: String,
+    /// As read.
+    #[ts(type = "unknown")]
+    pub before: Value,
+    /// As it will be sent.
+    #[ts(type = "unknown")]
+    pub after: Value,
 }
 
 impl Console {
@@ -206,6 +282,51 @@ impl Settings<'_> {
             });
         }
         Ok(TabView { tab, sections })
+    }
+
+    /// What changing fields of one section would do: reads it and builds the body, sending
+    /// nothing.
+    pub async fn review_section(
+        &self,
+        target: &Target,
+        key: &str,
+        edits: &[Edit],
+        secrets: &[NewSecret],
+    ) -> ConsoleResult<SettingsReview> {
+        let section = section_named(key)?;
+        let answer = self.read_answer(target, section).await?;
+        let before = editable_view(section, &answer);
+        Ok(match write_body(section, &answer, edits, secrets) {
+            Ok(built) => {
+                let mut edited = before.clone();
+                for e in edits {
+                    set_shown(&mut edited, &e.path, e.value.clone());
+                }
+                for s in secrets {
+                    set_shown(&mut edited, &s.path, Value::String("(new secret)".into()));
+                }
+                SettingsReview {
+                    section: section.key.to_owned(),
+                    changes: built
+                        .changed
+                        .iter()
+                        .map(|p| SettingChange {
+                            path: p.clone(),
+                            before: get_path(&before, p).cloned().unwrap_or(Value::Null),
+                            after: get_path(&edited, p).cloned().unwrap_or(Value::Null),
+                        })
+                        .collect(),
+                    kept_masked: built.kept_masked,
+                    refusals: Vec::new(),
+                }
+            }
+            Err(refusals) => SettingsReview {
+                section: section.key.to_owned(),
+                changes: Vec::new(),
+                kept_masked: Vec::new(),
+                refusals,
+            },
+        })
     }
 
     /// Changes fields of one section: reads it, builds the body (refusing before anything is

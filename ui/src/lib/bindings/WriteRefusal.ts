@@ -20,7 +20,15 @@ expected: string,
 /**
  * What was given.
  */
-found: string, } | { "kind": "read_only", 
+found: string, } | { "kind": "ignored", 
+/**
+ * The field.
+ */
+path: string, 
+/**
+ * Why, in one sentence.
+ */
+reason: string, } | { "kind": "read_only", 
 /**
  * The field.
  */
