@@ -680,3 +680,132 @@ async fn the_general_tab_is_written_through_the_console_and_silent_server_rules_
         "ldap2.corp.example"
     );
 }
+
+#[tokio::test]
+async fn settings_as_code_round_trips_one_edited_key_and_refuses_a_stale_plan() {
+    let sandbox = SandboxProcess::start(&[]).expect("sandbox");
+    plant_secrets(&sandbox).await;
+    let cli = cloo_tests::Clooctl::new("cli-settings-code");
+    assert_eq!(cli.add_tenant(&sandbox, "s", &[]).code, 0);
+    let dir = tempfile::tempdir().expect("dir");
+
+    let exported = cli.run(&["settings", "export"], "");
+    assert_eq!(exported.code, 0, "{}", exported.stderr);
+    let mut document: Value = serde_json::from_str(&exported.stdout).expect("a JSON document");
+    for real in [
+        "tool-bearer-real-9f3a",
+        "sougou-real-0005",
+        "AKIAREALKEY0001",
+        "ldap-bind-0011",
+    ] {
+        assert!(!exported.stdout.contains(real), "{real} in the export");
+    }
+    assert!(!exported.stdout.contains("***"), "no masked value either");
+    assert_eq!(
+        document["tools"]["TOOL_SERVER_CONNECTIONS"][0]["key"],
+        "keep"
+    );
+
+    // The export planned as is changes nothing (exit 0).
+    let file = dir.path().join("settings.json");
+    std::fs::write(&file, &exported.stdout).expect("write");
+    let same = cli.run(&["settings", "plan", file.to_str().expect("utf-8")], "");
+    assert_eq!(same.code, 0, "{}{}", same.stdout, same.stderr);
+    assert!(same.stdout.contains("no changes"), "{}", same.stdout);
+
+    // One key edited: the plan shows exactly that key (exit 1), applies, and a new export
+    // equals the edited document.
+    document["documents"]["CHUNK_SIZE"] = json!(640);
+    std::fs::write(
+        &file,
+        serde_json::to_string_pretty(&document).expect("json"),
+    )
+    .expect("write");
+    let plan_file = dir.path().join("plan.json");
+    let planned = cli.run(
+        &[
+            "settings",
+            "plan",
+            file.to_str().expect("utf-8"),
+            "--out",
+            plan_file.to_str().expect("utf-8"),
+            "-o",
+            "json",
+        ],
+        "",
+    );
+    assert_eq!(planned.code, 1, "{}", planned.stderr);
+    let plan = planned.json();
+    assert_eq!(
+        plan["keys"],
+        json!([{"key": "documents.CHUNK_SIZE", "before": 1000, "after": 640}])
+    );
+    let plan_text = std::fs::read_to_string(&plan_file).expect("plan file");
+    assert!(!plan_text.contains("real-"), "no secret in the plan file");
+    let applied = cli.run(
+        &["settings", "apply", plan_file.to_str().expect("utf-8")],
+        "",
+    );
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    assert!(
+        applied.stdout.contains("retrieval.CHUNK_SIZE: 1000 -> 640"),
+        "{}",
+        applied.stdout
+    );
+    let again: Value =
+        serde_json::from_str(&cli.run(&["settings", "export"], "").stdout).expect("json");
+    let strip = |mut d: Value| {
+        d.as_object_mut().expect("object").remove("version");
+        d
+    };
+    assert_eq!(strip(again), strip(document.clone()));
+    assert_eq!(
+        secrets_now(&sandbox).await[0].1,
+        json!(["tool-bearer-real-9f3a", ""])
+    );
+
+    // A plan made, then the deployment changed by someone else: refused, exit 3, nothing written.
+    document["documents"]["CHUNK_SIZE"] = json!(320);
+    std::fs::write(&file, serde_json::to_string(&document).expect("json")).expect("write");
+    let planned = cli.run(
+        &[
+            "settings",
+            "plan",
+            file.to_str().expect("utf-8"),
+            "-o",
+            "json",
+        ],
+        "",
+    );
+    assert_eq!(planned.code, 1, "{}", planned.stderr);
+    let id = planned.json()["id"].as_str().expect("id").to_owned();
+    let token = sandbox.admin_token().await;
+    sandbox
+        .client()
+        .write_settings_section(
+            &token,
+            "api/v1/configs/direct_connections",
+            &json!({"ENABLE_DIRECT_CONNECTIONS": false}),
+        )
+        .await
+        .expect("someone else's change");
+    let before = version(&sandbox).await;
+    let stale = cli.run(&["settings", "apply", &id, "-o", "json"], "");
+    assert_eq!(stale.code, 3, "{}", stale.stderr);
+    assert!(stale.stderr.contains("stale_plan"), "{}", stale.stderr);
+    assert_eq!(version(&sandbox).await, before, "nothing written");
+    assert_eq!(stored(&sandbox, "CHUNK_SIZE").await, 640);
+
+    // A document holding a real secret is refused at its JSON path.
+    document["tools"]["TOOL_SERVER_CONNECTIONS"][0]["key"] = json!("pasted-real-token");
+    std::fs::write(&file, serde_json::to_string(&document).expect("json")).expect("write");
+    let refused = cli.run(&["settings", "plan", file.to_str().expect("utf-8")], "");
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused
+            .stderr
+            .contains("$.tools.TOOL_SERVER_CONNECTIONS[0].key"),
+        "{}",
+        refused.stderr
+    );
+}

@@ -846,4 +846,26 @@ pub enum SettingsCommand {
         #[arg(long, value_name = "FIELD")]
         secret: Vec<String>,
     },
+    /// Write the settings as a JSON document (stdout): keyed by tab, then by the server's field
+    /// names; every secret a reference (keep), never a value.
+    Export {
+        /// Only these tabs (repeatable; all by default).
+        #[arg(long)]
+        tab: Vec<String>,
+    },
+    /// Compare a document with the deployment, key by key, and keep the plan (exit 1 when
+    /// something changes). A secret may be keep, "" or env:NAME (read when applied).
+    Plan {
+        /// The settings document.
+        file: PathBuf,
+        /// Also write the plan to this file (it holds no secret).
+        #[arg(long, value_name = "PLAN")]
+        out: Option<PathBuf>,
+    },
+    /// Apply a plan: only the changed keys, through each section's own endpoint; refused when
+    /// the deployment's settings changed since the plan.
+    Apply {
+        /// A plan file written with --out, or a stored plan's id.
+        plan: String,
+    },
 }

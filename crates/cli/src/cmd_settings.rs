@@ -2,6 +2,7 @@
 //! losing a secret (secrets are typed on stdin, never given as arguments).
 
 use crate::args::{Output, SettingsCommand};
+use crate::cmd_orgs::OrgsDone;
 use crate::error::CliResult;
 use crate::input::read_secret;
 use crate::output::print_json;
@@ -16,7 +17,7 @@ pub async fn run(
     target: &Target,
     command: &SettingsCommand,
     out: Output,
-) -> CliResult<()> {
+) -> CliResult<OrgsDone> {
     let settings = console.settings();
     match command {
         SettingsCommand::Get { tab, section } => {
@@ -34,14 +35,14 @@ pub async fn run(
                 }
             }
             match out {
-                Output::Json => print_json(&sections),
+                Output::Json => print_json(&sections)?,
                 Output::Table => {
                     for s in &sections {
                         print_section(s);
                     }
-                    Ok(())
                 }
             }
+            Ok(OrgsDone::Clean)
         }
         SettingsCommand::Set {
             section,
@@ -63,7 +64,7 @@ pub async fn run(
                 .set_section(target, section, &edits, &secrets, &Observer::quiet())
                 .await?;
             match out {
-                Output::Json => print_json(&change),
+                Output::Json => print_json(&change)?,
                 Output::Table => {
                     if change.changed.is_empty() {
                         println!("{section}: nothing to change");
@@ -84,9 +85,88 @@ pub async fn run(
                             "warning: {section}.{path} reads back differently from what was sent"
                         );
                     }
-                    Ok(())
                 }
             }
+            Ok(OrgsDone::Clean)
+        }
+        SettingsCommand::Export { tab } => {
+            let tabs = tab
+                .iter()
+                .map(|name| {
+                    Tab::parse(name).ok_or_else(|| {
+                        crate::error::CliError::from(format!(
+                            "no settings tab {name:?} (tabs: {})",
+                            Tab::ALL.map(|t| t.name()).join(", ")
+                        ))
+                    })
+                })
+                .collect::<CliResult<Vec<Tab>>>()?;
+            let document = settings.export(target, &tabs).await?;
+            print_json(&document)?;
+            Ok(OrgsDone::Clean)
+        }
+        SettingsCommand::Plan {
+            file,
+            out: plan_out,
+        } => {
+            let document = crate::input::read_json(file)?;
+            let name = file.display().to_string();
+            let plan = settings.plan(target, &name, &document).await?;
+            if let Some(path) = plan_out {
+                let text = settings.plan_text(&plan.id).await?;
+                std::fs::write(path, text)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            }
+            match out {
+                Output::Json => print_json(&plan)?,
+                Output::Table => {
+                    if plan.keys.is_empty() {
+                        println!("no changes (config version {})", plan.config_version);
+                    }
+                    for k in &plan.keys {
+                        println!("~ {}: {} -> {}", k.key, k.before, k.after);
+                    }
+                    for name in &plan.from_environment {
+                        println!("  (secret from ${name} when applied)");
+                    }
+                    if !plan.keys.is_empty() {
+                        println!(
+                            "plan {} (apply: clooctl settings apply {})",
+                            plan.id, plan.id
+                        );
+                    }
+                }
+            }
+            Ok(if plan.keys.is_empty() {
+                OrgsDone::Clean
+            } else {
+                OrgsDone::Findings
+            })
+        }
+        SettingsCommand::Apply { plan } => {
+            let id = if std::path::Path::new(plan).exists() {
+                let text = std::fs::read_to_string(plan)
+                    .map_err(|e| format!("cannot read {plan}: {e}"))?;
+                settings.adopt_plan(target, &text).await?
+            } else {
+                plan.clone()
+            };
+            let report = settings.apply(target, &id, &Observer::quiet()).await?;
+            match out {
+                Output::Json => print_json(&report)?,
+                Output::Table => {
+                    for change in &report.sections {
+                        for path in &change.changed {
+                            println!(
+                                "{}.{path}: {} -> {}",
+                                change.section, change.before[path], change.after[path]
+                            );
+                        }
+                    }
+                    println!("applied plan {}", report.plan_id);
+                }
+            }
+            Ok(OrgsDone::Clean)
         }
     }
 }

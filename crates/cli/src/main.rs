@@ -101,6 +101,15 @@ async fn dispatch(console: &Console, cli: &Cli) -> CliResult<Done> {
             },
         );
     }
+    if let Command::Settings(command) = &cli.command {
+        let target = target(cli)?;
+        return Ok(
+            match cmd_settings::run(console, &target, command, out).await? {
+                cmd_orgs::OrgsDone::Clean => Done::Success,
+                cmd_orgs::OrgsDone::Findings => Done::Changes,
+            },
+        );
+    }
     if let Command::Doctor = &cli.command {
         let report = console.tenants().doctor(&target(cli)?).await?;
         output::print_doctor(&report, out)?;
@@ -145,13 +154,12 @@ async fn dispatch_simple(console: &Console, cli: &Cli) -> CliResult<()> {
             cmd_groups::defaults(console, &target(cli)?, command, out).await
         }
         Command::Sa(command) => cmd_groups::sa(console, &target(cli)?, command, out).await,
-        Command::Settings(command) => cmd_settings::run(console, &target(cli)?, command, out).await,
         Command::Journal(command) => {
             cmd_journal::run(console, cli.tenant.as_deref(), command, out).await
         }
-        Command::Orgs(_) | Command::Entra(_) | Command::Doctor => Err(CliError::Input(
-            "internal error: this command is dispatched earlier".into(),
-        )),
+        Command::Orgs(_) | Command::Entra(_) | Command::Settings(_) | Command::Doctor => Err(
+            CliError::Input("internal error: this command is dispatched earlier".into()),
+        ),
     }
 }
 

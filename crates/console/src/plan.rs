@@ -19,6 +19,8 @@ pub enum PlanKind {
     UserImport,
     /// A bulk action on a selection of users.
     UsersBulk,
+    /// A settings document.
+    Settings,
 }
 
 impl PlanKind {
@@ -28,6 +30,7 @@ impl PlanKind {
             PlanKind::OrgImport => "org_import",
             PlanKind::UserImport => "user_import",
             PlanKind::UsersBulk => "users_bulk",
+            PlanKind::Settings => "settings",
         }
     }
 }

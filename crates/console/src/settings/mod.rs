@@ -3,6 +3,10 @@
 //! the body is made by `cloo_domain::settings::write_body`, which refuses before anything is
 //! sent when the server would store a masked value as the new secret.
 
+mod code;
+
+pub use code::{SettingsApplyReport, SettingsPlanDocument, SettingsPlanView};
+
 use crate::error::{ConsoleError, ConsoleResult, ErrorView};
 use crate::operation::{Observer, OperationKind};
 use crate::{Console, Target};

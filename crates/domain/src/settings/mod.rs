@@ -2,6 +2,7 @@
 //! an edit becomes a body that never destroys one (settings.md).
 
 pub mod catalogue;
+pub mod document;
 pub mod field_rules;
 pub mod masking;
 pub mod write_back;

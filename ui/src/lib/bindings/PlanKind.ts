@@ -3,4 +3,4 @@
 /**
  * The kinds of stored plan.
  */
-export type PlanKind = "org_import" | "user_import" | "users_bulk";
+export type PlanKind = "org_import" | "user_import" | "users_bulk" | "settings";

@@ -1,0 +1,286 @@
+//! Settings as code: a deployment's settings exported as a document with no secret in it, a
+//! document planned against a deployment (stored, shown key by key), and a stored plan applied
+//! section by section through the same write as a form's — refused whole when the config
+//! version moved since the plan.
+
+use super::{Settings, SettingsChange};
+use crate::Target;
+use crate::error::{ConsoleError, ConsoleResult, PartialChange};
+use crate::operation::Observer;
+use crate::plan::PlanKind;
+use cloo_domain::settings::document::{
+    KeyChange, SecretRef, SectionChanges, export_document, plan_document, sections_of,
+};
+use cloo_domain::settings::{NewSecret, Section, Tab};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use ts_rs::TS;
+
+/// The stored plan of a settings document.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SettingsPlanDocument {
+    /// Plan id.
+    pub id: String,
+    /// The tenant's key.
+    pub tenant: String,
+    /// The document's file name.
+    pub file_name: String,
+    /// When planned (epoch seconds).
+    pub created_at: i64,
+    /// The config version the deployment had when planned; apply refuses another.
+    pub config_version: i64,
+    /// What each section gets.
+    pub sections: Vec<SectionChanges>,
+    /// The changed keys, for people.
+    pub keys: Vec<KeyChange>,
+}
+
+/// A settings plan as the shells show it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct SettingsPlanView {
+    /// Apply it by this id.
+    pub id: String,
+    /// The config version it was planned at.
+    #[ts(type = "number")]
+    pub config_version: i64,
+    /// Each changed key: the deployment's value and the document's.
+    pub keys: Vec<KeyChange>,
+    /// Secrets the apply will read from the environment, by variable name.
+    pub from_environment: Vec<String>,
+}
+
+/// What applying a settings plan did.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct SettingsApplyReport {
+    /// The plan.
+    pub plan_id: String,
+    /// Each section written.
+    pub sections: Vec<SettingsChange>,
+}
+
+impl Settings<'_> {
+    /// Every readable section of `tabs` (all tabs when empty) with the deployment's answer; a
+    /// section the account may not read or the license does not cover is left out.
+    async fn answers(
+        &self,
+        target: &Target,
+        tabs: &[Tab],
+    ) -> ConsoleResult<Vec<(&'static Section, Value)>> {
+        let mut out = Vec::new();
+        for section in sections_of(tabs) {
+            match self.read_answer(target, section).await {
+                Ok(answer) => out.push((section, answer)),
+                Err(ConsoleError::Api(
+                    e
+                    @ (cloo_api::ApiError::Forbidden { .. } | cloo_api::ApiError::NotFound { .. }),
+                )) => {
+                    tracing::info!(section = section.key, "left out of the settings: {e}");
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+
+    async fn config_version(&self, target: &Target) -> ConsoleResult<i64> {
+        let session = self.c.session(target).await?;
+        session
+            .call(|c, t| async move { c.config_version(&t).await })
+            .await
+    }
+
+    /// The settings of `tabs` (all when empty) as a document: keyed by tab and then by the
+    /// server's field names, each secret a reference (`keep`), never a value.
+    pub async fn export(&self, target: &Target, tabs: &[Tab]) -> ConsoleResult<Value> {
+        let version = self.config_version(target).await?;
+        let answers = self.answers(target, tabs).await?;
+        Ok(export_document(&answers, Some(version)))
+    }
+
+    /// Plans `document` (read from `file_name`) against the deployment and stores the plan;
+    /// every problem of the document is refused with its JSON path.
+    pub async fn plan(
+        &self,
+        target: &Target,
+        file_name: &str,
+        document: &Value,
+    ) -> ConsoleResult<SettingsPlanView> {
+        let tabs: Vec<Tab> = document
+            .as_object()
+            .map(|m| m.keys().filter_map(|k| Tab::parse(k)).collect())
+            .unwrap_or_default();
+        let version = self.config_version(target).await?;
+        let answers = self.answers(target, &tabs).await?;
+        let (sections, keys) = plan_document(document, &answers).map_err(|problems| {
+            let first = &problems[0];
+            ConsoleError::invalid_at(
+                format!("{file_name}: {}", first.position),
+                problems
+                    .iter()
+                    .map(|p| format!("{}: {}", p.position, p.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
+        })?;
+        let from_environment = sections
+            .iter()
+            .flat_map(|s| &s.secrets)
+            .filter_map(|s| match &s.reference {
+                SecretRef::Env(name) => Some(name.clone()),
+                _ => None,
+            })
+            .collect();
+        let plan = SettingsPlanDocument {
+            id: uuid::Uuid::new_v4().to_string(),
+            tenant: self.c.target_key(target).await?,
+            file_name: file_name.to_owned(),
+            created_at: crate::now(),
+            config_version: version,
+            sections,
+            keys,
+        };
+        self.c
+            .save_plan(
+                PlanKind::Settings,
+                &plan.id,
+                &plan.tenant,
+                &format!("settings from {file_name}"),
+                &plan,
+            )
+            .await?;
+        Ok(SettingsPlanView {
+            id: plan.id,
+            config_version: plan.config_version,
+            keys: plan.keys,
+            from_environment,
+        })
+    }
+
+    /// Applies a stored settings plan: refused (nothing written) when the config version moved
+    /// since the plan or an `env:` secret is not set; then each section is written only where
+    /// it changes, journaled one by one.
+    pub async fn apply(
+        &self,
+        target: &Target,
+        plan_id: &str,
+        observer: &Observer,
+    ) -> ConsoleResult<SettingsApplyReport> {
+        let (_, plan): (_, SettingsPlanDocument) =
+            self.c.stored_plan(PlanKind::Settings, plan_id).await?;
+        if plan.tenant != self.c.target_key(target).await? {
+            return Err(ConsoleError::invalid(
+                "plan",
+                "this plan was made for another tenant",
+            ));
+        }
+        let now = self.config_version(target).await?;
+        if now != plan.config_version {
+            return Err(ConsoleError::StalePlan {
+                plan_id: plan.id.clone(),
+                changed: vec![format!("config version {} → {now}", plan.config_version)],
+                changed_count: usize::try_from(now - plan.config_version).unwrap_or(1),
+                message: format!(
+                    "the plan is stale: the deployment's settings changed since it was planned (config version {} → {now}). Nothing was written; make a new plan",
+                    plan.config_version
+                ),
+            });
+        }
+        let mut supplied: Vec<Vec<NewSecret>> = Vec::new();
+        for section in &plan.sections {
+            let mut secrets = Vec::new();
+            for s in &section.secrets {
+                if let SecretRef::Env(name) = &s.reference {
+                    let value = std::env::var(name).ok().filter(|v| !v.is_empty()).ok_or_else(|| {
+                        ConsoleError::invalid(
+                            name.as_str(),
+                            format!(
+                                "{}.{} takes its secret from the environment variable {name}, which is not set: nothing was written",
+                                section.section, s.path
+                            ),
+                        )
+                    })?;
+                    secrets.push(NewSecret {
+                        path: s.path.clone(),
+                        value: cloo_domain::Secret::new(value),
+                    });
+                }
+            }
+            supplied.push(secrets);
+        }
+        let mut done: Vec<SettingsChange> = Vec::new();
+        for (section, secrets) in plan.sections.iter().zip(&supplied) {
+            let result = self
+                .set_section(
+                    target,
+                    &section.section,
+                    &section.domain_edits(),
+                    secrets,
+                    observer,
+                )
+                .await;
+            match result {
+                Ok(change) => done.push(change),
+                Err(e) if done.is_empty() => return Err(e),
+                Err(e) => {
+                    return Err(ConsoleError::Interrupted {
+                        cause: Box::new(e),
+                        progress: PartialChange {
+                            applied: format!(
+                                "settings written: {}",
+                                done.iter()
+                                    .map(|c| c.section.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                            resume: "plan the same document again (the written sections then show no change) and apply that plan".into(),
+                        },
+                    });
+                }
+            }
+        }
+        Ok(SettingsApplyReport {
+            plan_id: plan.id,
+            sections: done,
+        })
+    }
+}
+
+impl Settings<'_> {
+    /// A stored settings plan as the JSON text `--out` writes (it holds no secret).
+    pub async fn plan_text(&self, plan_id: &str) -> ConsoleResult<String> {
+        Ok(self
+            .c
+            .stored_plan_record(PlanKind::Settings, plan_id)
+            .await?
+            .document)
+    }
+
+    /// Keeps a plan file written with `--out` in the local store, for this tenant, and gives
+    /// its id.
+    pub async fn adopt_plan(&self, target: &Target, text: &str) -> ConsoleResult<String> {
+        let plan: SettingsPlanDocument = serde_json::from_str(text).map_err(|e| {
+            ConsoleError::invalid_at(
+                format!("line {}, column {}", e.line(), e.column()),
+                format!("not a settings plan: {e}"),
+            )
+        })?;
+        if plan.tenant != self.c.target_key(target).await? {
+            return Err(ConsoleError::invalid(
+                "plan",
+                "this plan was made for another tenant",
+            ));
+        }
+        self.c
+            .save_plan(
+                PlanKind::Settings,
+                &plan.id,
+                &plan.tenant,
+                &format!("settings from {}", plan.file_name),
+                &plan,
+            )
+            .await?;
+        Ok(plan.id)
+    }
+}
