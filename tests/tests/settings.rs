@@ -809,3 +809,100 @@ async fn settings_as_code_round_trips_one_edited_key_and_refuses_a_stale_plan() 
         refused.stderr
     );
 }
+
+#[tokio::test]
+async fn a_diff_of_two_sandboxes_finds_exactly_the_planted_differences() {
+    let a = SandboxProcess::start(&[]).expect("sandbox a");
+    let b = SandboxProcess::start(&[]).expect("sandbox b");
+    plant_secrets(&a).await;
+    plant_secrets(&b).await;
+    // Planted: a chunk size, a tool server key with another tail, and a code-execution password
+    // of three characters on both (unknown: `***` tells nothing).
+    let token = b.admin_token().await;
+    let client = b.client();
+    client
+        .write_settings_section(
+            &token,
+            "api/v1/retrieval/config/update",
+            &json!({"CHUNK_SIZE": 512}),
+        )
+        .await
+        .expect("chunk size");
+    client
+        .write_settings_section(
+            &token,
+            "api/v1/configs/tool_servers",
+            &json!({"TOOL_SERVER_CONNECTIONS": [
+                {"url": "https://tools.example/jira", "path": "openapi.json", "auth_type": "bearer",
+                 "key": "another-bearer-real-7c1d", "config": {"enable": true, "access_control": null}},
+                {"url": "https://tools.example/wiki", "path": "openapi.json", "auth_type": "session",
+                 "key": "", "config": {"enable": true, "access_control": null}}]}),
+        )
+        .await
+        .expect("tool key");
+    let cli = cloo_tests::Clooctl::new("cli-settings-diff");
+    assert_eq!(cli.add_tenant(&a, "a", &[]).code, 0);
+    assert_eq!(cli.add_tenant(&b, "b", &[]).code, 0);
+    let diff = cli.run(&["settings", "diff", "a", "b", "-o", "json"], "");
+    assert_eq!(diff.code, 1, "{}", diff.stderr);
+    let report = diff.json();
+    assert_eq!(report["tenants"], json!(["a", "b"]));
+    let rows: Vec<(String, String)> = report["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            (
+                r["key"].as_str().unwrap_or_default().to_owned(),
+                r["verdict"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String)> = [
+        ("general.ldap_server.app_dn_password", "same_tail"),
+        ("connections.OPENAI_API_KEYS.0", "same_tail"),
+        ("connections.OPENAI_API_KEYS.1", "same_tail"),
+        ("connections.OLLAMA_API_CONFIGS.1.key", "same_tail"),
+        ("connections.GOOGLE_CLOUD_SERVICE_ACCOUNT_KEY", "same_tail"),
+        ("connections.storage.s3.access_key_id", "same_tail"),
+        ("connections.storage.s3.secret_access_key", "same_tail"),
+        ("connections.file_storage.s3.access_key_id", "same_tail"),
+        ("connections.file_storage.s3.secret_access_key", "same_tail"),
+        ("documents.DOCUMENT_INTELLIGENCE_KEY", "same"),
+        ("documents.MISTRAL_OCR_API_KEY", "same_tail"),
+        ("documents.CHUNK_SIZE", "differs"),
+        ("web_search.TAVILY_API_KEY", "same_tail"),
+        ("web_search.SOUGOU_API_SK", "same_tail"),
+        (
+            "code_execution.CODE_EXECUTION_JUPYTER_AUTH_TOKEN",
+            "same_tail",
+        ),
+        (
+            "code_execution.CODE_EXECUTION_JUPYTER_AUTH_PASSWORD",
+            "unknown",
+        ),
+        ("tools.TOOL_SERVER_CONNECTIONS.0.key", "differs"),
+    ]
+    .into_iter()
+    .filter(|(_, v)| *v != "same")
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let mut got = rows.clone();
+    got.sort();
+    let mut want = expected.clone();
+    want.sort();
+    assert_eq!(got, want);
+    // Identical settings: secrets show as same tail, and the exit code says no drift.
+    let same = cli.run(&["settings", "diff", "a", "a", "--tab", "web_search"], "");
+    assert_eq!(same.code, 0, "{}{}", same.stdout, same.stderr);
+    assert!(same.stdout.contains("same tail"), "{}", same.stdout);
+    // Only the tools tab: just its key.
+    let tools = cli.run(&["settings", "diff", "a", "b", "--tab", "tools"], "");
+    assert_eq!(tools.code, 1);
+    assert!(
+        tools.stdout.contains("TOOL_SERVER_CONNECTIONS.0.key"),
+        "{}",
+        tools.stdout
+    );
+    assert!(!tools.stdout.contains("CHUNK_SIZE"), "{}", tools.stdout);
+}

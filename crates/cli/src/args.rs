@@ -868,4 +868,14 @@ pub enum SettingsCommand {
         /// A plan file written with --out, or a stored plan's id.
         plan: String,
     },
+    /// Compare the settings of two or more tenants key by key (exit 1 when a value differs or
+    /// is missing); secrets by their masked forms: differs, same tail, or unknown.
+    Diff {
+        /// The tenants (at least two).
+        #[arg(required = true, num_args = 2..)]
+        tenants: Vec<String>,
+        /// Only these tabs (repeatable; all by default).
+        #[arg(long)]
+        tab: Vec<String>,
+    },
 }

@@ -90,17 +90,7 @@ pub async fn run(
             Ok(OrgsDone::Clean)
         }
         SettingsCommand::Export { tab } => {
-            let tabs = tab
-                .iter()
-                .map(|name| {
-                    Tab::parse(name).ok_or_else(|| {
-                        crate::error::CliError::from(format!(
-                            "no settings tab {name:?} (tabs: {})",
-                            Tab::ALL.map(|t| t.name()).join(", ")
-                        ))
-                    })
-                })
-                .collect::<CliResult<Vec<Tab>>>()?;
+            let tabs = parse_tabs(tab)?;
             let document = settings.export(target, &tabs).await?;
             print_json(&document)?;
             Ok(OrgsDone::Clean)
@@ -143,6 +133,57 @@ pub async fn run(
                 OrgsDone::Findings
             })
         }
+        SettingsCommand::Diff { tenants, tab } => {
+            let tabs = parse_tabs(tab)?;
+            let targets: Vec<(String, Target)> = tenants
+                .iter()
+                .map(|name| (name.clone(), Target::Tenant(name.clone())))
+                .collect();
+            let report = settings.diff(&targets, &tabs).await?;
+            match out {
+                Output::Json => print_json(&report)?,
+                Output::Table => {
+                    let mut header = vec!["KEY".to_owned()];
+                    header.extend(report.tenants.iter().cloned());
+                    header.push("VERDICT".into());
+                    let rows: Vec<Vec<String>> = report
+                        .rows
+                        .iter()
+                        .map(|r| {
+                            let mut row = vec![r.key.clone()];
+                            row.extend(r.values.iter().map(Value::to_string));
+                            row.push(
+                                serde_json::to_value(r.verdict)
+                                    .ok()
+                                    .and_then(|v| v.as_str().map(str::to_owned))
+                                    .unwrap_or_default()
+                                    .replace('_', " "),
+                            );
+                            row
+                        })
+                        .collect();
+                    if rows.is_empty() {
+                        println!("no differences");
+                    } else {
+                        let header: Vec<&str> = header.iter().map(String::as_str).collect();
+                        print!("{}", crate::output::table(&header, &rows));
+                    }
+                }
+            }
+            // Secrets that only look alike ("same tail", "unknown") are shown, not counted.
+            let differs = report.rows.iter().any(|r| {
+                matches!(
+                    r.verdict,
+                    cloo_domain::settings::drift::Verdict::Differs
+                        | cloo_domain::settings::drift::Verdict::Missing
+                )
+            });
+            Ok(if differs {
+                OrgsDone::Findings
+            } else {
+                OrgsDone::Clean
+            })
+        }
         SettingsCommand::Apply { plan } => {
             let id = if std::path::Path::new(plan).exists() {
                 let text = std::fs::read_to_string(plan)
@@ -169,6 +210,20 @@ pub async fn run(
             Ok(OrgsDone::Clean)
         }
     }
+}
+
+fn parse_tabs(names: &[String]) -> CliResult<Vec<Tab>> {
+    names
+        .iter()
+        .map(|name| {
+            Tab::parse(name).ok_or_else(|| {
+                crate::error::CliError::from(format!(
+                    "no settings tab {name:?} (tabs: {})",
+                    Tab::ALL.map(|t| t.name()).join(", ")
+                ))
+            })
+        })
+        .collect()
 }
 
 /// `PATH=VALUE`: the value as JSON when it parses as JSON, else as text.

@@ -63,7 +63,7 @@ pub struct SettingsApplyReport {
 impl Settings<'_> {
     /// Every readable section of `tabs` (all tabs when empty) with the deployment's answer; a
     /// section the account may not read or the license does not cover is left out.
-    async fn answers(
+    pub(super) async fn answers(
         &self,
         target: &Target,
         tabs: &[Tab],

@@ -4,8 +4,10 @@
 //! sent when the server would store a masked value as the new secret.
 
 mod code;
+mod drift;
 
 pub use code::{SettingsApplyReport, SettingsPlanDocument, SettingsPlanView};
+pub use drift::{DRIFT_READS_AT_ONCE, DriftReport};
 
 use crate::error::{ConsoleError, ConsoleResult, ErrorView};
 use crate::operation::{Observer, OperationKind};

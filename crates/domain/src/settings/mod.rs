@@ -3,6 +3,7 @@
 
 pub mod catalogue;
 pub mod document;
+pub mod drift;
 pub mod field_rules;
 pub mod masking;
 pub mod write_back;
