@@ -1118,3 +1118,86 @@ async fn retype_input(input: &fantoccini::elements::Element, text: &str) {
     input.clear().await.expect("clear");
     input.send_keys(text).await.expect("type");
 }
+
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver, a keychain and the built app: run by ./dev test"]
+async fn a_settings_document_is_reviewed_key_by_key_applied_and_another_tenant_compared() {
+    let sandbox = SandboxProcess::start(&[]).expect("sandbox");
+    let other = SandboxProcess::start(&[]).expect("another sandbox");
+    let test = "e2e-settings-code";
+    let cli = prepared_tenant(test, &sandbox);
+    assert_eq!(cli.add_tenant(&other, "Other", &[]).code, 0);
+    let token = other.admin_token().await;
+    other
+        .client()
+        .write_settings_section(
+            &token,
+            "api/v1/retrieval/config/update",
+            &json!({"CHUNK_SIZE": 512}),
+        )
+        .await
+        .expect("the other tenant's chunk size");
+    // A document exported by clooctl, one key edited.
+    let exported = cli.run(
+        &[
+            "--tenant",
+            "Practice",
+            "settings",
+            "export",
+            "--tab",
+            "documents",
+        ],
+        "",
+    );
+    assert_eq!(exported.code, 0, "{}", exported.stderr);
+    let mut document: serde_json::Value = serde_json::from_str(&exported.stdout).expect("json");
+    document["documents"]["CHUNK_SIZE"] = json!(700);
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("settings.json");
+    std::fs::write(&file, document.to_string()).expect("write");
+
+    let driver = Driver::start(cli.data_dir(), &test_keychain_service(test));
+    let app = driver.launch(&[]).await;
+    wait_text(&app, "[data-testid=tenant-title]", "Practice").await;
+    click(&app, "[data-testid=tab-settings]").await;
+    click(&app, "[data-testid=settings-code-open]").await;
+    wait_for(&app, "[data-testid=settings-document]")
+        .await
+        .send_keys(&file.to_string_lossy())
+        .await
+        .expect("choose the document");
+    let keys = wait_text(
+        &app,
+        "[data-testid=settings-plan-keys]",
+        "documents.CHUNK_SIZE",
+    )
+    .await;
+    assert!(keys.contains("1000 → 700"), "{keys}");
+    assert_eq!(keys.lines().count(), 1, "exactly the edited key: {keys}");
+    click(&app, "[data-testid=settings-plan-apply]").await;
+    wait_text(&app, "[data-testid=settings-code-status]", "retrieval").await;
+    let admin = sandbox.admin_token().await;
+    let retrieval = sandbox
+        .client()
+        .settings_section(&admin, "api/v1/retrieval/config")
+        .await
+        .expect("retrieval");
+    assert_eq!(retrieval["CHUNK_SIZE"], 700);
+
+    // Drift against the other tenant, on the Documents tab.
+    select(&app, "[data-testid=settings-tab]", "documents").await;
+    click(&app, "[data-testid=settings-drift-open]").await;
+    click(&app, "[data-testid=drift-tenant-Other]").await;
+    click(&app, "[data-testid=drift-compare]").await;
+    let rows = wait_text(&app, "[data-testid=drift-rows]", "documents.CHUNK_SIZE").await;
+    let line = rows
+        .lines()
+        .find(|l| l.contains("documents.CHUNK_SIZE"))
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        line.contains("700") && line.contains("512") && line.contains("differs"),
+        "{line}"
+    );
+    app.close().await.expect("close");
+}

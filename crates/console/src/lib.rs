@@ -25,6 +25,7 @@
 
 #![deny(missing_docs)]
 
+mod downloads;
 pub mod entra;
 mod error;
 pub mod groups;

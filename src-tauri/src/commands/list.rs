@@ -134,6 +134,14 @@ commands! {
     call fn review_settings(tenant: String, section: String, edits: Vec<FieldEdit>, secrets: Vec<FieldSecret>) -> SettingsReview => settings::review_settings;
     /// Changes fields of one section (journaled; refused before sending if a secret would be lost).
     call fn set_settings(tenant: String, section: String, edits: Vec<FieldEdit>, secrets: Vec<FieldSecret>) -> SettingsChange => settings::set_settings;
+    /// Writes the settings of `tabs` (all when empty) as a secret-free document into the downloads folder; gives the path.
+    call fn export_settings(tenant: String, tabs: Vec<Tab>) -> String => settings::export_settings;
+    /// Plans a settings document from the file's bytes (stored; apply it by id).
+    upload fn review_settings_document(tenant: String, file_name: String) -> SettingsPlanView => settings::review_settings_document;
+    /// Applies a stored settings plan (refused when the settings changed since).
+    call fn apply_settings_plan(tenant: String, plan_id: String) -> SettingsApplyReport => settings::apply_settings_plan;
+    /// Compares the settings of several tenants key by key.
+    call fn settings_drift(tenants: Vec<String>, tabs: Vec<Tab>) -> DriftReport => settings::settings_drift;
 
     // The journal, and stopping.
     /// A page of the journal.

@@ -1,8 +1,10 @@
-//! System Settings: a tab's sections, the review of a change to one section, and the change.
+//! System Settings: a tab's sections, the review of a change to one section, and the change;
+//! settings as code (export, a dropped document's plan, its apply) and drift across tenants.
 
 use super::{Reply, Shell, on, quiet};
 use cloo_console::settings::{
-    FieldEdit, FieldSecret, SettingsChange, SettingsReview, TabView, to_domain,
+    DriftReport, FieldEdit, FieldSecret, SettingsApplyReport, SettingsChange, SettingsPlanView,
+    SettingsReview, TabView, to_domain,
 };
 use cloo_domain::settings::Tab;
 
@@ -38,4 +40,48 @@ pub async fn set_settings(
         .settings()
         .set_section(&on(tenant), &section, &edits, &secrets, &quiet())
         .await?)
+}
+
+pub async fn export_settings(shell: &Shell, tenant: String, tabs: Vec<Tab>) -> Reply<String> {
+    let path = shell
+        .console
+        .settings()
+        .export_to_downloads(&on(tenant), &tabs)
+        .await?;
+    Ok(path.display().to_string())
+}
+
+pub async fn review_settings_document(
+    shell: &Shell,
+    bytes: Vec<u8>,
+    tenant: String,
+    file_name: String,
+) -> Reply<SettingsPlanView> {
+    Ok(shell
+        .console
+        .settings()
+        .plan_bytes(&on(tenant), &file_name, &bytes)
+        .await?)
+}
+
+pub async fn apply_settings_plan(
+    shell: &Shell,
+    tenant: String,
+    plan_id: String,
+) -> Reply<SettingsApplyReport> {
+    Ok(shell
+        .console
+        .settings()
+        .apply(&on(tenant), &plan_id, &quiet())
+        .await?)
+}
+
+pub async fn settings_drift(
+    shell: &Shell,
+    tenants: Vec<String>,
+    tabs: Vec<Tab>,
+) -> Reply<DriftReport> {
+    let targets: Vec<(String, cloo_console::Target)> =
+        tenants.into_iter().map(|t| (t.clone(), on(t))).collect();
+    Ok(shell.console.settings().diff(&targets, &tabs).await?)
 }

@@ -43,6 +43,8 @@ export type { OrgImportReview } from './bindings/OrgImportReview';
 export type { OrgSummary } from './bindings/OrgSummary';
 export type { OrgTreeNode } from './bindings/OrgTreeNode';
 export type { SectionView } from './bindings/SectionView';
+export type { DriftReport } from './bindings/DriftReport';
+export type { SettingsPlanView } from './bindings/SettingsPlanView';
 export type { SettingsReview } from './bindings/SettingsReview';
 export type { Tab as SettingsTab } from './bindings/Tab';
 export type { TabView } from './bindings/TabView';

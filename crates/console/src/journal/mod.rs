@@ -297,19 +297,7 @@ impl Journal<'_> {
         query: &JournalQuery,
     ) -> ConsoleResult<std::path::PathBuf> {
         let text = self.export_csv(query).await?;
-        let dirs = directories::UserDirs::new().ok_or_else(|| {
-            ConsoleError::Internal("no home folder is known to save the export in".into())
-        })?;
-        let folder = dirs
-            .download_dir()
-            .unwrap_or_else(|| dirs.home_dir())
-            .to_owned();
-        let stamp = iso_time(crate::now() * 1000)[..19].replace([':', '-'], "");
-        let path = folder.join(format!("cloosphere-journal-{stamp}.csv"));
-        std::fs::create_dir_all(&folder)
-            .and_then(|()| std::fs::write(&path, text))
-            .map_err(|e| ConsoleError::Internal(format!("cannot write {}: {e}", path.display())))?;
-        Ok(path)
+        crate::downloads::save_to_downloads("cloosphere-journal", "csv", &text)
     }
 }
 

@@ -284,3 +284,35 @@ impl Settings<'_> {
         Ok(plan.id)
     }
 }
+
+impl Settings<'_> {
+    /// Writes [`Settings::export`] into the user's downloads folder as
+    /// `cloosphere-settings-<time>.json`; gives the path.
+    pub async fn export_to_downloads(
+        &self,
+        target: &Target,
+        tabs: &[Tab],
+    ) -> ConsoleResult<std::path::PathBuf> {
+        let document = self.export(target, tabs).await?;
+        let text = serde_json::to_string_pretty(&document)
+            .map_err(|e| ConsoleError::Internal(e.to_string()))?;
+        crate::downloads::save_to_downloads("cloosphere-settings", "json", &text)
+    }
+
+    /// Plans a document given as the bytes of a file (the desktop's drop); malformed JSON is
+    /// refused with its line and column.
+    pub async fn plan_bytes(
+        &self,
+        target: &Target,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> ConsoleResult<SettingsPlanView> {
+        let document: Value = serde_json::from_slice(bytes).map_err(|e| {
+            ConsoleError::invalid_at(
+                format!("{file_name}:{}:{}", e.line(), e.column()),
+                format!("not a JSON settings document: {e}"),
+            )
+        })?;
+        self.plan(target, file_name, &document).await
+    }
+}

@@ -6,7 +6,7 @@ use crate::Target;
 use crate::error::ConsoleResult;
 use cloo_domain::settings::Tab;
 use cloo_domain::settings::drift::{DriftRow, compare};
-use futures_util::stream::{self, StreamExt};
+use futures_util::future::join_all;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -31,15 +31,14 @@ impl Settings<'_> {
         targets: &[(String, Target)],
         tabs: &[Tab],
     ) -> ConsoleResult<DriftReport> {
-        let reads: Vec<_> = stream::iter(targets.iter().enumerate())
-            .map(|(i, (_, target))| async move { (i, self.answers(target, tabs).await) })
-            .buffer_unordered(DRIFT_READS_AT_ONCE)
-            .collect()
-            .await;
+        // Chunks rather than a sliding window: a stream of closures borrowing `self` makes a
+        // future the desktop's command runner (which needs `Send` for any lifetime) rejects.
         let mut ordered = Vec::with_capacity(targets.len());
-        ordered.resize_with(targets.len(), Vec::new);
-        for (i, answers) in reads {
-            ordered[i] = answers?;
+        for chunk in targets.chunks(DRIFT_READS_AT_ONCE) {
+            let reads = chunk.iter().map(|(_, target)| self.answers(target, tabs));
+            for answers in join_all(reads).await {
+                ordered.push(answers?);
+            }
         }
         Ok(DriftReport {
             tenants: targets.iter().map(|(name, _)| name.clone()).collect(),

@@ -10,6 +10,7 @@ import type { DefaultsChange } from './DefaultsChange';
 import type { DefaultsView } from './DefaultsView';
 import type { DeletionImpact } from './DeletionImpact';
 import type { DeviceCodeNotice } from './DeviceCodeNotice';
+import type { DriftReport } from './DriftReport';
 import type { EditTenantRequest } from './EditTenantRequest';
 import type { EditUserRequest } from './EditUserRequest';
 import type { EntraPlanView } from './EntraPlanView';
@@ -37,7 +38,9 @@ import type { PermissionSection } from './PermissionSection';
 import type { PermissionsReport } from './PermissionsReport';
 import type { Progress } from './Progress';
 import type { RemovedTenant } from './RemovedTenant';
+import type { SettingsApplyReport } from './SettingsApplyReport';
 import type { SettingsChange } from './SettingsChange';
+import type { SettingsPlanView } from './SettingsPlanView';
 import type { SettingsReview } from './SettingsReview';
 import type { StartupState } from './StartupState';
 import type { SuperAdminView } from './SuperAdminView';
@@ -112,6 +115,9 @@ export interface Commands {
   settings_tab: { args: { tenant: string; tab: Tab }; result: TabView };
   review_settings: { args: { tenant: string; section: string; edits: Array<FieldEdit>; secrets: Array<FieldSecret> }; result: SettingsReview };
   set_settings: { args: { tenant: string; section: string; edits: Array<FieldEdit>; secrets: Array<FieldSecret> }; result: SettingsChange };
+  export_settings: { args: { tenant: string; tabs: Array<Tab> }; result: string };
+  apply_settings_plan: { args: { tenant: string; planId: string }; result: SettingsApplyReport };
+  settings_drift: { args: { tenants: Array<string>; tabs: Array<Tab> }; result: DriftReport };
   journal_page: { args: { query: JournalQuery }; result: JournalPage };
   journal_entry: { args: { id: number }; result: JournalEntry };
   export_journal: { args: { query: JournalQuery }; result: string };
@@ -122,10 +128,12 @@ export interface Commands {
 export interface Uploads {
   review_user_import: { args: { tenant: string; fileName: string; encoding: string | null }; result: ImportReview };
   review_org_import: { args: { tenant: string; fileName: string; carryOver: boolean }; result: OrgImportReview };
+  review_settings_document: { args: { tenant: string; fileName: string }; result: SettingsPlanView };
 }
 
 /** The header each upload argument travels in. */
 export const UPLOAD_HEADERS: { [K in keyof Uploads]: Record<keyof Uploads[K]['args'], string> } = {
   review_user_import: { tenant: 'tenant', fileName: 'file-name', encoding: 'encoding' },
   review_org_import: { tenant: 'tenant', fileName: 'file-name', carryOver: 'carry-over' },
+  review_settings_document: { tenant: 'tenant', fileName: 'file-name' },
 };

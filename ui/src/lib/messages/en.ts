@@ -554,6 +554,30 @@ export const en = {
     confirmHint:
       'The server writes unit by unit without a transaction. If it stops part-way, apply again: written units are matched, never duplicated.',
   },
+  settingsCode: {
+    export: 'Export settings (no secrets)',
+    exported: (path: string) => `Saved ${path}. Secrets are written as "keep"; use env:NAME to supply one from clooctl.`,
+    what: 'a settings document (JSON)',
+    planTitle: (version: number) => `Changes from the document (config version ${version})`,
+    fromEnvironment: (names: string) => `Secrets read from the environment when applied: ${names}`,
+    applied: (sections: string) => (sections ? `Applied: ${sections}.` : 'Nothing to apply.'),
+  },
+  settingsDrift: {
+    intro: 'Compare this tenant with others, key by key. Secrets compare by their masked forms only.',
+    noOthers: 'No other tenant to compare with.',
+    onlyThisTab: (tab: string) => `Only ${tab}`,
+    compare: 'Compare',
+    none: 'No differences.',
+    key: 'Key',
+    verdict: 'Verdict',
+    verdicts: {
+      same: 'same',
+      differs: 'differs',
+      same_tail: 'same tail',
+      unknown: 'unknown',
+      missing: 'missing',
+    } as Record<string, string>,
+  },
   settingsView: {
     tabLabel: 'Settings tab',
     tabs: {
@@ -575,6 +599,8 @@ export const en = {
     intro:
       'Values as the deployment answers them; secrets show masked. A change is reviewed before it is sent, and refused when the server would lose a secret.',
     noSections: 'The console does not edit this tab field by field yet.',
+    codeTitle: 'Settings as code: export, or review and apply a document',
+    driftTitle: 'Compare with other tenants',
     unavailable: 'Not available with this account or license:',
     secretPlaceholder: (masked: string) => (masked ? `unchanged (${masked})` : 'not set'),
     secretHint: (how: string) =>

@@ -537,6 +537,30 @@ export const ko: Messages = {
     confirmHint:
       '서버는 트랜잭션 없이 조직 단위를 하나씩 씁니다. 도중에 멈추면 다시 적용하세요: 이미 쓴 단위는 맞춰 보고 중복으로 만들지 않습니다.',
   },
+  settingsCode: {
+    export: '설정 내보내기 (비밀 값 제외)',
+    exported: (path: string) => `${path}에 저장했습니다. 비밀 값은 "keep"으로 기록됩니다. clooctl에서 env:NAME으로 값을 넣을 수 있습니다.`,
+    what: '설정 문서(JSON)',
+    planTitle: (version: number) => `문서에 따른 변경 (설정 버전 ${version})`,
+    fromEnvironment: (names: string) => `적용할 때 환경 변수에서 읽을 비밀 값: ${names}`,
+    applied: (sections: string) => (sections ? `적용했습니다: ${sections}.` : '적용할 것이 없습니다.'),
+  },
+  settingsDrift: {
+    intro: '이 테넌트를 다른 테넌트와 키 단위로 비교합니다. 비밀 값은 가려진 형태로만 비교합니다.',
+    noOthers: '비교할 다른 테넌트가 없습니다.',
+    onlyThisTab: (tab: string) => `${tab}만`,
+    compare: '비교',
+    none: '차이가 없습니다.',
+    key: '키',
+    verdict: '판정',
+    verdicts: {
+      same: '같음',
+      differs: '다름',
+      same_tail: '끝자리 같음',
+      unknown: '알 수 없음',
+      missing: '없음',
+    } as Record<string, string>,
+  },
   settingsView: {
     tabLabel: '설정 탭',
     tabs: {
@@ -558,6 +582,8 @@ export const ko: Messages = {
     intro:
       '배포가 응답한 값입니다. 비밀 값은 가려져 보입니다. 변경은 보내기 전에 검토하며, 서버가 비밀 값을 잃게 되는 변경은 거부합니다.',
     noSections: '이 탭은 아직 필드 단위로 편집할 수 없습니다.',
+    codeTitle: '코드로 관리하는 설정: 내보내기, 또는 문서를 검토하고 적용',
+    driftTitle: '다른 테넌트와 비교',
     unavailable: '이 계정이나 라이선스로는 사용할 수 없습니다:',
     secretPlaceholder: (masked: string) => (masked ? `변경 안 함 (${masked})` : '설정되지 않음'),
     secretHint: (how: string) =>
