@@ -86,6 +86,22 @@ async fn plant_secrets(sandbox: &SandboxProcess) {
             json!({"GOOGLE_CLOUD_ENABLED": true, "GOOGLE_CLOUD_SERVICE_ACCOUNT_KEY": "{\"type\":\"service_account\",\"k\":\"gcp-0012\"}"}),
         ),
         (
+            "api/v1/audio/config/update",
+            json!({"tts": {"OPENAI_API_BASE_URL": "https://api.openai.com/v1", "OPENAI_API_KEY": "tts-key-real-0013",
+                           "API_KEY": "", "ENGINE": "openai", "MODEL": "tts-1", "VOICE": "alloy", "SPLIT_ON": "punctuation",
+                           "AZURE_SPEECH_REGION": "", "AZURE_SPEECH_OUTPUT_FORMAT": ""},
+                   "stt": {"OPENAI_API_BASE_URL": "", "OPENAI_API_KEY": "", "ENGINE": "deepgram", "MODEL": "nova-2",
+                           "WHISPER_MODEL": "base", "DEEPGRAM_API_KEY": "deepgram-real-0014", "AZURE_API_KEY": "",
+                           "AZURE_REGION": "", "AZURE_LOCALES": ""},
+                   "avatar": {"ENGINE": "azure", "API_KEY": "avatar-real-0015", "REGION": "koreacentral",
+                              "CHARACTER": "lisa", "STYLE": "casual-sitting", "GREETING": "안녕하세요"}}),
+        ),
+        (
+            "api/v1/configs/banners",
+            json!({"banners": [{"id": "b1", "type": "info", "title": "Maintenance", "content": "Saturday 02:00",
+                                "dismissible": true, "timestamp": 1_700_000_000}]}),
+        ),
+        (
             "openai/config/update",
             json!({"ENABLE_OPENAI_API": true,
                    "OPENAI_API_BASE_URLS": ["https://api.openai.com/v1", "https://aoai.example"],
@@ -118,6 +134,9 @@ async fn secrets_now(sandbox: &SandboxProcess) -> Vec<(String, Value)> {
         "OPENAI_API_KEYS",
         "LDAP_APP_PASSWORD",
         "GOOGLE_CLOUD_SERVICE_ACCOUNT_KEY",
+        "AUDIO_TTS_OPENAI_API_KEY",
+        "DEEPGRAM_API_KEY",
+        "AUDIO_AVATAR_API_KEY",
     ] {
         let v = stored(sandbox, name).await;
         let v = match name {
@@ -431,6 +450,8 @@ async fn over_random_edits_of_other_fields_every_secret_stays() {
                 "ldap_server",
                 "google_cloud",
                 "webhook",
+                "audio",
+                "banners",
             ]
             .contains(&s.key)
         })
@@ -882,6 +903,9 @@ async fn a_diff_of_two_sandboxes_finds_exactly_the_planted_differences() {
             "unknown",
         ),
         ("tools.TOOL_SERVER_CONNECTIONS.0.key", "differs"),
+        ("audio.tts.OPENAI_API_KEY", "same_tail"),
+        ("audio.stt.DEEPGRAM_API_KEY", "same_tail"),
+        ("audio.avatar.API_KEY", "same_tail"),
     ]
     .into_iter()
     .filter(|(_, v)| *v != "same")

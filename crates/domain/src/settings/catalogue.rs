@@ -171,6 +171,9 @@ pub struct Section {
     pub secrets: &'static [(&'static str, MaskedWrite)],
     /// For connection lists: the list of URLs that positions belong to (`OLLAMA_BASE_URLS`).
     pub urls: Option<&'static str>,
+    /// When the GET answers a bare list (banners): the key it is edited under, which is also
+    /// how the POST takes it (`{"banners": [...]}`).
+    pub wrapped: Option<&'static str>,
 }
 
 impl Section {
@@ -196,6 +199,7 @@ impl Section {
             renamed: &[],
             secrets: &[],
             urls: None,
+            wrapped: None,
         }
     }
 
@@ -391,6 +395,29 @@ pub static SECTIONS: &[Section] = &[
             "api/v1/configs/tool_servers",
             "api/v1/configs/tool_servers",
             Caller::Settings,
+        )
+    },
+    Section {
+        shape: BodyShape::Changed {
+            always: &["tts", "stt"],
+            whole_groups: &["tts", "stt", "avatar"],
+        },
+        ..Section::base(
+            "audio",
+            Tab::Audio,
+            "api/v1/audio/config",
+            "api/v1/audio/config/update",
+            Caller::Admin,
+        )
+    },
+    Section {
+        wrapped: Some("banners"),
+        ..Section::base(
+            "banners",
+            Tab::Interface,
+            "api/v1/configs/banners",
+            "api/v1/configs/banners",
+            Caller::VerifiedReadSettingsWrite,
         )
     },
 ];

@@ -124,9 +124,14 @@ pub struct WriteBody {
 /// The section's object as the console shows and edits it: the answer (or its `within` key)
 /// without the fields the POST does not take.
 pub fn editable_view(section: &Section, answer: &Value) -> Value {
-    let mut view = match section.within {
-        Some(key) => answer.get(key).cloned().unwrap_or(Value::Null),
-        None => answer.clone(),
+    let mut view = match (section.within, section.wrapped) {
+        (Some(key), _) => answer.get(key).cloned().unwrap_or(Value::Null),
+        (None, Some(key)) => {
+            let mut m = Map::new();
+            m.insert(key.to_owned(), answer.clone());
+            Value::Object(m)
+        }
+        (None, None) => answer.clone(),
     };
     if let Value::Object(map) = &mut view {
         for field in section.read_only {
@@ -802,6 +807,23 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn a_bare_list_answer_is_edited_and_sent_under_its_key() {
+        let answer = json!([{"id": "b1", "title": "Hi", "content": "x"}]);
+        let body = write_body(
+            section("banners"),
+            &answer,
+            &[edit("banners.0.title", json!("Hello"))],
+            &[],
+        )
+        .expect("body");
+        assert_eq!(
+            body.body,
+            json!({"banners": [{"id": "b1", "title": "Hello", "content": "x"}]})
+        );
+        assert_eq!(body.changed, vec!["banners.0.title"]);
     }
 
     #[test]

@@ -70,6 +70,12 @@ pub(super) fn routes() -> Router<Arc<AppState>> {
             "/api/v1/configs/google_cloud",
             get(get_google_cloud).post(set_google_cloud),
         )
+        .route("/api/v1/audio/config", get(get_audio))
+        .route("/api/v1/audio/config/update", post(set_audio))
+        .route(
+            "/api/v1/configs/banners",
+            get(get_banners).post(set_banners),
+        )
         .route("/api/v1/configs/version", get(get_version))
         .route("/api/v1/configs/import", post(import_config))
 }
@@ -1136,6 +1142,272 @@ const GOOGLE_CLOUD: &[F] = &[
         Masked::Resolve,
     ),
 ];
+
+/// One group of a nested section: its name, its fields, and which of them a POST requires.
+struct Group(&'static str, &'static [F], &'static [&'static str]);
+
+const AUDIO: &[Group] = &[
+    Group(
+        "tts",
+        &[
+            F(
+                "OPENAI_API_BASE_URL",
+                "AUDIO_TTS_OPENAI_API_BASE_URL",
+                "\"\"",
+                Masked::No,
+            ),
+            F(
+                "OPENAI_API_KEY",
+                "AUDIO_TTS_OPENAI_API_KEY",
+                "\"\"",
+                Masked::Resolve,
+            ),
+            F("API_KEY", "AUDIO_TTS_API_KEY", "\"\"", Masked::Resolve),
+            F("ENGINE", "AUDIO_TTS_ENGINE", "\"\"", Masked::No),
+            F("MODEL", "AUDIO_TTS_MODEL", "\"\"", Masked::No),
+            F("VOICE", "AUDIO_TTS_VOICE", "\"\"", Masked::No),
+            F(
+                "SPLIT_ON",
+                "AUDIO_TTS_SPLIT_ON",
+                "\"punctuation\"",
+                Masked::No,
+            ),
+            F(
+                "AZURE_SPEECH_REGION",
+                "AUDIO_TTS_AZURE_SPEECH_REGION",
+                "\"\"",
+                Masked::No,
+            ),
+            F(
+                "AZURE_SPEECH_OUTPUT_FORMAT",
+                "AUDIO_TTS_AZURE_SPEECH_OUTPUT_FORMAT",
+                "\"\"",
+                Masked::No,
+            ),
+            F(
+                "GOOGLE_LANGUAGE_CODE",
+                "AUDIO_TTS_GOOGLE_LANGUAGE_CODE",
+                "\"\"",
+                Masked::No,
+            ),
+            F(
+                "GOOGLE_SERVICE_ACCOUNT_KEY",
+                "AUDIO_TTS_GOOGLE_SERVICE_ACCOUNT_KEY",
+                "\"\"",
+                Masked::Resolve,
+            ),
+            F("GEMINI_MODEL", "AUDIO_TTS_GEMINI_MODEL", "\"\"", Masked::No),
+            F(
+                "GEMINI_LOCATION",
+                "AUDIO_TTS_GEMINI_LOCATION",
+                "\"\"",
+                Masked::No,
+            ),
+            F(
+                "GEMINI_SERVICE_ACCOUNT_KEY",
+                "AUDIO_TTS_GEMINI_SERVICE_ACCOUNT_KEY",
+                "\"\"",
+                Masked::Resolve,
+            ),
+        ],
+        &[
+            "OPENAI_API_BASE_URL",
+            "OPENAI_API_KEY",
+            "API_KEY",
+            "ENGINE",
+            "MODEL",
+            "VOICE",
+            "SPLIT_ON",
+            "AZURE_SPEECH_REGION",
+            "AZURE_SPEECH_OUTPUT_FORMAT",
+        ],
+    ),
+    Group(
+        "stt",
+        &[
+            F(
+                "OPENAI_API_BASE_URL",
+                "AUDIO_STT_OPENAI_API_BASE_URL",
+                "\"\"",
+                Masked::No,
+            ),
+            F(
+                "OPENAI_API_KEY",
+                "AUDIO_STT_OPENAI_API_KEY",
+                "\"\"",
+                Masked::Resolve,
+            ),
+            F("ENGINE", "AUDIO_STT_ENGINE", "\"\"", Masked::No),
+            F("MODEL", "AUDIO_STT_MODEL", "\"\"", Masked::No),
+            F("WHISPER_MODEL", "WHISPER_MODEL", "\"base\"", Masked::No),
+            F(
+                "DEEPGRAM_API_KEY",
+                "DEEPGRAM_API_KEY",
+                "\"\"",
+                Masked::Resolve,
+            ),
+            F(
+                "AZURE_API_KEY",
+                "AUDIO_STT_AZURE_API_KEY",
+                "\"\"",
+                Masked::Resolve,
+            ),
+            F("AZURE_REGION", "AUDIO_STT_AZURE_REGION", "\"\"", Masked::No),
+            F(
+                "AZURE_LOCALES",
+                "AUDIO_STT_AZURE_LOCALES",
+                "\"\"",
+                Masked::No,
+            ),
+            F(
+                "GOOGLE_PROJECT_ID",
+                "AUDIO_STT_GOOGLE_PROJECT_ID",
+                "\"\"",
+                Masked::No,
+            ),
+            F(
+                "GOOGLE_LOCATION",
+                "AUDIO_STT_GOOGLE_LOCATION",
+                "\"\"",
+                Masked::No,
+            ),
+            F(
+                "GOOGLE_LANGUAGE_CODES",
+                "AUDIO_STT_GOOGLE_LANGUAGE_CODES",
+                "\"\"",
+                Masked::No,
+            ),
+            F(
+                "GOOGLE_SERVICE_ACCOUNT_KEY",
+                "AUDIO_STT_GOOGLE_SERVICE_ACCOUNT_KEY",
+                "\"\"",
+                Masked::Resolve,
+            ),
+        ],
+        &[
+            "OPENAI_API_BASE_URL",
+            "OPENAI_API_KEY",
+            "ENGINE",
+            "MODEL",
+            "WHISPER_MODEL",
+            "DEEPGRAM_API_KEY",
+            "AZURE_API_KEY",
+            "AZURE_REGION",
+            "AZURE_LOCALES",
+        ],
+    ),
+    Group(
+        "avatar",
+        &[
+            F("ENGINE", "AUDIO_AVATAR_ENGINE", "\"\"", Masked::No),
+            F("API_KEY", "AUDIO_AVATAR_API_KEY", "\"\"", Masked::Resolve),
+            F("REGION", "AUDIO_AVATAR_REGION", "\"\"", Masked::No),
+            F(
+                "CHARACTER",
+                "AUDIO_TTS_AZURE_AVATAR_CHARACTER",
+                "\"\"",
+                Masked::No,
+            ),
+            F("STYLE", "AUDIO_TTS_AZURE_AVATAR_STYLE", "\"\"", Masked::No),
+            F(
+                "GREETING",
+                "AUDIO_TTS_AZURE_AVATAR_GREETING",
+                "\"\"",
+                Masked::No,
+            ),
+        ],
+        &[
+            "ENGINE",
+            "API_KEY",
+            "REGION",
+            "CHARACTER",
+            "STYLE",
+            "GREETING",
+        ],
+    ),
+];
+
+async fn read_groups(state: &AppState, groups: &[Group]) -> ApiResult<Map<String, Value>> {
+    let mut out = Map::new();
+    for Group(name, fields, _) in groups {
+        out.insert(
+            (*name).to_owned(),
+            Value::Object(read_flat(state, fields).await?),
+        );
+    }
+    Ok(out)
+}
+
+async fn get_audio(State(state): State<Arc<AppState>>, _: AdminUser) -> ApiResult<Json<Value>> {
+    Ok(Json(mask_tree(&Value::Object(
+        read_groups(&state, AUDIO).await?,
+    ))))
+}
+
+/// `POST /audio/config/update`: `tts` and `stt` required, `avatar` optional; in each group sent
+/// the listed fields are required and the rest default to `""`; masked secrets resolved. The
+/// answer has `tts` and `stt` only.
+async fn set_audio(
+    State(state): State<Arc<AppState>>,
+    _: AdminUser,
+    Json(body): Json<Value>,
+) -> ApiResult<Json<Value>> {
+    let map = body_object(&body)?;
+    let mut absent: Vec<String> = Vec::new();
+    for Group(name, _, required) in AUDIO {
+        match map.get(*name).and_then(Value::as_object) {
+            Some(group) => absent.extend(
+                required
+                    .iter()
+                    .filter(|f| !group.contains_key(**f))
+                    .map(|f| format!("{name}.{f}")),
+            ),
+            None if *name != "avatar" => absent.push((*name).to_owned()),
+            None => {}
+        }
+    }
+    if !absent.is_empty() {
+        let names: Vec<&str> = absent.iter().map(String::as_str).collect();
+        return Err(missing(&names));
+    }
+    for Group(name, fields, _) in AUDIO {
+        let Some(group) = map.get(*name).and_then(Value::as_object) else {
+            continue;
+        };
+        for F(field, env, default, how) in *fields {
+            let sent = group
+                .get(*field)
+                .cloned()
+                .unwrap_or(Value::String(String::new()));
+            let value = match how {
+                Masked::Resolve => resolve(&sent, &stored(&state, env, default).await?),
+                _ => sent,
+            };
+            assign(&state, env, &value).await?;
+        }
+    }
+    let mut answer = read_groups(&state, AUDIO).await?;
+    answer.remove("avatar");
+    Ok(Json(mask_tree(&Value::Object(answer))))
+}
+
+async fn get_banners(State(state): State<Arc<AppState>>, _: Verified) -> ApiResult<Json<Value>> {
+    Ok(Json(stored(&state, "WEBUI_BANNERS", "[]").await?))
+}
+
+/// `POST /configs/banners`: `{"banners": [...]}` replaces the list; answers the list.
+async fn set_banners(
+    State(state): State<Arc<AppState>>,
+    _: SettingsWriter,
+    Json(body): Json<Value>,
+) -> ApiResult<Json<Value>> {
+    let map = body_object(&body)?;
+    let Some(list @ Value::Array(_)) = map.get("banners") else {
+        return Err(missing(&["banners"]));
+    };
+    assign(&state, "WEBUI_BANNERS", list).await?;
+    Ok(Json(list.clone()))
+}
 
 #[cfg(test)]
 mod tests {
