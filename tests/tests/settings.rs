@@ -930,3 +930,86 @@ async fn a_diff_of_two_sandboxes_finds_exactly_the_planted_differences() {
     );
     assert!(!tools.stdout.contains("CHUNK_SIZE"), "{}", tools.stdout);
 }
+
+#[tokio::test]
+async fn a_delegated_reader_sees_the_delegated_sections_read_only_and_cannot_write() {
+    let sandbox = SandboxProcess::start(&[]).expect("sandbox");
+    plant_secrets(&sandbox).await;
+    let token = sandbox.admin_token().await;
+    let client = sandbox.client();
+    let password = Secret::new("Delegated-Reader-1");
+    let reader = client
+        .add_user(
+            &token,
+            &cloo_api::AddUserForm {
+                name: "Settings Reader",
+                email: "reader@example.com",
+                password: &password,
+                role: "user",
+                profile_image_url: None,
+            },
+        )
+        .await
+        .expect("reader");
+    let group = client
+        .create_group(
+            &token,
+            "Settings readers",
+            "read settings",
+            Some(&json!({"admin": {"settings": "read"}})),
+        )
+        .await
+        .expect("group");
+    let mut form = cloo_api::GroupUpdateForm::from_group(&group);
+    form.user_ids = Some(vec![reader.id.clone()]);
+    client
+        .update_group(&token, &group.id, &form)
+        .await
+        .expect("member");
+    let (console, target, _dir) = cloo_tests::console_signed_in(
+        &sandbox.url,
+        "reader@example.com",
+        "Delegated-Reader-1",
+        None,
+    )
+    .await;
+
+    let tools = console
+        .settings()
+        .get_tab(&target, cloo_domain::settings::Tab::Tools)
+        .await
+        .expect("tools tab");
+    assert_eq!(tools.access, cloo_console::settings::SettingsAccess::Read);
+    assert!(
+        tools.sections[0].error.is_none(),
+        "a delegated section reads"
+    );
+    assert_eq!(
+        tools.sections[0].values["TOOL_SERVER_CONNECTIONS"][0]["key"],
+        "*****************9f3a"
+    );
+    // Admin-only sections carry their refusal instead of failing the tab.
+    let general = console
+        .settings()
+        .get_tab(&target, cloo_domain::settings::Tab::General)
+        .await
+        .expect("general tab");
+    assert!(general.sections.iter().all(|s| {
+        s.error
+            .as_ref()
+            .is_some_and(|e| e.code == ErrorCode::Forbidden)
+    }));
+    // The deployment refuses a write at read level.
+    let before = version(&sandbox).await;
+    let refused = set(
+        &console,
+        &target,
+        "code_execution",
+        &[edit("CODE_EXECUTION_JUPYTER_TIMEOUT", json!(90))],
+        &[secret("CODE_EXECUTION_JUPYTER_AUTH_PASSWORD", "pw7")],
+    )
+    .await
+    .expect_err("read only");
+    assert_eq!(refused.code(), ErrorCode::Forbidden);
+    assert_eq!(version(&sandbox).await, before);
+}

@@ -3,9 +3,11 @@
 //! the body is made by `cloo_domain::settings::write_body`, which refuses before anything is
 //! sent when the server would store a masked value as the new secret.
 
+mod access;
 mod code;
 mod drift;
 
+pub use access::{SettingsAccess, access_of};
 pub use code::{SettingsApplyReport, SettingsPlanDocument, SettingsPlanView};
 pub use drift::{DRIFT_READS_AT_ONCE, DriftReport};
 
@@ -62,6 +64,8 @@ pub struct SecretField {
 pub struct TabView {
     /// Which tab.
     pub tab: Tab,
+    /// What the account may do: the forms are read-only unless `write`.
+    pub access: SettingsAccess,
     /// Its sections.
     pub sections: Vec<SectionView>,
 }
@@ -287,7 +291,12 @@ impl Settings<'_> {
                 Err(e) => return Err(e),
             });
         }
-        Ok(TabView { tab, sections })
+        let access = self.access(target).await?;
+        Ok(TabView {
+            tab,
+            access,
+            sections,
+        })
     }
 
     /// What changing fields of one section would do: reads it and builds the body, sending

@@ -600,6 +600,7 @@ export const en = {
       'Values as the deployment answers them; secrets show masked. A change is reviewed before it is sent, and refused when the server would lose a secret.',
     noSections: 'The console does not edit this tab field by field yet.',
     codeTitle: 'Settings as code: export, or review and apply a document',
+    readOnly: 'This account may read settings but not change them (its groups grant admin.settings at read).',
     driftTitle: 'Compare with other tenants',
     unavailable: 'Not available with this account or license:',
     secretPlaceholder: (masked: string) => (masked ? `unchanged (${masked})` : 'not set'),

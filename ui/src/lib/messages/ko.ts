@@ -583,6 +583,7 @@ export const ko: Messages = {
       '배포가 응답한 값입니다. 비밀 값은 가려져 보입니다. 변경은 보내기 전에 검토하며, 서버가 비밀 값을 잃게 되는 변경은 거부합니다.',
     noSections: '이 탭은 아직 필드 단위로 편집할 수 없습니다.',
     codeTitle: '코드로 관리하는 설정: 내보내기, 또는 문서를 검토하고 적용',
+    readOnly: '이 계정은 설정을 읽을 수만 있고 바꿀 수는 없습니다 (그룹 권한 admin.settings가 read).',
     driftTitle: '다른 테넌트와 비교',
     unavailable: '이 계정이나 라이선스로는 사용할 수 없습니다:',
     secretPlaceholder: (masked: string) => (masked ? `변경 안 함 (${masked})` : '설정되지 않음'),
