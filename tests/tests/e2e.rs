@@ -1201,3 +1201,48 @@ async fn a_settings_document_is_reviewed_key_by_key_applied_and_another_tenant_c
     );
     app.close().await.expect("close");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Xvfb, tauri-driver, a keychain and the built app: run by ./dev test"]
+async fn a_connection_is_tested_from_the_deployment_with_its_stored_key() {
+    use axum::http::HeaderMap;
+    let sandbox = SandboxProcess::start(&[]).expect("sandbox");
+    let provider = axum::Router::new().route(
+        "/v1/models",
+        axum::routing::get(|headers: HeaderMap| async move {
+            let ok = headers.get("authorization").and_then(|h| h.to_str().ok())
+                == Some("Bearer sk-e2e-provider-4242");
+            axum::Json(if ok {
+                json!({"data": [{"id": "gpt-4o"}, {"id": "o3"}, {"id": "gpt-4.1"}]})
+            } else {
+                json!({"data": []})
+            })
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/v1", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, provider).await.expect("serve") });
+    let token = sandbox.admin_token().await;
+    sandbox
+        .client()
+        .write_settings_section(
+            &token,
+            "openai/config/update",
+            &json!({"ENABLE_OPENAI_API": true, "OPENAI_API_BASE_URLS": [url],
+                    "OPENAI_API_KEYS": ["sk-e2e-provider-4242"], "OPENAI_API_CONFIGS": {}}),
+        )
+        .await
+        .expect("a connection");
+    let test = "e2e-settings-connection";
+    let cli = prepared_tenant(test, &sandbox);
+    let driver = Driver::start(cli.data_dir(), &test_keychain_service(test));
+    let app = driver.launch(&[]).await;
+    wait_text(&app, "[data-testid=tenant-title]", "Practice").await;
+    click(&app, "[data-testid=tab-settings]").await;
+    select(&app, "[data-testid=settings-tab]", "connections").await;
+    click(&app, "[data-testid=test-openai-0]").await;
+    wait_text(&app, "[data-testid=test-openai-result-0]", "3 model(s)").await;
+    app.close().await.expect("close");
+}

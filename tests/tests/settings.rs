@@ -1013,3 +1013,85 @@ async fn a_delegated_reader_sees_the_delegated_sections_read_only_and_cannot_wri
     assert_eq!(refused.code(), ErrorCode::Forbidden);
     assert_eq!(version(&sandbox).await, before);
 }
+
+/// A provider that lists one model for one key and refuses any other (an OpenAI-compatible
+/// `/models`).
+async fn provider(accepted: &'static str) -> String {
+    use axum::http::{HeaderMap, StatusCode};
+    let app = axum::Router::new().route(
+        "/v1/models",
+        axum::routing::get(move |headers: HeaderMap| async move {
+            let auth = headers
+                .get("authorization")
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            if auth == format!("Bearer {accepted}") {
+                (
+                    StatusCode::OK,
+                    axum::Json(json!({"data": [{"id": "gpt-4o"}, {"id": "gpt-4o-mini"}]})),
+                )
+            } else {
+                (
+                    StatusCode::UNAUTHORIZED,
+                    axum::Json(json!({"error": {"message": "Incorrect API key provided"}})),
+                )
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/v1", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+    url
+}
+
+// Multi-threaded: the provider must answer while a clooctl process is waited for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_test_uses_the_stored_key_without_the_console_ever_holding_it() {
+    let sandbox = SandboxProcess::start(&[]).expect("sandbox");
+    let url = provider("sk-openai-real-0009").await;
+    let token = sandbox.admin_token().await;
+    sandbox
+        .client()
+        .write_settings_section(
+            &token,
+            "openai/config/update",
+            &json!({"ENABLE_OPENAI_API": true, "OPENAI_API_BASE_URLS": [url, url],
+                    "OPENAI_API_KEYS": ["sk-openai-real-0009", "sk-wrong-key-0000"],
+                    "OPENAI_API_CONFIGS": {}}),
+        )
+        .await
+        .expect("connections");
+    let (console, target, _dir) = cloo_tests::direct_console(&sandbox).await;
+    let good = console
+        .settings()
+        .test_openai(&target, 0)
+        .await
+        .expect("test 0");
+    assert!(good.ok, "{good:?}");
+    assert_eq!(good.models, Some(2));
+    let bad = console
+        .settings()
+        .test_openai(&target, 1)
+        .await
+        .expect("test 1");
+    assert!(!bad.ok);
+    assert!(bad.detail.contains("Incorrect API key"), "{}", bad.detail);
+    let missing = console
+        .settings()
+        .test_openai(&target, 5)
+        .await
+        .expect_err("no such");
+    assert_eq!(missing.code(), ErrorCode::NotFound);
+
+    let cli = cloo_tests::Clooctl::new("cli-settings-test");
+    assert_eq!(cli.add_tenant(&sandbox, "s", &[]).code, 0);
+    let ok = cli.run(&["settings", "test", "openai", "0"], "");
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    assert!(ok.stdout.contains("reachable, 2 model(s)"), "{}", ok.stdout);
+    let failed = cli.run(&["settings", "test", "openai", "1"], "");
+    assert_eq!(failed.code, 1, "{}", failed.stderr);
+    assert!(failed.stdout.contains("failed"), "{}", failed.stdout);
+}

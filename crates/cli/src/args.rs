@@ -868,6 +868,14 @@ pub enum SettingsCommand {
         /// A plan file written with --out, or a stored plan's id.
         plan: String,
     },
+    /// Ask the deployment to call one of its connections with the stored key (exit 1 when the
+    /// provider does not answer): `openai INDEX`.
+    Test {
+        /// The kind of connection: openai.
+        kind: String,
+        /// Its index in the tab's list (0 is the first).
+        index: usize,
+    },
     /// Compare the settings of two or more tenants key by key (exit 1 when a value differs or
     /// is missing); secrets by their masked forms: differs, same tail, or unknown.
     Diff {

@@ -184,6 +184,31 @@ pub async fn run(
                 OrgsDone::Clean
             })
         }
+        SettingsCommand::Test { kind, index } => {
+            if kind != "openai" {
+                return Err(format!("no connection test {kind:?} (known: openai)").into());
+            }
+            let test = settings.test_openai(target, *index).await?;
+            match out {
+                Output::Json => print_json(&test)?,
+                Output::Table => {
+                    if test.ok {
+                        println!(
+                            "{}: reachable, {} model(s)",
+                            test.url,
+                            test.models.unwrap_or_default()
+                        );
+                    } else {
+                        println!("{}: failed: {}", test.url, test.detail);
+                    }
+                }
+            }
+            Ok(if test.ok {
+                OrgsDone::Clean
+            } else {
+                OrgsDone::Findings
+            })
+        }
         SettingsCommand::Apply { plan } => {
             let id = if std::path::Path::new(plan).exists() {
                 let text = std::fs::read_to_string(plan)

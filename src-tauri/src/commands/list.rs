@@ -140,6 +140,8 @@ commands! {
     upload fn review_settings_document(tenant: String, file_name: String) -> SettingsPlanView => settings::review_settings_document;
     /// Applies a stored settings plan (refused when the settings changed since).
     call fn apply_settings_plan(tenant: String, plan_id: String) -> SettingsApplyReport => settings::apply_settings_plan;
+    /// Asks the deployment to call its OpenAI-compatible connection at `index` with the stored key.
+    call fn test_openai_connection(tenant: String, index: usize) -> ConnectionTest => settings::test_openai_connection;
     /// Compares the settings of several tenants key by key.
     call fn settings_drift(tenants: Vec<String>, tabs: Vec<Tab>) -> DriftReport => settings::settings_drift;
 

@@ -18,8 +18,8 @@ use cloo_console::imports::{
 use cloo_console::journal::{JournalEntry, JournalPage, JournalQuery};
 use cloo_console::orgs::{OrgSummary, OrgTreeNode, UnitDetail};
 use cloo_console::settings::{
-    DriftReport, FieldEdit, FieldSecret, SettingsApplyReport, SettingsChange, SettingsPlanView,
-    SettingsReview, TabView,
+    ConnectionTest, DriftReport, FieldEdit, FieldSecret, SettingsApplyReport, SettingsChange,
+    SettingsPlanView, SettingsReview, TabView,
 };
 use cloo_console::tenants::{
     AddTenantRequest, ConnectionReport, EditTenantRequest, RemovedTenant, StartupState, TenantView,

@@ -3,8 +3,8 @@
 
 use super::{Reply, Shell, on, quiet};
 use cloo_console::settings::{
-    DriftReport, FieldEdit, FieldSecret, SettingsApplyReport, SettingsChange, SettingsPlanView,
-    SettingsReview, TabView, to_domain,
+    ConnectionTest, DriftReport, FieldEdit, FieldSecret, SettingsApplyReport, SettingsChange,
+    SettingsPlanView, SettingsReview, TabView, to_domain,
 };
 use cloo_domain::settings::Tab;
 
@@ -84,4 +84,16 @@ pub async fn settings_drift(
     let targets: Vec<(String, cloo_console::Target)> =
         tenants.into_iter().map(|t| (t.clone(), on(t))).collect();
     Ok(shell.console.settings().diff(&targets, &tabs).await?)
+}
+
+pub async fn test_openai_connection(
+    shell: &Shell,
+    tenant: String,
+    index: usize,
+) -> Reply<ConnectionTest> {
+    Ok(shell
+        .console
+        .settings()
+        .test_openai(&on(tenant), index)
+        .await?)
 }

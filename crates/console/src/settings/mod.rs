@@ -5,10 +5,12 @@
 
 mod access;
 mod code;
+mod connection;
 mod drift;
 
 pub use access::{SettingsAccess, access_of};
 pub use code::{SettingsApplyReport, SettingsPlanDocument, SettingsPlanView};
+pub use connection::ConnectionTest;
 pub use drift::{DRIFT_READS_AT_ONCE, DriftReport};
 
 use crate::error::{ConsoleError, ConsoleResult, ErrorView};

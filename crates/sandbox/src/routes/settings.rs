@@ -51,6 +51,7 @@ pub(super) fn routes() -> Router<Arc<AppState>> {
         )
         .route("/ollama/config", get(get_ollama))
         .route("/ollama/config/update", post(set_ollama))
+        .route("/openai/verify", post(verify_openai))
         .route("/openai/config", get(get_openai))
         .route("/openai/config/update", post(set_openai))
         .route(
@@ -1407,6 +1408,57 @@ async fn set_banners(
     };
     assign(&state, "WEBUI_BANNERS", list).await?;
     Ok(Json(list.clone()))
+}
+
+/// `POST /openai/verify`: calls `<url>/models` with the key (a masked key resolved from the
+/// stored keys by `idx`, else by URL); the upstream's answer, or its failure as an error.
+async fn verify_openai(
+    State(state): State<Arc<AppState>>,
+    _: AdminUser,
+    Json(body): Json<Value>,
+) -> ApiResult<Json<Value>> {
+    let map = body_object(&body)?;
+    let (Some(url), Some(key)) = (
+        map.get("url").and_then(Value::as_str),
+        map.get("key").and_then(Value::as_str),
+    ) else {
+        return Err(missing(&["url", "key"]));
+    };
+    let mut key = key.to_owned();
+    if looks_masked(&key) {
+        let stored = read_openai(&state).await?;
+        let slot = map
+            .get("idx")
+            .and_then(Value::as_u64)
+            .map(|i| i as usize)
+            .or_else(|| {
+                stored["OPENAI_API_BASE_URLS"]
+                    .as_array()
+                    .and_then(|urls| urls.iter().position(|u| u.as_str() == Some(url)))
+            });
+        key = slot
+            .and_then(|i| stored["OPENAI_API_KEYS"].get(i))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+    }
+    let upstream = reqwest::Client::new()
+        .get(format!("{}/models", url.trim_end_matches('/')))
+        .bearer_auth(&key)
+        .timeout(std::time::Duration::from_secs(10))
+        .send()
+        .await
+        .map_err(|e| ApiFailure::bad_request(&format!("Connection error: {e}")))?;
+    let status = upstream.status();
+    let text = upstream.text().await.unwrap_or_default();
+    if !status.is_success() {
+        let code = axum::http::StatusCode::from_u16(status.as_u16())
+            .unwrap_or(axum::http::StatusCode::BAD_GATEWAY);
+        return Err(ApiFailure::new(code, &format!("External: {text}")));
+    }
+    Ok(Json(
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    ))
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ import type { BulkPlan } from './BulkPlan';
 import type { BulkResult } from './BulkResult';
 import type { Channel } from '@tauri-apps/api/core';
 import type { ConnectionReport } from './ConnectionReport';
+import type { ConnectionTest } from './ConnectionTest';
 import type { DefaultsChange } from './DefaultsChange';
 import type { DefaultsView } from './DefaultsView';
 import type { DeletionImpact } from './DeletionImpact';
@@ -117,6 +118,7 @@ export interface Commands {
   set_settings: { args: { tenant: string; section: string; edits: Array<FieldEdit>; secrets: Array<FieldSecret> }; result: SettingsChange };
   export_settings: { args: { tenant: string; tabs: Array<Tab> }; result: string };
   apply_settings_plan: { args: { tenant: string; planId: string }; result: SettingsApplyReport };
+  test_openai_connection: { args: { tenant: string; index: number }; result: ConnectionTest };
   settings_drift: { args: { tenants: Array<string>; tabs: Array<Tab> }; result: DriftReport };
   journal_page: { args: { query: JournalQuery }; result: JournalPage };
   journal_entry: { args: { id: number }; result: JournalEntry };
