@@ -1095,3 +1095,106 @@ async fn a_connection_test_uses_the_stored_key_without_the_console_ever_holding_
     assert_eq!(failed.code, 1, "{}", failed.stderr);
     assert!(failed.stdout.contains("failed"), "{}", failed.stdout);
 }
+
+#[tokio::test]
+async fn a_tab_is_copied_to_another_tenant_as_a_plan_that_keeps_the_targets_secrets() {
+    let a = SandboxProcess::start(&[]).expect("sandbox a");
+    let b = SandboxProcess::start(&[]).expect("sandbox b");
+    plant_secrets(&a).await;
+    plant_secrets(&b).await;
+    let token = a.admin_token().await;
+    a.client()
+        .write_settings_section(
+            &token,
+            "api/v1/configs/code_execution",
+            &json!({"ENABLE_CODE_EXECUTION": true, "CODE_EXECUTION_ENGINE": "jupyter",
+                   "CODE_EXECUTION_JUPYTER_URL": "http://jupyter-a:8888", "CODE_EXECUTION_JUPYTER_AUTH": "token",
+                   "CODE_EXECUTION_JUPYTER_AUTH_TOKEN": "a-own-token-1111",
+                   "CODE_EXECUTION_JUPYTER_AUTH_PASSWORD": "a-pass-2222", "CODE_EXECUTION_JUPYTER_TIMEOUT": 300}),
+        )
+        .await
+        .expect("a's code execution");
+    let cli = cloo_tests::Clooctl::new("cli-settings-copy");
+    assert_eq!(cli.add_tenant(&a, "a", &[]).code, 0);
+    assert_eq!(cli.add_tenant(&b, "b", &[]).code, 0);
+    let copied = cli.run(
+        &[
+            "settings",
+            "copy",
+            "--from",
+            "a",
+            "--to",
+            "b",
+            "--tab",
+            "code_execution",
+            "-o",
+            "json",
+        ],
+        "",
+    );
+    assert_eq!(copied.code, 1, "{}", copied.stderr);
+    let plans = copied.json();
+    let keys: Vec<&str> = plans[0]["keys"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .filter_map(|k| k["key"].as_str())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "code_execution.CODE_EXECUTION_JUPYTER_URL",
+            "code_execution.CODE_EXECUTION_JUPYTER_TIMEOUT"
+        ]
+    );
+    let id = plans[0]["id"].as_str().expect("id").to_owned();
+    // b's password is 3 characters ("pw7"), which reads as *** and cannot be sent back: the
+    // apply refuses before writing, as a form would.
+    let refused = cli.run(&["--tenant", "b", "settings", "apply", &id], "");
+    assert_eq!(refused.code, 3, "{}", refused.stderr);
+    assert_eq!(stored(&b, "CODE_EXECUTION_JUPYTER_TIMEOUT").await, 60);
+    // With a longer password on b, the same copy applies and b keeps its own secrets.
+    let token_b = b.admin_token().await;
+    b.client()
+        .write_settings_section(
+            &token_b,
+            "api/v1/configs/code_execution",
+            &json!({"ENABLE_CODE_EXECUTION": true, "CODE_EXECUTION_ENGINE": "jupyter",
+                   "CODE_EXECUTION_JUPYTER_URL": "http://jupyter:8888", "CODE_EXECUTION_JUPYTER_AUTH": "token",
+                   "CODE_EXECUTION_JUPYTER_AUTH_TOKEN": "jupyter-token-0006",
+                   "CODE_EXECUTION_JUPYTER_AUTH_PASSWORD": "b-longer-pass-3333", "CODE_EXECUTION_JUPYTER_TIMEOUT": 60}),
+        )
+        .await
+        .expect("b's longer password");
+    let copied = cli.run(
+        &[
+            "settings",
+            "copy",
+            "--from",
+            "a",
+            "--to",
+            "b",
+            "--tab",
+            "code_execution",
+            "-o",
+            "json",
+        ],
+        "",
+    );
+    let id = copied.json()[0]["id"].as_str().expect("id").to_owned();
+    let applied = cli.run(&["--tenant", "b", "settings", "apply", &id], "");
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    assert_eq!(
+        stored(&b, "CODE_EXECUTION_JUPYTER_URL").await,
+        "http://jupyter-a:8888"
+    );
+    assert_eq!(stored(&b, "CODE_EXECUTION_JUPYTER_TIMEOUT").await, 300);
+    assert_eq!(
+        stored(&b, "CODE_EXECUTION_JUPYTER_AUTH_TOKEN").await,
+        "jupyter-token-0006"
+    );
+    assert_eq!(
+        stored(&b, "CODE_EXECUTION_JUPYTER_AUTH_PASSWORD").await,
+        "b-longer-pass-3333"
+    );
+}

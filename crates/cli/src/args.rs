@@ -876,6 +876,19 @@ pub enum SettingsCommand {
         /// Its index in the tab's list (0 is the first).
         index: usize,
     },
+    /// Plan copying the settings of some tabs from one tenant to others: one stored plan per
+    /// target, shown key by key (secrets stay each target's own). Apply each plan by its id.
+    Copy {
+        /// The tenant to copy from.
+        #[arg(long)]
+        from: String,
+        /// A tenant to copy to (repeatable).
+        #[arg(long, required = true)]
+        to: Vec<String>,
+        /// The tabs to copy (repeatable; at least one).
+        #[arg(long, required = true)]
+        tab: Vec<String>,
+    },
     /// Compare the settings of two or more tenants key by key (exit 1 when a value differs or
     /// is missing); secrets by their masked forms: differs, same tail, or unknown.
     Diff {

@@ -184,6 +184,36 @@ pub async fn run(
                 OrgsDone::Clean
             })
         }
+        SettingsCommand::Copy { from, to, tab } => {
+            let tabs = parse_tabs(tab)?;
+            let targets: Vec<Target> = to.iter().map(|t| Target::Tenant(t.clone())).collect();
+            let plans = settings
+                .plan_copy(&Target::Tenant(from.clone()), from, &targets, &tabs)
+                .await?;
+            match out {
+                Output::Json => print_json(&plans)?,
+                Output::Table => {
+                    for (name, plan) in to.iter().zip(&plans) {
+                        if plan.keys.is_empty() {
+                            println!("{name}: no changes");
+                            continue;
+                        }
+                        println!(
+                            "{name}: plan {} (apply: clooctl --tenant {name} settings apply {})",
+                            plan.id, plan.id
+                        );
+                        for k in &plan.keys {
+                            println!("  ~ {}: {} -> {}", k.key, k.before, k.after);
+                        }
+                    }
+                }
+            }
+            Ok(if plans.iter().any(|p| !p.keys.is_empty()) {
+                OrgsDone::Findings
+            } else {
+                OrgsDone::Clean
+            })
+        }
         SettingsCommand::Test { kind, index } => {
             if kind != "openai" {
                 return Err(format!("no connection test {kind:?} (known: openai)").into());

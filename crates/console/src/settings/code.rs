@@ -316,3 +316,26 @@ impl Settings<'_> {
         self.plan(target, file_name, &document).await
     }
 }
+
+impl Settings<'_> {
+    /// Copies the settings of `tabs` from `source` to each of `targets` as one stored plan per
+    /// target (apply each by id): the source's export, planned against the target. Secrets are
+    /// not copied — the source's are masked — so every target keeps its own.
+    pub async fn plan_copy(
+        &self,
+        source: &Target,
+        source_name: &str,
+        targets: &[Target],
+        tabs: &[Tab],
+    ) -> ConsoleResult<Vec<SettingsPlanView>> {
+        let document = self.export(source, tabs).await?;
+        let mut plans = Vec::with_capacity(targets.len());
+        for target in targets {
+            plans.push(
+                self.plan(target, &format!("copy of {source_name}"), &document)
+                    .await?,
+            );
+        }
+        Ok(plans)
+    }
+}
