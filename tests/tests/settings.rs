@@ -816,6 +816,22 @@ async fn settings_as_code_round_trips_one_edited_key_and_refuses_a_stale_plan() 
     assert!(stale.stderr.contains("stale_plan"), "{}", stale.stderr);
     assert_eq!(version(&sandbox).await, before, "nothing written");
     assert_eq!(stored(&sandbox, "CHUNK_SIZE").await, 640);
+    let journal = cli.run(
+        &["journal", "list", "--outcome", "refused", "-o", "json"],
+        "",
+    );
+    assert_eq!(journal.code, 0, "{}", journal.stderr);
+    let refusals = journal.json();
+    assert!(
+        refusals
+            .as_array()
+            .expect("entries")
+            .iter()
+            .any(|e| e["operation"] == "settings.apply_plan"
+                && e["error_code"] == "stale_plan"
+                && e["plan_id"] == id.as_str()),
+        "the stale refusal is journaled: {refusals}"
+    );
 
     // A document holding a real secret is refused at its JSON path.
     document["tools"]["TOOL_SERVER_CONNECTIONS"][0]["key"] = json!("pasted-real-token");
@@ -1197,4 +1213,48 @@ async fn a_tab_is_copied_to_another_tenant_as_a_plan_that_keeps_the_targets_secr
         stored(&b, "CODE_EXECUTION_JUPYTER_AUTH_PASSWORD").await,
         "b-longer-pass-3333"
     );
+}
+
+#[tokio::test]
+async fn a_read_back_that_fails_after_the_write_says_the_section_was_written() {
+    let sandbox = SandboxProcess::start(&[]).expect("sandbox");
+    plant_secrets(&sandbox).await;
+    let (console, target, _dir) = cloo_tests::direct_console(&sandbox).await;
+    let token = sandbox.admin_token().await;
+    // The console's first read passes; the read-back after its write fails.
+    reqwest::Client::new()
+        .post(format!("{}/_sandbox/faults", sandbox.url))
+        .bearer_auth(token.expose())
+        .json(&json!({"settings_reads_fail_after": 1}))
+        .send()
+        .await
+        .expect("fault")
+        .error_for_status()
+        .expect("fault set");
+    let e = set(
+        &console,
+        &target,
+        "code_execution",
+        &[edit("CODE_EXECUTION_JUPYTER_TIMEOUT", json!(45))],
+        &[secret("CODE_EXECUTION_JUPYTER_AUTH_PASSWORD", "pw7")],
+    )
+    .await
+    .expect_err("the read-back fails");
+    assert_eq!(e.code(), ErrorCode::Interrupted, "{e}");
+    let partial = e.view().partial.expect("what was applied");
+    assert!(
+        partial.applied.starts_with("code_execution was written (")
+            && partial.applied.contains("CODE_EXECUTION_JUPYTER_TIMEOUT"),
+        "{}",
+        partial.applied
+    );
+    assert_eq!(stored(&sandbox, "CODE_EXECUTION_JUPYTER_TIMEOUT").await, 45);
+    // The journal says interrupted, not failed.
+    let page = console
+        .journal()
+        .list(&cloo_console::journal::JournalQuery::default())
+        .await
+        .expect("journal");
+    assert_eq!(page.entries[0].operation, "settings.set");
+    assert_eq!(page.entries[0].outcome, "interrupted");
 }

@@ -871,8 +871,9 @@ pub enum SettingsCommand {
     /// Ask the deployment to call one of its connections with the stored key (exit 1 when the
     /// provider does not answer): `openai INDEX`.
     Test {
-        /// The kind of connection: openai.
-        kind: String,
+        /// The kind of connection.
+        #[arg(value_enum)]
+        kind: ConnectionKind,
         /// Its index in the tab's list (0 is the first).
         index: usize,
     },
@@ -899,4 +900,11 @@ pub enum SettingsCommand {
         #[arg(long)]
         tab: Vec<String>,
     },
+}
+
+/// Connections the deployment can test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConnectionKind {
+    /// An OpenAI-compatible connection (`POST /openai/verify`).
+    Openai,
 }

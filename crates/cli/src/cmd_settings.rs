@@ -1,7 +1,7 @@
 //! `settings …`: read a System Settings tab, and change fields of one of its sections without
 //! losing a secret (secrets are typed on stdin, never given as arguments).
 
-use crate::args::{Output, SettingsCommand};
+use crate::args::{ConnectionKind, Output, SettingsCommand};
 use crate::cmd_orgs::OrgsDone;
 use crate::error::CliResult;
 use crate::input::read_secret;
@@ -170,14 +170,7 @@ pub async fn run(
                     }
                 }
             }
-            // Secrets that only look alike ("same tail", "unknown") are shown, not counted.
-            let differs = report.rows.iter().any(|r| {
-                matches!(
-                    r.verdict,
-                    cloo_domain::settings::drift::Verdict::Differs
-                        | cloo_domain::settings::drift::Verdict::Missing
-                )
-            });
+            let differs = report.rows.iter().any(|r| r.verdict.is_drift());
             Ok(if differs {
                 OrgsDone::Findings
             } else {
@@ -214,10 +207,10 @@ pub async fn run(
                 OrgsDone::Clean
             })
         }
-        SettingsCommand::Test { kind, index } => {
-            if kind != "openai" {
-                return Err(format!("no connection test {kind:?} (known: openai)").into());
-            }
+        SettingsCommand::Test {
+            kind: ConnectionKind::Openai,
+            index,
+        } => {
             let test = settings.test_openai(target, *index).await?;
             match out {
                 Output::Json => print_json(&test)?,

@@ -331,6 +331,19 @@ impl ConsoleError {
         }
     }
 
+    /// A failure after writes were made (reading back, recording): the deployment has changed,
+    /// so the error says what was written (`applied`) and how to finish, instead of looking
+    /// like nothing happened.
+    pub fn after_writes(cause: ConsoleError, applied: String, resume: &str) -> Self {
+        ConsoleError::Interrupted {
+            cause: Box::new(cause),
+            progress: PartialChange {
+                applied: format!("{applied}; checking the result failed"),
+                resume: resume.to_owned(),
+            },
+        }
+    }
+
     /// Something named that does not exist.
     pub fn not_found(what: &'static str, key: &str, message: impl Into<String>) -> Self {
         ConsoleError::NotFound {

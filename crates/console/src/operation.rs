@@ -99,6 +99,9 @@ pub enum OperationKind {
     /// Change fields of one System Settings section.
     #[serde(rename = "settings.set")]
     SettingsSet,
+    /// Apply a stored settings plan (its sections are `settings.set` each).
+    #[serde(rename = "settings.apply_plan")]
+    SettingsApply,
 }
 
 impl OperationKind {
@@ -129,6 +132,7 @@ impl OperationKind {
         OperationKind::OrgUnitSetLimit,
         OperationKind::OrgUnitSetGuardrails,
         OperationKind::SettingsSet,
+        OperationKind::SettingsApply,
     ];
 
     /// The wire name (`user.set_role`).
@@ -159,6 +163,7 @@ impl OperationKind {
             OperationKind::OrgUnitSetLimit => "org.set_unit_limit",
             OperationKind::OrgUnitSetGuardrails => "org.set_unit_guardrails",
             OperationKind::SettingsSet => "settings.set",
+            OperationKind::SettingsApply => "settings.apply_plan",
         }
     }
 

@@ -113,6 +113,9 @@ pub(crate) struct AppState {
     /// fails (a server erring, or a connection lost, while a client reads back); `None` when no
     /// fault is set.
     unit_lists_before_fault: std::sync::Mutex<Option<u64>>,
+    /// Test-only: reads of the code-execution settings still let through before the next one
+    /// fails (a client reading back after its write); `None` when no fault is set.
+    settings_reads_before_fault: std::sync::Mutex<Option<u64>>,
 }
 
 impl AppState {
@@ -203,6 +206,7 @@ pub async fn start(options: SandboxOptions) -> anyhow::Result<RunningSandbox> {
         token_lifetime: options.token_lifetime,
         unit_writes_before_fault: std::sync::Mutex::new(None),
         unit_lists_before_fault: std::sync::Mutex::new(None),
+        settings_reads_before_fault: std::sync::Mutex::new(None),
         graph_url: options
             .graph_url
             .clone()

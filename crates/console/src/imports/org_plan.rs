@@ -734,13 +734,11 @@ async fn apply_document(
 /// happened.
 fn after_the_writes(applied: String) -> impl FnOnce(ConsoleError) -> ConsoleError {
     move |cause| {
-        ConsoleError::Interrupted {
-        cause: Box::new(cause),
-        progress: PartialChange {
-            applied: format!("{applied}; checking the result failed"),
-            resume: "apply the same plan again to finish: what is already as planned is matched, never written twice, and the result is checked".into(),
-        },
-    }
+        ConsoleError::after_writes(
+            cause,
+            applied,
+            "apply the same plan again to finish: what is already as planned is matched, never written twice, and the result is checked",
+        )
     }
 }
 

@@ -6,7 +6,7 @@
 use super::{Settings, SettingsChange};
 use crate::Target;
 use crate::error::{ConsoleError, ConsoleResult, PartialChange};
-use crate::operation::Observer;
+use crate::operation::{Observer, OperationKind};
 use crate::plan::PlanKind;
 use cloo_domain::settings::document::{
     KeyChange, SecretRef, SectionChanges, export_document, plan_document, sections_of,
@@ -114,9 +114,9 @@ impl Settings<'_> {
         let version = self.config_version(target).await?;
         let answers = self.answers(target, &tabs).await?;
         let (sections, keys) = plan_document(document, &answers).map_err(|problems| {
-            let first = &problems[0];
+            let first = problems.first().map_or("$", |p| p.position.as_str());
             ConsoleError::invalid_at(
-                format!("{file_name}: {}", first.position),
+                format!("{file_name}: {first}"),
                 problems
                     .iter()
                     .map(|p| format!("{}: {}", p.position, p.message))
@@ -158,93 +158,129 @@ impl Settings<'_> {
         })
     }
 
-    /// Applies a stored settings plan: refused (nothing written) when the config version moved
-    /// since the plan or an `env:` secret is not set; then each section is written only where
-    /// it changes, journaled one by one.
+    /// Applies a stored settings plan as one operation (journaled, cancellable between
+    /// sections): refused (nothing written) when the config version moved since the plan or an
+    /// `env:` secret is not set; then each section is written only where it changes, through
+    /// [`Settings::set_section`] (each journaled with its before and after).
     pub async fn apply(
         &self,
         target: &Target,
         plan_id: &str,
         observer: &Observer,
     ) -> ConsoleResult<SettingsApplyReport> {
-        let (_, plan): (_, SettingsPlanDocument) =
-            self.c.stored_plan(PlanKind::Settings, plan_id).await?;
-        if plan.tenant != self.c.target_key(target).await? {
-            return Err(ConsoleError::invalid(
-                "plan",
-                "this plan was made for another tenant",
-            ));
-        }
-        let now = self.config_version(target).await?;
-        if now != plan.config_version {
-            return Err(ConsoleError::StalePlan {
+        // The operation opens first, so a read-only tenant is refused before anything is read
+        // and every refusal below (stale, missing secret) is journaled.
+        let op = self
+            .c
+            .begin_plan(
+                target,
+                OperationKind::SettingsApply,
+                "settings plan",
+                plan_id,
+                observer,
+            )
+            .await?;
+        let result = async {
+            let (_, plan): (_, SettingsPlanDocument) =
+                self.c.stored_plan(PlanKind::Settings, plan_id).await?;
+            op.set_target(&format!("settings from {}", plan.file_name));
+            if plan.tenant != self.c.target_key(target).await? {
+                return Err(ConsoleError::invalid(
+                    "plan",
+                    "this plan was made for another tenant",
+                ));
+            }
+            let now = self.config_version(target).await?;
+            if now != plan.config_version {
+                return Err(ConsoleError::StalePlan {
+                    plan_id: plan.id.clone(),
+                    changed: vec![format!("config version {} → {now}", plan.config_version)],
+                    changed_count: usize::try_from(now - plan.config_version).unwrap_or(1),
+                    message: format!(
+                        "the plan is stale: the deployment's settings changed since it was planned (config version {} → {now}). Nothing was written; make a new plan",
+                        plan.config_version
+                    ),
+                });
+            }
+            let supplied = plan
+                .sections
+                .iter()
+                .map(secrets_from_environment)
+                .collect::<ConsoleResult<Vec<_>>>()?;
+            op.record_before(&serde_json::to_value(&plan.keys).unwrap_or_default());
+            let written = |done: &[SettingsChange]| {
+                let names: Vec<&str> = done.iter().map(|c| c.section.as_str()).collect();
+                if names.is_empty() {
+                    "nothing was written".to_owned()
+                } else {
+                    format!("settings written: {}", names.join(", "))
+                }
+            };
+            let resume = "plan the same document again (the written sections then show no change) and apply that plan";
+            let total = plan.sections.len() as u64;
+            let mut done: Vec<SettingsChange> = Vec::new();
+            for (i, (section, secrets)) in plan.sections.iter().zip(&supplied).enumerate() {
+                op.checkpoint(|| written(&done), resume)?;
+                op.step("writing", i as u64, total);
+                let result = self
+                    .set_section(
+                        target,
+                        &section.section,
+                        &section.domain_edits(),
+                        secrets,
+                        observer,
+                    )
+                    .await;
+                match result {
+                    Ok(change) => done.push(change),
+                    Err(e) if done.is_empty() => return Err(e),
+                    Err(e) => {
+                        return Err(ConsoleError::Interrupted {
+                            cause: Box::new(e),
+                            progress: PartialChange {
+                                applied: written(&done),
+                                resume: resume.into(),
+                            },
+                        });
+                    }
+                }
+            }
+            op.step("writing", total, total);
+            op.record_after(&serde_json::to_value(&done).unwrap_or_default());
+            Ok(SettingsApplyReport {
                 plan_id: plan.id.clone(),
-                changed: vec![format!("config version {} → {now}", plan.config_version)],
-                changed_count: usize::try_from(now - plan.config_version).unwrap_or(1),
-                message: format!(
-                    "the plan is stale: the deployment's settings changed since it was planned (config version {} → {now}). Nothing was written; make a new plan",
-                    plan.config_version
-                ),
+                sections: done,
+            })
+        }
+        .await;
+        op.finish(result).await
+    }
+}
+
+/// The `env:` secrets of one section, read now; refused (nothing written) when one is not set.
+fn secrets_from_environment(section: &SectionChanges) -> ConsoleResult<Vec<NewSecret>> {
+    let mut secrets = Vec::new();
+    for s in &section.secrets {
+        if let SecretRef::Env(name) = &s.reference {
+            let value = std::env::var(name)
+                .ok()
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| {
+                    ConsoleError::invalid(
+                        name.as_str(),
+                        format!(
+                            "{}.{} takes its secret from the environment variable {name}, which is not set: nothing was written",
+                            section.section, s.path
+                        ),
+                    )
+                })?;
+            secrets.push(NewSecret {
+                path: s.path.clone(),
+                value: cloo_domain::Secret::new(value),
             });
         }
-        let mut supplied: Vec<Vec<NewSecret>> = Vec::new();
-        for section in &plan.sections {
-            let mut secrets = Vec::new();
-            for s in &section.secrets {
-                if let SecretRef::Env(name) = &s.reference {
-                    let value = std::env::var(name).ok().filter(|v| !v.is_empty()).ok_or_else(|| {
-                        ConsoleError::invalid(
-                            name.as_str(),
-                            format!(
-                                "{}.{} takes its secret from the environment variable {name}, which is not set: nothing was written",
-                                section.section, s.path
-                            ),
-                        )
-                    })?;
-                    secrets.push(NewSecret {
-                        path: s.path.clone(),
-                        value: cloo_domain::Secret::new(value),
-                    });
-                }
-            }
-            supplied.push(secrets);
-        }
-        let mut done: Vec<SettingsChange> = Vec::new();
-        for (section, secrets) in plan.sections.iter().zip(&supplied) {
-            let result = self
-                .set_section(
-                    target,
-                    &section.section,
-                    &section.domain_edits(),
-                    secrets,
-                    observer,
-                )
-                .await;
-            match result {
-                Ok(change) => done.push(change),
-                Err(e) if done.is_empty() => return Err(e),
-                Err(e) => {
-                    return Err(ConsoleError::Interrupted {
-                        cause: Box::new(e),
-                        progress: PartialChange {
-                            applied: format!(
-                                "settings written: {}",
-                                done.iter()
-                                    .map(|c| c.section.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
-                            resume: "plan the same document again (the written sections then show no change) and apply that plan".into(),
-                        },
-                    });
-                }
-            }
-        }
-        Ok(SettingsApplyReport {
-            plan_id: plan.id,
-            sections: done,
-        })
     }
+    Ok(secrets)
 }
 
 impl Settings<'_> {

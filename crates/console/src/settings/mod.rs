@@ -18,7 +18,7 @@ use crate::operation::{Observer, OperationKind};
 use crate::{Console, Target};
 use cloo_domain::settings::{
     Edit, MaskedWrite, NewSecret, Section, Tab, editable_view, get_path, hides_a_secret,
-    is_secret_name, write_body,
+    is_secret_name, read_back_differences, set_path, write_body,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -163,9 +163,11 @@ pub struct SettingChange {
     /// As read.
     #[ts(type = "unknown")]
     pub before: Value,
-    /// As it will be sent.
+    /// As it will be sent (null for a typed secret, which never leaves the console's memory).
     #[ts(type = "unknown")]
     pub after: Value,
+    /// A secret the user typed: the shells say so instead of showing a value.
+    pub new_secret: bool,
 }
 
 impl Console {
@@ -315,22 +317,28 @@ impl Settings<'_> {
         let before = editable_view(section, &answer);
         Ok(match write_body(section, &answer, edits, secrets) {
             Ok(built) => {
+                // Edits and secrets that could not be placed were refused by write_body.
                 let mut edited = before.clone();
                 for e in edits {
-                    set_shown(&mut edited, &e.path, e.value.clone());
-                }
-                for s in secrets {
-                    set_shown(&mut edited, &s.path, Value::String("(new secret)".into()));
+                    let _ = set_path(&mut edited, &e.path, e.value.clone());
                 }
                 SettingsReview {
                     section: section.key.to_owned(),
                     changes: built
                         .changed
                         .iter()
-                        .map(|p| SettingChange {
-                            path: p.clone(),
-                            before: get_path(&before, p).cloned().unwrap_or(Value::Null),
-                            after: get_path(&edited, p).cloned().unwrap_or(Value::Null),
+                        .map(|p| {
+                            let new_secret = secrets.iter().any(|s| &s.path == p);
+                            SettingChange {
+                                path: p.clone(),
+                                before: get_path(&before, p).cloned().unwrap_or(Value::Null),
+                                after: if new_secret {
+                                    Value::Null
+                                } else {
+                                    get_path(&edited, p).cloned().unwrap_or(Value::Null)
+                                },
+                                new_secret,
+                            }
                         })
                         .collect(),
                     kept_masked: built.kept_masked,
@@ -398,7 +406,10 @@ impl Settings<'_> {
                     differences: Vec::new(),
                 });
             }
-            op.checkpoint(|| "nothing".to_owned(), "run the same change again")?;
+            op.checkpoint(
+                || format!("nothing ({} was not written)", section.key),
+                "make the same change again",
+            )?;
             let session = c.session(target).await?;
             let path = section.write;
             let body = built.body;
@@ -409,36 +420,19 @@ impl Settings<'_> {
                 })
                 .await?;
             drop(body);
-            let after_answer = self.read_answer(target, section).await?;
+            // The write was accepted: a failure from here on must not look like nothing happened.
+            let after_answer = self.read_answer(target, section).await.map_err(|e| {
+                ConsoleError::after_writes(
+                    e,
+                    format!("{} was written ({})", section.key, built.changed.join(", ")),
+                    "read the tab again to see the values now stored",
+                )
+            })?;
             let after_view = editable_view(section, &after_answer);
             let after = pick(&after_view, &built.changed);
             op.record_after(&after);
-            let mut expected_view = before_view.clone();
-            for e in edits {
-                set_shown(&mut expected_view, &e.path, e.value.clone());
-            }
-            let differences = built
-                .changed
-                .iter()
-                .filter(|p| {
-                    let now = get_path(&after_view, p);
-                    let leaf = p.rsplit('.').next().unwrap_or(p);
-                    if secrets.iter().any(|s| &s.path == *p) {
-                        // A new secret reads back masked with its own last four characters.
-                        let typed = secrets
-                            .iter()
-                            .find(|s| &s.path == *p)
-                            .map(|s| s.value.expose());
-                        now.and_then(Value::as_str)
-                            != typed.map(cloo_domain::settings::mask).as_deref()
-                    } else if is_secret_name(leaf) {
-                        false
-                    } else {
-                        now != get_path(&expected_view, p)
-                    }
-                })
-                .cloned()
-                .collect();
+            let differences =
+                read_back_differences(&before_view, &after_view, edits, secrets, &built.changed);
             Ok(SettingsChange {
                 section: section.key.to_owned(),
                 changed: built.changed,
@@ -450,38 +444,6 @@ impl Settings<'_> {
         }
         .await;
         op.finish(result).await
-    }
-}
-
-fn set_shown(root: &mut Value, path: &str, value: Value) {
-    let mut at = root;
-    let segments: Vec<&str> = path.split('.').collect();
-    for seg in &segments[..segments.len().saturating_sub(1)] {
-        let next = match at {
-            Value::Object(map) => map.get_mut(*seg),
-            Value::Array(items) => seg.parse::<usize>().ok().and_then(|i| items.get_mut(i)),
-            _ => None,
-        };
-        match next {
-            Some(n) => at = n,
-            None => return,
-        }
-    }
-    let last = segments[segments.len() - 1];
-    match at {
-        Value::Object(map) => {
-            map.insert(last.to_owned(), value);
-        }
-        Value::Array(items) => {
-            if let Ok(i) = last.parse::<usize>() {
-                if i < items.len() {
-                    items[i] = value;
-                } else if i == items.len() {
-                    items.push(value);
-                }
-            }
-        }
-        _ => {}
     }
 }
 

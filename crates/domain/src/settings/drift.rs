@@ -26,6 +26,15 @@ pub enum Verdict {
     Missing,
 }
 
+impl Verdict {
+    /// Whether it is drift a scheduler should act on: a value that differs or is missing.
+    /// Secrets that only look alike (same tail) or cannot be compared (`***`) are shown, not
+    /// counted.
+    pub fn is_drift(self) -> bool {
+        matches!(self, Verdict::Differs | Verdict::Missing)
+    }
+}
+
 /// One key across the tenants.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -196,6 +205,21 @@ mod tests {
                 ("tools.TOOL_SERVER_CONNECTIONS.0.key", Verdict::SameTail),
             ]
         );
+    }
+
+    #[test]
+    fn only_differences_and_missing_keys_are_drift() {
+        let drift: Vec<Verdict> = [
+            Verdict::Same,
+            Verdict::Differs,
+            Verdict::SameTail,
+            Verdict::Unknown,
+            Verdict::Missing,
+        ]
+        .into_iter()
+        .filter(|v| v.is_drift())
+        .collect();
+        assert_eq!(drift, [Verdict::Differs, Verdict::Missing]);
     }
 
     #[test]

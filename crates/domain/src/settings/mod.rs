@@ -11,5 +11,6 @@ pub mod write_back;
 pub use catalogue::{BodyShape, Caller, MaskedWrite, SECTIONS, Section, Tab};
 pub use masking::{hides_a_secret, is_masked, is_secret_name, mask};
 pub use write_back::{
-    Edit, NewSecret, WriteBody, WriteRefusal, editable_view, get_path, write_body,
+    Edit, NewSecret, WriteBody, WriteRefusal, editable_view, get_path, read_back_differences,
+    set_path, write_body,
 };

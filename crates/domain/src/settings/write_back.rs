@@ -121,6 +121,39 @@ pub struct WriteBody {
     pub kept_masked: Vec<String>,
 }
 
+/// The fields of `changed` that read back from the deployment (`after`) otherwise than the write
+/// meant: an edited field not holding its new value (the server ignored or altered it), or a
+/// typed secret whose masked form does not end as the typed value does. Secrets sent back
+/// masked are not compared: their masked form is all anyone can see.
+pub fn read_back_differences(
+    before: &Value,
+    after: &Value,
+    edits: &[Edit],
+    secrets: &[NewSecret],
+    changed: &[String],
+) -> Vec<String> {
+    let mut expected = before.clone();
+    for e in edits {
+        // An edit that could not be placed was refused before sending.
+        let _ = set_path(&mut expected, &e.path, e.value.clone());
+    }
+    changed
+        .iter()
+        .filter(|p| {
+            let now = get_path(after, p);
+            match secrets.iter().find(|s| &s.path == *p) {
+                Some(typed) => {
+                    now.and_then(Value::as_str)
+                        != Some(super::masking::mask(typed.value.expose()).as_str())
+                }
+                None if is_secret_name(p.rsplit('.').next().unwrap_or(p)) => false,
+                None => now != get_path(&expected, p),
+            }
+        })
+        .cloned()
+        .collect()
+}
+
 /// The section's object as the console shows and edits it: the answer (or its `within` key)
 /// without the fields the POST does not take.
 pub fn editable_view(section: &Section, answer: &Value) -> Value {
@@ -307,7 +340,9 @@ pub fn get_path<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
     })
 }
 
-fn set_path(root: &mut Value, path: &str, value: Value) -> Result<(), WriteRefusal> {
+/// Sets the value at a dotted path whose parent exists (a list may grow by one at its end);
+/// refused as an unknown field otherwise.
+pub fn set_path(root: &mut Value, path: &str, value: Value) -> Result<(), WriteRefusal> {
     let unknown = || WriteRefusal::UnknownField {
         path: path.to_owned(),
     };
@@ -806,6 +841,39 @@ mod tests {
                     path: "status".into()
                 },
             ]
+        );
+    }
+
+    #[test]
+    fn read_back_differences_name_what_the_server_did_not_take() {
+        let before = json!({"JWT_EXPIRES_IN": "-1", "ENABLE_SIGNUP": true, "key": "****aaaa"});
+        let after = json!({"JWT_EXPIRES_IN": "-1", "ENABLE_SIGNUP": false, "key": "*****bcde"});
+        let edits = [
+            edit("JWT_EXPIRES_IN", json!("4w")),
+            edit("ENABLE_SIGNUP", json!(false)),
+        ];
+        let changed: Vec<String> = ["JWT_EXPIRES_IN", "ENABLE_SIGNUP", "key"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(
+            read_back_differences(
+                &before,
+                &after,
+                &edits,
+                &[secret("key", "new-abcde")],
+                &changed
+            ),
+            vec!["JWT_EXPIRES_IN"]
+        );
+        assert_eq!(
+            read_back_differences(
+                &before,
+                &after,
+                &edits,
+                &[secret("key", "new-zzzz")],
+                &changed
+            ),
+            vec!["JWT_EXPIRES_IN", "key"]
         );
     }
 

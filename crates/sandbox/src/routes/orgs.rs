@@ -527,8 +527,14 @@ async fn set_faults(
     if let Ok(mut fault) = state.unit_lists_before_fault.lock() {
         *fault = lists;
     }
+    let settings = body
+        .get("settings_reads_fail_after")
+        .and_then(Value::as_u64);
+    if let Ok(mut fault) = state.settings_reads_before_fault.lock() {
+        *fault = settings;
+    }
     Ok(Json(
-        json!({"import_fail_after_units": after, "unit_writes_fail_after": writes, "unit_lists_fail_after": lists}),
+        json!({"import_fail_after_units": after, "unit_writes_fail_after": writes, "unit_lists_fail_after": lists, "settings_reads_fail_after": settings}),
     ))
 }
 
@@ -539,7 +545,7 @@ fn unit_write_fails(state: &AppState) -> bool {
 
 /// Counts one request against a test fault: true when it is the one to fail (then the fault
 /// is spent).
-fn fault_strikes(before_fault: &std::sync::Mutex<Option<u64>>) -> bool {
+pub(super) fn fault_strikes(before_fault: &std::sync::Mutex<Option<u64>>) -> bool {
     let Ok(mut fault) = before_fault.lock() else {
         return false;
     };

@@ -468,6 +468,11 @@ async fn get_code_execution(
     State(state): State<Arc<AppState>>,
     _: SettingsReader,
 ) -> ApiResult<Json<Value>> {
+    if super::orgs::fault_strikes(&state.settings_reads_before_fault) {
+        return Err(ApiFailure::internal(
+            "test fault: the code-execution settings could not be read",
+        ));
+    }
     Ok(Json(mask_tree(&Value::Object(
         read_flat(&state, CODE_EXECUTION).await?,
     ))))
@@ -479,7 +484,9 @@ async fn set_code_execution(
     Json(body): Json<Value>,
 ) -> ApiResult<Json<Value>> {
     write_required(&state, CODE_EXECUTION, &body).await?;
-    get_code_execution(State(state), SettingsReader).await
+    Ok(Json(mask_tree(&Value::Object(
+        read_flat(&state, CODE_EXECUTION).await?,
+    ))))
 }
 
 const DIRECT: &[F] = &[F(

@@ -13,6 +13,10 @@ path: string,
  */
 before: unknown, 
 /**
- * As it will be sent.
+ * As it will be sent (null for a typed secret, which never leaves the console's memory).
  */
-after: unknown, };
+after: unknown, 
+/**
+ * A secret the user typed: the shells say so instead of showing a value.
+ */
+new_secret: boolean, };

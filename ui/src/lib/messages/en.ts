@@ -602,6 +602,7 @@ export const en = {
     codeTitle: 'Settings as code: export, or review and apply a document',
     readOnly: 'This account may read settings but not change them (its groups grant admin.settings at read).',
     test: 'Test',
+    newSecret: '(the secret you typed)',
     testing: 'Testing…',
     testOk: (models: number) => `Reachable from the deployment: ${models} model(s).`,
     testFailed: (detail: string) => `Failed: ${detail}`,
@@ -802,6 +803,7 @@ export const en = {
           'org.set_unit_limit': 'unit limit set',
           'org.set_unit_guardrails': 'unit guardrails set',
           'settings.set': 'settings changed',
+          'settings.apply_plan': 'settings plan applied',
         } as Record<string, string>
       )[op] ?? op,
   },

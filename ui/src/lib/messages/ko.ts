@@ -585,6 +585,7 @@ export const ko: Messages = {
     codeTitle: '코드로 관리하는 설정: 내보내기, 또는 문서를 검토하고 적용',
     readOnly: '이 계정은 설정을 읽을 수만 있고 바꿀 수는 없습니다 (그룹 권한 admin.settings가 read).',
     test: '연결 확인',
+    newSecret: '(입력한 비밀 값)',
     testing: '확인 중…',
     testOk: (models: number) => `배포에서 연결됩니다: 모델 ${models}개.`,
     testFailed: (detail: string) => `실패: ${detail}`,
@@ -784,6 +785,7 @@ export const ko: Messages = {
           'org.set_unit_limit': '조직 단위 한도 설정',
           'org.set_unit_guardrails': '조직 단위 가드레일 설정',
           'settings.set': '설정 변경',
+          'settings.apply_plan': '설정 계획 적용',
         } as Record<string, string>
       )[op] ?? op,
   },
