@@ -158,9 +158,18 @@ async fn wait_text_gone(client: &Client, css: &str, text: &str) -> String {
 }
 
 /// Waits for an element and clicks it.
+///
+/// A disabled control is waited on until it is enabled: WebKit's WebDriver can return from
+/// typing before the page has reacted to the input, and a click on a button that is still
+/// disabled is silently dropped.
 async fn click(client: &Client, css: &str) {
-    wait_for(client, css)
-        .await
+    let element = wait_for(client, css).await;
+    let start = Instant::now();
+    while !element.is_enabled().await.unwrap_or(true) {
+        assert!(start.elapsed() < WAIT, "{css} never became enabled");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    element
         .click()
         .await
         .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
@@ -600,8 +609,8 @@ async fn a_user_is_added_promoted_and_deleted_and_a_bulk_role_change_runs_its_pl
         .send_keys(email)
         .await
         .expect("type");
-    assert!(delete.is_enabled().await.expect("enabled?"));
-    delete.click().await.expect("delete");
+    // Typing her e-mail enables it (waited on: the page reacts to typing asynchronously).
+    click(&app, "[data-testid=delete-user]").await;
     wait_text(&app, "[data-testid=user-count]", "0 of").await;
     assert_eq!(role_of(&sandbox, email).await, None, "she is gone");
 
@@ -1244,5 +1253,51 @@ async fn a_connection_is_tested_from_the_deployment_with_its_stored_key() {
     select(&app, "[data-testid=settings-tab]", "connections").await;
     click(&app, "[data-testid=test-openai-0]").await;
     wait_text(&app, "[data-testid=test-openai-result-0]", "3 model(s)").await;
+    app.close().await.expect("close");
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver, a keychain and the built app: run by ./dev test"]
+async fn deleting_all_files_shows_what_goes_and_needs_the_deployments_name() {
+    let sandbox = SandboxProcess::demo().expect("sandbox");
+    let test = "e2e-wipe";
+    let cli = prepared_tenant(test, &sandbox);
+    let driver = Driver::start(cli.data_dir(), &test_keychain_service(test));
+    let app = driver.launch(&[]).await;
+    wait_text(&app, "[data-testid=tenant-title]", "Practice").await;
+    click(&app, "[data-testid=tab-settings]").await;
+    select(&app, "[data-testid=settings-tab]", "documents").await;
+    click(&app, "[data-testid=wipe-all_files]").await;
+    let files = wait_text(
+        &app,
+        "[data-testid=wipe-item-knowledge_file]",
+        "5 file(s) in knowledge bases",
+    )
+    .await;
+    assert!(files.contains("deleted"), "{files}");
+    let emptied = wait_text(
+        &app,
+        "[data-testid=wipe-item-knowledge_base_emptied]",
+        "HR Policies",
+    )
+    .await;
+    assert!(emptied.contains("Product Manuals"), "{emptied}");
+    // A near miss leaves the button disabled; the exact name enables it.
+    let typed = wait_for(&app, "[data-testid=wipe-confirm]").await;
+    typed.send_keys("practice").await.expect("type");
+    let run = wait_for(&app, "[data-testid=wipe-run]").await;
+    assert!(!run.is_enabled().await.expect("enabled?"), "a near miss");
+    typed.clear().await.expect("clear");
+    typed.send_keys("Practice").await.expect("type");
+    click(&app, "[data-testid=wipe-run]").await;
+    wait_text(&app, "[data-testid=wipe-done]", "DELETE /api/v1/files/all").await;
+    let counts: serde_json::Value = reqwest::get(format!("{}/_sandbox/counts", sandbox.url))
+        .await
+        .expect("hook")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(counts["files"], 0);
+    assert_eq!(counts["knowledge"], 4, "knowledge bases stay");
     app.close().await.expect("close");
 }
