@@ -318,6 +318,14 @@ async fn every_write_is_refused_on_a_read_only_tenant_before_anything_is_sent() 
             .await
             .map(drop),
     );
+    refused(
+        OperationKind::SettingsWipe,
+        console
+            .settings()
+            .wipe(&target, cloo_domain::settings::wipe::Wipe::AllFiles, "", &q)
+            .await
+            .map(drop),
+    );
 
     // Every write to a deployment was tried: a new kind without a case here fails this test.
     let writes: HashSet<OperationKind> = OperationKind::ALL

@@ -102,6 +102,34 @@ async fn plant_secrets(sandbox: &SandboxProcess) {
                                 "dismissible": true, "timestamp": 1_700_000_000}]}),
         ),
         (
+            "api/v1/retrieval/embedding/update",
+            json!({"embedding_engine": "openai", "embedding_model": "text-embedding-3-small",
+                   "embedding_batch_size": 8, "embedding_dimensions": 0,
+                   "openai_config": {"url": "https://api.openai.com/v1", "key": "emb-openai-real-0016"},
+                   "ollama_config": {"url": "", "key": ""},
+                   "azure_openai_config": {"url": "", "key": "", "version": ""},
+                   "gemini_config": {"key": ""},
+                   "vertex_ai_config": {"project_id": "", "location": "", "service_account_key": ""}}),
+        ),
+        (
+            "api/v1/images/config/update",
+            json!({"enabled": true, "engine": "openai", "prompt_generation": true,
+                   "openai": {"OPENAI_API_BASE_URL": "https://api.openai.com/v1", "OPENAI_API_KEY": "img-openai-real-0017"},
+                   "automatic1111": {"AUTOMATIC1111_BASE_URL": "http://a1111:7860", "AUTOMATIC1111_API_AUTH": "user:pass-0018",
+                                     "AUTOMATIC1111_CFG_SCALE": 7.0, "AUTOMATIC1111_SAMPLER": "Euler a",
+                                     "AUTOMATIC1111_SCHEDULER": null},
+                   "comfyui": {"COMFYUI_BASE_URL": "http://comfy:8188", "COMFYUI_API_KEY": "comfy-real-0019",
+                               "COMFYUI_WORKFLOW": "{}", "COMFYUI_WORKFLOW_NODES": []},
+                   "gemini": {"GEMINI_API_BASE_URL": "", "GEMINI_API_KEY": ""}}),
+        ),
+        (
+            "api/v1/images/connections/config/update",
+            json!({"IMAGE_API_URLS": ["https://img-a.example", "https://img-b.example"],
+                   "IMAGE_API_KEYS": ["img-key-a-0020", "img-key-b-0021"],
+                   "IMAGE_API_CONFIGS": {"0": {"enable": true, "engine": "openai", "name": "A",
+                                               "model": "dall-e-3", "size": "1024x1024"}}}),
+        ),
+        (
             "openai/config/update",
             json!({"ENABLE_OPENAI_API": true,
                    "OPENAI_API_BASE_URLS": ["https://api.openai.com/v1", "https://aoai.example"],
@@ -137,6 +165,11 @@ async fn secrets_now(sandbox: &SandboxProcess) -> Vec<(String, Value)> {
         "AUDIO_TTS_OPENAI_API_KEY",
         "DEEPGRAM_API_KEY",
         "AUDIO_AVATAR_API_KEY",
+        "RAG_OPENAI_API_KEY",
+        "IMAGES_OPENAI_API_KEY",
+        "AUTOMATIC1111_API_AUTH",
+        "COMFYUI_API_KEY",
+        "IMAGE_API_KEYS",
     ] {
         let v = stored(sandbox, name).await;
         let v = match name {
@@ -452,6 +485,10 @@ async fn over_random_edits_of_other_fields_every_secret_stays() {
                 "webhook",
                 "audio",
                 "banners",
+                "embedding",
+                "images",
+                "image_connections",
+                "google_integration",
             ]
             .contains(&s.key)
         })
@@ -488,9 +525,15 @@ async fn over_random_edits_of_other_fields_every_secret_stays() {
                     let computed =
                         section.key == "google_cloud" && e.path == "GOOGLE_CLOUD_ENABLED";
                     if !computed && edits.iter().filter(|x| x.path == e.path).count() == 1 {
+                        // The server converts some values silently (a cfg scale to a float).
+                        let stored_as = cloo_domain::settings::field_rules::as_stored(
+                            section.key,
+                            &e.path,
+                            e.value.clone(),
+                        );
                         assert_eq!(
                             get_path(&editable_view(section, &after), &e.path),
-                            Some(&e.value),
+                            Some(&stored_as),
                             "seed {seed}: {} {} ({:?})",
                             section.key,
                             e.path,
@@ -500,9 +543,12 @@ async fn over_random_edits_of_other_fields_every_secret_stays() {
                 }
             }
             Err(e) => {
-                assert_eq!(
-                    e.code(),
-                    ErrorCode::SecretWouldBeLost,
+                // The embedding settings other than engine and model are refused (validation)
+                // once a random edit has made the engine a local one: the server would ignore
+                // them. Every other refusal is a secret that would be lost.
+                let ignored = section.key == "embedding" && e.code() == ErrorCode::Validation;
+                assert!(
+                    ignored || e.code() == ErrorCode::SecretWouldBeLost,
                     "seed {seed}: {}: {e}",
                     section.key
                 );
@@ -922,6 +968,12 @@ async fn a_diff_of_two_sandboxes_finds_exactly_the_planted_differences() {
         ("audio.tts.OPENAI_API_KEY", "same_tail"),
         ("audio.stt.DEEPGRAM_API_KEY", "same_tail"),
         ("audio.avatar.API_KEY", "same_tail"),
+        ("documents.openai_config.key", "same_tail"),
+        ("images.openai.OPENAI_API_KEY", "same_tail"),
+        ("images.automatic1111.AUTOMATIC1111_API_AUTH", "same_tail"),
+        ("images.comfyui.COMFYUI_API_KEY", "same_tail"),
+        ("images.IMAGE_API_KEYS.0", "same_tail"),
+        ("images.IMAGE_API_KEYS.1", "same_tail"),
     ]
     .into_iter()
     .filter(|(_, v)| *v != "same")
@@ -1257,4 +1309,252 @@ async fn a_read_back_that_fails_after_the_write_says_the_section_was_written() {
         .expect("journal");
     assert_eq!(page.entries[0].operation, "settings.set");
     assert_eq!(page.entries[0].outcome, "interrupted");
+}
+
+/// The sandbox's own counts of knowledge bases (project ones included), files and model rows.
+async fn counts(sandbox: &SandboxProcess) -> Value {
+    reqwest::get(format!("{}/_sandbox/counts", sandbox.url))
+        .await
+        .expect("hook")
+        .json()
+        .await
+        .expect("json")
+}
+
+#[tokio::test]
+async fn each_wipe_states_exactly_what_goes_and_runs_only_when_the_deployments_name_is_typed() {
+    let sandbox = SandboxProcess::demo().expect("sandbox");
+    let cli = cloo_tests::Clooctl::new("cli-settings-wipe");
+    assert_eq!(cli.add_tenant(&sandbox, "Practice", &[]).code, 0);
+    let before = counts(&sandbox).await;
+    assert_eq!(before, json!({"knowledge": 4, "files": 8, "models": 5}));
+
+    // The statement for deleting all files: the files of the listed knowledge bases, counted;
+    // chat uploads said to go too, uncounted; the knowledge bases that stay emptied, named.
+    let stated = cli.run(
+        &["settings", "wipe", "files", "--dry-run", "-o", "json"],
+        "",
+    );
+    assert_eq!(stated.code, 0, "{}", stated.stderr);
+    let stated = stated.json();
+    assert_eq!(stated["confirm"], "Practice");
+    assert_eq!(stated["endpoint"], "DELETE /api/v1/files/all");
+    assert_eq!(stated["items"][0]["kind"], "knowledge_file");
+    assert_eq!(
+        stated["items"][0]["count"], 5,
+        "the project's file is not listed"
+    );
+    assert_eq!(stated["items"][1]["kind"], "other_file");
+    assert_eq!(stated["items"][1]["count"], Value::Null);
+    assert_eq!(stated["items"][2]["count"], 2);
+    let table = cli.run(&["settings", "wipe", "vector-db", "--dry-run"], "");
+    assert!(
+        table.stdout.contains("3 knowledge base(s) deleted: ")
+            && table.stdout.contains("HR Policies")
+            && table
+                .stdout
+                .contains("every project's knowledge base deleted too"),
+        "{}",
+        table.stdout
+    );
+    assert_eq!(counts(&sandbox).await, before, "a statement writes nothing");
+
+    // A wrong name is refused before anything is sent (exit 3), and journaled as refused.
+    let wrong = cli.run(
+        &[
+            "settings",
+            "wipe",
+            "vector-db",
+            "--confirm",
+            "practice",
+            "-o",
+            "json",
+        ],
+        "",
+    );
+    assert_eq!(wrong.code, 3, "{}", wrong.stderr);
+    assert!(
+        wrong.stderr.contains("confirmation_mismatch"),
+        "{}",
+        wrong.stderr
+    );
+    // Without a terminal and without --yes or --confirm, nothing happens either.
+    let unasked = cli.run(&["settings", "wipe", "models"], "");
+    assert_ne!(unasked.code, 0);
+    assert_eq!(counts(&sandbox).await, before);
+
+    // The right name: every knowledge base goes, the project's too; the files stay.
+    let done = cli.run(
+        &[
+            "settings",
+            "wipe",
+            "vector-db",
+            "--confirm",
+            "Practice",
+            "-o",
+            "json",
+        ],
+        "",
+    );
+    assert_eq!(done.code, 0, "{}", done.stderr);
+    let done = done.json();
+    assert_eq!(done["statement"]["items"][0]["count"], 3);
+    assert_eq!(done["remaining"][0]["count"], 0);
+    assert_eq!(
+        counts(&sandbox).await,
+        json!({"knowledge": 0, "files": 8, "models": 5})
+    );
+
+    // Files, then models, confirmed with --yes as a script would.
+    assert_eq!(cli.run(&["settings", "wipe", "files", "--yes"], "").code, 0);
+    let models = cli.run(
+        &["settings", "wipe", "models", "--dry-run", "-o", "json"],
+        "",
+    );
+    let models = models.json();
+    assert_eq!(models["items"][0]["kind"], "agent");
+    assert_eq!(models["items"][0]["count"], 1);
+    assert_eq!(models["items"][0]["examples"], json!(["HR Helper"]));
+    assert_eq!(models["items"][1]["count"], 4);
+    assert_eq!(models["items"][2]["kind"], "provider_model_hidden");
+    let gone = cli.run(&["settings", "wipe", "models", "--yes"], "");
+    assert_eq!(gone.code, 0, "{}", gone.stderr);
+    assert!(gone.stdout.contains("0 agent(s) left"), "{}", gone.stdout);
+    assert_eq!(
+        counts(&sandbox).await,
+        json!({"knowledge": 0, "files": 0, "models": 0})
+    );
+
+    // The journal has each wipe with what was stated before and what remained after.
+    let journal = cli.run(&["journal", "list", "-o", "json"], "").json();
+    let wipes: Vec<(String, String, String)> = journal
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["operation"] == "settings.wipe")
+        .map(|e| {
+            (
+                e["target"].as_str().unwrap_or_default().to_owned(),
+                e["outcome"].as_str().unwrap_or_default().to_owned(),
+                e["id"].to_string(),
+            )
+        })
+        .collect();
+    let shape: Vec<(&str, &str)> = wipes
+        .iter()
+        .map(|(t, o, _)| (t.as_str(), o.as_str()))
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            ("all_models", "done"),
+            ("all_files", "done"),
+            ("vector_db", "done"),
+            ("vector_db", "refused"),
+        ]
+    );
+    let shown = cli
+        .run(&["journal", "show", &wipes[2].2, "-o", "json"], "")
+        .json();
+    assert_eq!(shown["before"]["items"][0]["count"], 3);
+    assert_eq!(shown["after"][0]["count"], 0);
+}
+
+#[tokio::test]
+async fn rules_that_depend_on_another_field_are_refused_before_the_server_half_applies_them() {
+    let sandbox = SandboxProcess::start(&[]).expect("sandbox");
+    let (console, target, _dir) = cloo_tests::direct_console(&sandbox).await;
+    let token = sandbox.admin_token().await;
+    let client = sandbox.client();
+
+    // The server's own order: MODEL is written, then a bad size is refused.
+    let e = client
+        .write_settings_section(
+            &token,
+            "api/v1/images/image/config/update",
+            &json!({"MODEL": "sdxl", "IMAGE_SIZE": "big", "IMAGE_STEPS": 30}),
+        )
+        .await
+        .expect_err("a bad size");
+    assert!(e.to_string().contains("512x512"), "{e}");
+    assert_eq!(stored(&sandbox, "IMAGE_GENERATION_MODEL").await, "sdxl");
+
+    // Through the console, the same change is refused with nothing sent.
+    let before = version(&sandbox).await;
+    let e = set(
+        &console,
+        &target,
+        "image_config",
+        &[
+            edit("MODEL", json!("flux")),
+            edit("IMAGE_SIZE", json!("big")),
+        ],
+        &[],
+    )
+    .await
+    .expect_err("refused");
+    assert_eq!(e.code(), ErrorCode::Validation, "{e}");
+    assert!(e.to_string().contains("WIDTHxHEIGHT"), "{e}");
+    assert_eq!(version(&sandbox).await, before, "nothing was written");
+    assert_eq!(stored(&sandbox, "IMAGE_GENERATION_MODEL").await, "sdxl");
+    set(
+        &console,
+        &target,
+        "image_config",
+        &[
+            edit("MODEL", json!("flux")),
+            edit("IMAGE_SIZE", json!("1024x768")),
+        ],
+        &[],
+    )
+    .await
+    .expect("a good size");
+    assert_eq!(stored(&sandbox, "IMAGE_SIZE").await, "1024x768");
+
+    // The embedding batch size is dropped by the server while the engine is the local one.
+    let e = set(
+        &console,
+        &target,
+        "embedding",
+        &[edit("embedding_batch_size", json!(16))],
+        &[],
+    )
+    .await
+    .expect_err("ignored with the local engine");
+    assert!(e.to_string().contains("remote engine"), "{e}");
+    let changed = set(
+        &console,
+        &target,
+        "embedding",
+        &[
+            edit("embedding_engine", json!("openai")),
+            edit("embedding_batch_size", json!(16)),
+        ],
+        &[secret("openai_config.key", "sk-embed-typed-0042")],
+    )
+    .await
+    .expect("with a remote engine");
+    assert!(changed.differences.is_empty(), "{:?}", changed.differences);
+    assert_eq!(stored(&sandbox, "RAG_EMBEDDING_BATCH_SIZE").await, 16);
+    assert_eq!(
+        stored(&sandbox, "RAG_OPENAI_API_KEY").await,
+        "sk-embed-typed-0042"
+    );
+
+    // The AUTOMATIC1111 cfg scale is stored as a float: the console says so in advance, so the
+    // read-back finds no difference.
+    let changed = set(
+        &console,
+        &target,
+        "images",
+        &[
+            edit("automatic1111.AUTOMATIC1111_CFG_SCALE", json!(7)),
+            edit("automatic1111.AUTOMATIC1111_SAMPLER", json!("")),
+        ],
+        &[],
+    )
+    .await
+    .expect("images");
+    assert!(changed.differences.is_empty(), "{:?}", changed.differences);
+    assert_eq!(stored(&sandbox, "AUTOMATIC1111_CFG_SCALE").await, json!(7.0));
 }

@@ -12,6 +12,7 @@ mod error;
 mod groups;
 mod license;
 mod orgs;
+mod resources;
 mod settings;
 mod types;
 mod url_base;
@@ -29,6 +30,7 @@ pub use orgs::{
     GuardrailSummary, ImportCounters, ImportResult, OrgUnit, Organization, ResourceGrant,
     UnitPermissions,
 };
+pub use resources::{KnowledgeBase, ModelRow};
 pub use types::*;
 pub use url_base::normalize_base_url;
 pub use users::{

@@ -890,6 +890,21 @@ pub enum SettingsCommand {
         #[arg(long, required = true)]
         tab: Vec<String>,
     },
+    /// Remove everything of one kind, irreversibly: vector-db, files or models. Shows exactly
+    /// what goes, then asks for the deployment's name (exit 3 when it does not match).
+    Wipe {
+        /// What to remove.
+        what: WipeKind,
+        /// Only show what would go; remove nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The deployment's name, for scripts (instead of typing it).
+        #[arg(long)]
+        confirm: Option<String>,
+        /// Confirm without typing the name (scripts).
+        #[arg(long)]
+        yes: bool,
+    },
     /// Compare the settings of two or more tenants key by key (exit 1 when a value differs or
     /// is missing); secrets by their masked forms: differs, same tail, or unknown.
     Diff {
@@ -900,6 +915,17 @@ pub enum SettingsCommand {
         #[arg(long)]
         tab: Vec<String>,
     },
+}
+
+/// What `settings wipe` removes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WipeKind {
+    /// Every knowledge base (project ones too) and the vector index (`POST /retrieval/reset/db`).
+    VectorDb,
+    /// Every uploaded file and its content (`DELETE /files/all`).
+    Files,
+    /// Every model row: agents, provider-model overrides, flows (`DELETE /models/delete/all`).
+    Models,
 }
 
 /// Connections the deployment can test.

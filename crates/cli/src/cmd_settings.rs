@@ -133,6 +133,24 @@ pub async fn run(
                 OrgsDone::Findings
             })
         }
+        SettingsCommand::Wipe {
+            what,
+            dry_run,
+            confirm,
+            yes,
+        } => {
+            crate::cmd_settings_wipe::run(
+                console,
+                target,
+                *what,
+                *dry_run,
+                confirm.as_deref(),
+                *yes,
+                out,
+            )
+            .await?;
+            Ok(OrgsDone::Clean)
+        }
         SettingsCommand::Diff { tenants, tab } => {
             let tabs = parse_tabs(tab)?;
             let targets: Vec<(String, Target)> = tenants

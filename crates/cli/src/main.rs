@@ -12,6 +12,7 @@ mod cmd_import;
 mod cmd_journal;
 mod cmd_orgs;
 mod cmd_settings;
+mod cmd_settings_wipe;
 mod cmd_tenant;
 mod cmd_users;
 mod error;

@@ -102,6 +102,10 @@ pub enum OperationKind {
     /// Apply a stored settings plan (its sections are `settings.set` each).
     #[serde(rename = "settings.apply_plan")]
     SettingsApply,
+    /// One of the irreversible settings actions (reset the vector database, delete all files,
+    /// delete all models).
+    #[serde(rename = "settings.wipe")]
+    SettingsWipe,
 }
 
 impl OperationKind {
@@ -133,6 +137,7 @@ impl OperationKind {
         OperationKind::OrgUnitSetGuardrails,
         OperationKind::SettingsSet,
         OperationKind::SettingsApply,
+        OperationKind::SettingsWipe,
     ];
 
     /// The wire name (`user.set_role`).
@@ -164,6 +169,7 @@ impl OperationKind {
             OperationKind::OrgUnitSetGuardrails => "org.set_unit_guardrails",
             OperationKind::SettingsSet => "settings.set",
             OperationKind::SettingsApply => "settings.apply_plan",
+            OperationKind::SettingsWipe => "settings.wipe",
         }
     }
 

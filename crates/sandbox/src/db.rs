@@ -8,6 +8,9 @@ use sqlx::{FromRow, SqlitePool};
 use std::path::Path;
 use std::str::FromStr;
 
+mod workspace;
+pub use workspace::{NewFile, NewKnowledge};
+
 /// A user row, as the server's `UserModel`.
 #[derive(Debug, Clone, FromRow)]
 pub struct UserRow {

@@ -304,6 +304,10 @@ async fn seed(db: &Db, options: &SandboxOptions) -> anyhow::Result<()> {
         db.insert_guardrails(&seed::demo_guardrails(&owner, &units, now))
             .await
             .context("seeding guardrails")?;
+        let (bases, files) = seed::demo_knowledge(&owner, now);
+        db.insert_knowledge(&bases, &files)
+            .await
+            .context("seeding knowledge")?;
     }
     Ok(())
 }

@@ -4,7 +4,9 @@
 
 use crate::algorithms::limits::kst_day_start;
 use crate::auth;
-use crate::db::{GuardrailRow, ModelRow, NewUser, OrgRow, UnitRow, UsageRow};
+use crate::db::{
+    GuardrailRow, ModelRow, NewFile, NewKnowledge, NewUser, OrgRow, UnitRow, UsageRow,
+};
 use serde_json::json;
 
 const EN_FIRST: &[&str] = &[
@@ -396,6 +398,44 @@ fn capitalise(s: &str) -> String {
 /// Generates a hash once for a seed that needs one.
 pub fn shared_hash(password: &str) -> Result<String, crate::errors::ApiFailure> {
     auth::hash_password(password)
+}
+
+/// The demo deployment's knowledge bases and files: three listed knowledge bases (one empty),
+/// one that backs a project (hidden from the lists, as on the real server), files in them and
+/// two uploaded to chats.
+pub fn demo_knowledge(owner: &str, now: i64) -> (Vec<NewKnowledge>, Vec<NewFile>) {
+    let base = |id: &str, name: &str, project: bool| NewKnowledge {
+        id: id.to_owned(),
+        user_id: owner.to_owned(),
+        name: name.to_owned(),
+        project,
+        created_at: now,
+    };
+    let file = |id: &str, name: &str, kb: Option<&str>| NewFile {
+        id: id.to_owned(),
+        user_id: owner.to_owned(),
+        filename: name.to_owned(),
+        knowledge_id: kb.map(str::to_owned),
+        created_at: now,
+    };
+    (
+        vec![
+            base("kb-policies", "HR Policies", false),
+            base("kb-manuals", "Product Manuals", false),
+            base("kb-empty", "Drafts", false),
+            base("kb-project-launch", "[Project] Launch", true),
+        ],
+        vec![
+            file("file-leave", "leave-policy.pdf", Some("kb-policies")),
+            file("file-travel", "travel-policy.pdf", Some("kb-policies")),
+            file("file-manual-a", "manual-a.pdf", Some("kb-manuals")),
+            file("file-manual-b", "manual-b.pdf", Some("kb-manuals")),
+            file("file-manual-c", "manual-c.pdf", Some("kb-manuals")),
+            file("file-launch", "launch-plan.docx", Some("kb-project-launch")),
+            file("file-chat-1", "notes.txt", None),
+            file("file-chat-2", "screenshot.png", None),
+        ],
+    )
 }
 
 #[cfg(test)]

@@ -142,6 +142,10 @@ commands! {
     call fn apply_settings_plan(tenant: String, plan_id: String) -> SettingsApplyReport => settings::apply_settings_plan;
     /// Asks the deployment to call its OpenAI-compatible connection at `index` with the stored key.
     call fn test_openai_connection(tenant: String, index: usize) -> ConnectionTest => settings::test_openai_connection;
+    /// What an irreversible settings action would remove; nothing is written.
+    call fn wipe_statement(tenant: String, wipe: Wipe) -> WipeStatement => settings::wipe_statement;
+    /// Runs an irreversible settings action once the deployment's name is typed (journaled).
+    call fn run_wipe(tenant: String, wipe: Wipe, typed: String) -> WipeOutcome => settings::run_wipe;
     /// Compares the settings of several tenants key by key.
     call fn settings_drift(tenants: Vec<String>, tabs: Vec<Tab>) -> DriftReport => settings::settings_drift;
 

@@ -19,7 +19,7 @@ use cloo_console::journal::{JournalEntry, JournalPage, JournalQuery};
 use cloo_console::orgs::{OrgSummary, OrgTreeNode, UnitDetail};
 use cloo_console::settings::{
     ConnectionTest, DriftReport, FieldEdit, FieldSecret, SettingsApplyReport, SettingsChange,
-    SettingsPlanView, SettingsReview, TabView,
+    SettingsPlanView, SettingsReview, TabView, WipeOutcome, WipeStatement,
 };
 use cloo_console::tenants::{
     AddTenantRequest, ConnectionReport, EditTenantRequest, RemovedTenant, StartupState, TenantView,
@@ -30,6 +30,7 @@ use cloo_console::users::{
     PermissionsReport, SuperAdminView, UserDetail, UserPage, UserRow, UserUsage, UsersPageRequest,
 };
 use cloo_domain::settings::Tab;
+use cloo_domain::settings::wipe::Wipe;
 use serde_json::Value;
 use tauri::ipc::Channel;
 

@@ -4,9 +4,10 @@
 use super::{Reply, Shell, on, quiet};
 use cloo_console::settings::{
     ConnectionTest, DriftReport, FieldEdit, FieldSecret, SettingsApplyReport, SettingsChange,
-    SettingsPlanView, SettingsReview, TabView, to_domain,
+    SettingsPlanView, SettingsReview, TabView, WipeOutcome, WipeStatement, to_domain,
 };
 use cloo_domain::settings::Tab;
+use cloo_domain::settings::wipe::Wipe;
 
 pub async fn settings_tab(shell: &Shell, tenant: String, tab: Tab) -> Reply<TabView> {
     Ok(shell.console.settings().get_tab(&on(tenant), tab).await?)
@@ -95,5 +96,26 @@ pub async fn test_openai_connection(
         .console
         .settings()
         .test_openai(&on(tenant), index)
+        .await?)
+}
+
+pub async fn wipe_statement(shell: &Shell, tenant: String, wipe: Wipe) -> Reply<WipeStatement> {
+    Ok(shell
+        .console
+        .settings()
+        .wipe_statement(&on(tenant), wipe)
+        .await?)
+}
+
+pub async fn run_wipe(
+    shell: &Shell,
+    tenant: String,
+    wipe: Wipe,
+    typed: String,
+) -> Reply<WipeOutcome> {
+    Ok(shell
+        .console
+        .settings()
+        .wipe(&on(tenant), wipe, &typed, &quiet())
         .await?)
 }

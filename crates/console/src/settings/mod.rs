@@ -7,11 +7,13 @@ mod access;
 mod code;
 mod connection;
 mod drift;
+mod wipe;
 
 pub use access::{SettingsAccess, access_of};
 pub use code::{SettingsApplyReport, SettingsPlanDocument, SettingsPlanView};
 pub use connection::ConnectionTest;
 pub use drift::{DRIFT_READS_AT_ONCE, DriftReport};
+pub use wipe::{WipeOutcome, WipeStatement};
 
 use crate::error::{ConsoleError, ConsoleResult, ErrorView};
 use crate::operation::{Observer, OperationKind};
@@ -194,6 +196,22 @@ fn section_named(key: &str) -> ConsoleResult<&'static Section> {
     })
 }
 
+/// The edits with each value as the server will store it (its silent conversions applied), so
+/// the review, the body and the read-back all speak of the stored value.
+fn as_stored(section: &Section, edits: &[Edit]) -> Vec<Edit> {
+    edits
+        .iter()
+        .map(|e| Edit {
+            path: e.path.clone(),
+            value: cloo_domain::settings::field_rules::as_stored(
+                section.key,
+                &e.path,
+                e.value.clone(),
+            ),
+        })
+        .collect()
+}
+
 /// Every secret field of `values`, by the server's masking names.
 fn secret_fields(section: &Section, values: &Value) -> Vec<SecretField> {
     fn walk(section: &Section, path: &str, secret: bool, v: &Value, out: &mut Vec<SecretField>) {
@@ -313,6 +331,7 @@ impl Settings<'_> {
         secrets: &[NewSecret],
     ) -> ConsoleResult<SettingsReview> {
         let section = section_named(key)?;
+        let edits = &as_stored(section, edits);
         let answer = self.read_answer(target, section).await?;
         let before = editable_view(section, &answer);
         Ok(match write_body(section, &answer, edits, secrets) {
@@ -365,6 +384,7 @@ impl Settings<'_> {
         observer: &Observer,
     ) -> ConsoleResult<SettingsChange> {
         let section = section_named(key)?;
+        let edits = &as_stored(section, edits);
         let c = self.c;
         let op = c
             .begin(target, OperationKind::SettingsSet, section.key, observer)

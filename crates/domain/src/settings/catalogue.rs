@@ -411,6 +411,69 @@ pub static SECTIONS: &[Section] = &[
         )
     },
     Section {
+        shape: BodyShape::Changed {
+            always: NONE,
+            whole_groups: NONE,
+        },
+        read_only: &["GOOGLE_OAUTH_CONFIGURED"],
+        ..Section::base(
+            "google_integration",
+            Tab::Connections,
+            "api/v1/configs/google_integration",
+            "api/v1/configs/google_integration",
+            Caller::Settings,
+        )
+    },
+    Section::base(
+        "default_models",
+        Tab::Models,
+        "api/v1/configs/models",
+        "api/v1/configs/models",
+        Caller::Settings,
+    ),
+    Section {
+        read_only: &["status"],
+        ..Section::base(
+            "embedding",
+            Tab::Documents,
+            "api/v1/retrieval/embedding",
+            "api/v1/retrieval/embedding/update",
+            Caller::Admin,
+        )
+    },
+    Section {
+        license: Some("image_generation"),
+        ..Section::base(
+            "images",
+            Tab::Images,
+            "api/v1/images/config",
+            "api/v1/images/config/update",
+            Caller::Admin,
+        )
+    },
+    Section {
+        license: Some("image_generation"),
+        secrets: &[("IMAGE_API_KEYS.*", MaskedWrite::KeepsByPosition)],
+        urls: Some("IMAGE_API_URLS"),
+        ..Section::base(
+            "image_connections",
+            Tab::Images,
+            "api/v1/images/connections/config",
+            "api/v1/images/connections/config/update",
+            Caller::Admin,
+        )
+    },
+    Section {
+        license: Some("image_generation"),
+        ..Section::base(
+            "image_config",
+            Tab::Images,
+            "api/v1/images/image/config",
+            "api/v1/images/image/config/update",
+            Caller::Admin,
+        )
+    },
+    Section {
         wrapped: Some("banners"),
         ..Section::base(
             "banners",

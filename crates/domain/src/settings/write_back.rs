@@ -190,7 +190,8 @@ pub fn write_body(
             refusals.push(r);
             continue;
         }
-        if let Err(r) = set_path(&mut edited, &edit.path, edit.value.clone()) {
+        let value = super::field_rules::as_stored(section.key, &edit.path, edit.value.clone());
+        if let Err(r) = set_path(&mut edited, &edit.path, value) {
             refusals.push(r);
         }
     }
@@ -216,6 +217,14 @@ pub fn write_body(
     for path in &supplied {
         if !changed.contains(path) {
             changed.push(path.clone());
+        }
+    }
+    for path in &changed {
+        if let Some(reason) = super::field_rules::ignored_in_context(section.key, path, &edited) {
+            refusals.push(WriteRefusal::Ignored {
+                path: path.clone(),
+                reason,
+            });
         }
     }
     let mut body = match section.shape {

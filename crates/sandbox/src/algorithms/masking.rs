@@ -31,6 +31,15 @@ pub fn sensitive(key: &str) -> bool {
     EXACT.contains(&k.as_str())
         || CONTAINS.iter().any(|c| k.contains(c))
         || ENDS.iter().any(|e| k.ends_with(e))
+        || registered_sensitive(&k)
+}
+
+/// Whether the appendix registers a setting of this (lower-cased) name as sensitive
+/// (`AUTOMATIC1111_API_AUTH`, which no word or ending of the rule catches).
+fn registered_sensitive(lower: &str) -> bool {
+    crate::routes::settings_registry::entries()
+        .iter()
+        .any(|(name, _, sensitive)| *sensitive && name.eq_ignore_ascii_case(lower))
 }
 
 /// One value masked: the last four characters behind `*` (at least three); three characters or

@@ -11,6 +11,7 @@ mod orgs;
 mod settings;
 pub(crate) mod settings_registry;
 mod users;
+mod workspace;
 
 use crate::AppState;
 use crate::errors::{self, ApiFailure};
@@ -29,7 +30,8 @@ pub fn router(state: Arc<AppState>, test_hooks: bool) -> Router {
     if test_hooks {
         router = router
             .merge(orgs::test_hooks())
-            .merge(settings::test_hooks());
+            .merge(settings::test_hooks())
+            .merge(workspace::test_hooks());
     }
     router
         .merge(auths::routes())
@@ -39,6 +41,7 @@ pub fn router(state: Arc<AppState>, test_hooks: bool) -> Router {
         .merge(guardrails::routes())
         .merge(license::routes())
         .merge(settings::routes())
+        .merge(workspace::routes())
         .route("/api/v1/auths", any(redirect_to_slash))
         .route("/api/v1/users", any(redirect_to_slash))
         .route("/api/v1/groups", any(redirect_to_slash))

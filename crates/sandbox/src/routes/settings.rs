@@ -14,9 +14,16 @@ use axum::{Json, Router};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 
+mod embedding;
+mod images;
+mod toggles;
+
 /// The settings routes.
 pub(super) fn routes() -> Router<Arc<AppState>> {
     Router::new()
+        .merge(embedding::routes())
+        .merge(images::routes())
+        .merge(toggles::routes())
         .route(
             "/api/v1/configs/code_execution",
             get(get_code_execution).post(set_code_execution),

@@ -56,6 +56,9 @@ import type { UserRow } from './UserRow';
 import type { UserUsage } from './UserUsage';
 import type { UsersPageRequest } from './UsersPageRequest';
 import type { WhoAmI } from './WhoAmI';
+import type { Wipe } from './Wipe';
+import type { WipeOutcome } from './WipeOutcome';
+import type { WipeStatement } from './WipeStatement';
 
 /** Every command the window may call: arguments and result of each. */
 export interface Commands {
@@ -119,6 +122,8 @@ export interface Commands {
   export_settings: { args: { tenant: string; tabs: Array<Tab> }; result: string };
   apply_settings_plan: { args: { tenant: string; planId: string }; result: SettingsApplyReport };
   test_openai_connection: { args: { tenant: string; index: number }; result: ConnectionTest };
+  wipe_statement: { args: { tenant: string; wipe: Wipe }; result: WipeStatement };
+  run_wipe: { args: { tenant: string; wipe: Wipe; typed: string }; result: WipeOutcome };
   settings_drift: { args: { tenants: Array<string>; tabs: Array<Tab> }; result: DriftReport };
   journal_page: { args: { query: JournalQuery }; result: JournalPage };
   journal_entry: { args: { id: number }; result: JournalEntry };
