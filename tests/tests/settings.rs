@@ -1556,5 +1556,8 @@ async fn rules_that_depend_on_another_field_are_refused_before_the_server_half_a
     .await
     .expect("images");
     assert!(changed.differences.is_empty(), "{:?}", changed.differences);
-    assert_eq!(stored(&sandbox, "AUTOMATIC1111_CFG_SCALE").await, json!(7.0));
+    assert_eq!(
+        stored(&sandbox, "AUTOMATIC1111_CFG_SCALE").await,
+        json!(7.0)
+    );
 }
