@@ -624,6 +624,7 @@ async fn clooctl_reads_a_tab_and_refuses_with_exit_3_until_the_secret_is_typed_o
             "TOOL_SERVER_CONNECTIONS.1.path=spec.json",
             "--secret",
             "TOOL_SERVER_CONNECTIONS.0.key",
+            "--yes",
         ],
         "tool-bearer-rotated-77aa\n",
     );
@@ -1559,5 +1560,80 @@ async fn rules_that_depend_on_another_field_are_refused_before_the_server_half_a
     assert_eq!(
         stored(&sandbox, "AUTOMATIC1111_CFG_SCALE").await,
         json!(7.0)
+    );
+}
+
+#[tokio::test]
+async fn a_model_id_dropped_from_every_connection_is_shown_before_its_row_is_deleted() {
+    let sandbox = SandboxProcess::demo().expect("sandbox");
+    let token = sandbox.admin_token().await;
+    sandbox
+        .client()
+        .write_settings_section(
+            &token,
+            "openai/config/update",
+            &json!({"ENABLE_OPENAI_API": true, "OPENAI_API_BASE_URLS": ["https://api.openai.com/v1"],
+                    "OPENAI_API_KEYS": ["sk-openai-real-0009"],
+                    "OPENAI_API_CONFIGS": {"0": {"enable": true, "model_ids": ["gpt-4o", "gpt-4o-mini"]}}}),
+        )
+        .await
+        .expect("plant");
+    assert_eq!(counts(&sandbox).await["models"], 5, "both ids had rows");
+    let (console, target, _dir) = cloo_tests::direct_console(&sandbox).await;
+    let drop_mini = [edit(
+        "OPENAI_API_CONFIGS.0.model_ids",
+        json!(["gpt-4o", "o3"]),
+    )];
+    let review = console
+        .settings()
+        .review_section(&target, "openai", &drop_mini, &[])
+        .await
+        .expect("review");
+    let effect = review.model_rows.expect("an effect");
+    assert_eq!(effect.removed, ["gpt-4o-mini"]);
+    assert_eq!(effect.added, ["o3"]);
+
+    // clooctl asks first; a script without --yes writes nothing.
+    let cli = cloo_tests::Clooctl::new("cli-settings-model-rows");
+    assert_eq!(cli.add_tenant(&sandbox, "s", &[]).code, 0);
+    let assignment = r#"OPENAI_API_CONFIGS.0.model_ids=["gpt-4o","o3"]"#;
+    let unasked = cli.run(&["settings", "set", "openai", assignment], "");
+    assert_eq!(unasked.code, 2, "{}", unasked.stderr);
+    assert!(unasked.stderr.contains("--yes"), "{}", unasked.stderr);
+    assert_eq!(counts(&sandbox).await["models"], 5);
+    let done = cli.run(&["settings", "set", "openai", assignment, "--yes"], "");
+    assert_eq!(done.code, 0, "{}", done.stderr);
+    assert!(
+        done.stdout.contains("model rows deleted: gpt-4o-mini")
+            && done.stdout.contains("model rows created: o3"),
+        "{}",
+        done.stdout
+    );
+    assert_eq!(
+        counts(&sandbox).await["models"],
+        5,
+        "one row gone, one made"
+    );
+    let base = sandbox
+        .client()
+        .list_base_models(&token)
+        .await
+        .expect("base models");
+    let ids: Vec<&str> = base.iter().map(|m| m.id.as_str()).collect();
+    assert!(
+        ids.contains(&"o3") && !ids.contains(&"gpt-4o-mini"),
+        "{ids:?}"
+    );
+    assert_eq!(
+        stored(&sandbox, "OPENAI_API_KEYS").await,
+        json!(["sk-openai-real-0009"]),
+        "the key was kept by its tail"
+    );
+    let journal = cli.run(&["journal", "list", "-o", "json"], "").json();
+    let id = journal[0]["id"].to_string();
+    let shown = cli.run(&["journal", "show", &id, "-o", "json"], "").json();
+    assert_eq!(
+        shown["after"]["(model rows)"]["removed"],
+        json!(["gpt-4o-mini"])
     );
 }

@@ -845,6 +845,9 @@ pub enum SettingsCommand {
         /// A secret field to set; its value is read from stdin (one line each, in order).
         #[arg(long, value_name = "FIELD")]
         secret: Vec<String>,
+        /// Do not ask for confirmation (needed when stdin is not a terminal).
+        #[arg(long)]
+        yes: bool,
     },
     /// Write the settings as a JSON document (stdout): keyed by tab, then by the server's field
     /// names; every secret a reference (keep), never a value.

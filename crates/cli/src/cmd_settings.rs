@@ -4,9 +4,9 @@
 use crate::args::{ConnectionKind, Output, SettingsCommand};
 use crate::cmd_orgs::OrgsDone;
 use crate::error::CliResult;
-use crate::input::read_secret;
+use crate::input::{confirm, read_secret};
 use crate::output::print_json;
-use cloo_console::settings::SectionView;
+use cloo_console::settings::{SectionView, SettingsReview};
 use cloo_console::{Console, Observer, Target};
 use cloo_domain::settings::{Edit, MaskedWrite, NewSecret, Tab};
 use serde_json::Value;
@@ -48,6 +48,7 @@ pub async fn run(
             section,
             assignments,
             secret,
+            yes,
         } => {
             let edits = assignments
                 .iter()
@@ -59,6 +60,14 @@ pub async fn run(
                     path: path.clone(),
                     value: read_secret(&format!("{path}: "))?,
                 });
+            }
+            // What would be sent, asked about first; a refusal is left to the write itself,
+            // which reports it (exit 3) with nothing sent.
+            let review = settings
+                .review_section(target, section, &edits, &secrets)
+                .await?;
+            if review.refusals.is_empty() && !review.changes.is_empty() {
+                confirm(&describe_review(&review), *yes)?;
             }
             let change = settings
                 .set_section(target, section, &edits, &secrets, &Observer::quiet())
@@ -84,6 +93,14 @@ pub async fn run(
                         eprintln!(
                             "warning: {section}.{path} reads back differently from what was sent"
                         );
+                    }
+                    if let Some(effect) = &change.model_rows {
+                        if !effect.removed.is_empty() {
+                            println!("model rows deleted: {}", effect.removed.join(", "));
+                        }
+                        if !effect.added.is_empty() {
+                            println!("model rows created: {}", effect.added.join(", "));
+                        }
                     }
                 }
             }
@@ -276,6 +293,35 @@ pub async fn run(
             Ok(OrgsDone::Clean)
         }
     }
+}
+
+/// The question asked before a section is saved: each change, and what the save does to the
+/// model table.
+fn describe_review(review: &SettingsReview) -> String {
+    let mut lines = vec![format!("Save {}?", review.section)];
+    for c in &review.changes {
+        let after = if c.new_secret {
+            "(new secret)".to_owned()
+        } else {
+            c.after.to_string()
+        };
+        lines.push(format!("  {}: {} -> {after}", c.path, c.before));
+    }
+    if let Some(effect) = &review.model_rows {
+        if !effect.removed.is_empty() {
+            lines.push(format!(
+                "  deletes the model rows of {} (with their access settings)",
+                effect.removed.join(", ")
+            ));
+        }
+        if !effect.added.is_empty() {
+            lines.push(format!(
+                "  creates public model rows for {}",
+                effect.added.join(", ")
+            ));
+        }
+    }
+    lines.join("\n")
 }
 
 fn parse_tabs(names: &[String]) -> CliResult<Vec<Tab>> {

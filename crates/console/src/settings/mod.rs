@@ -18,6 +18,7 @@ pub use wipe::{WipeOutcome, WipeStatement};
 use crate::error::{ConsoleError, ConsoleResult, ErrorView};
 use crate::operation::{Observer, OperationKind};
 use crate::{Console, Target};
+use cloo_domain::settings::model_rows::ModelRowEffect;
 use cloo_domain::settings::{
     Edit, MaskedWrite, NewSecret, Section, Tab, editable_view, get_path, hides_a_secret,
     is_secret_name, read_back_differences, set_path, write_body,
@@ -92,6 +93,8 @@ pub struct SettingsChange {
     pub after: Value,
     /// Fields where the deployment's answer after the write differs from what was sent.
     pub differences: Vec<String>,
+    /// The model rows the save deleted or created (OpenAI connections only).
+    pub model_rows: Option<ModelRowEffect>,
 }
 
 /// A field set to a new value, as a shell sends it.
@@ -154,6 +157,9 @@ pub struct SettingsReview {
     pub kept_masked: Vec<String>,
     /// Why it cannot be sent, field by field (empty: it can).
     pub refusals: Vec<cloo_domain::settings::WriteRefusal>,
+    /// The model rows saving it would delete or create (OpenAI connections only): a deleted
+    /// row takes its access settings with it.
+    pub model_rows: Option<ModelRowEffect>,
 }
 
 /// One field's change.
@@ -362,6 +368,7 @@ impl Settings<'_> {
                         .collect(),
                     kept_masked: built.kept_masked,
                     refusals: Vec::new(),
+                    model_rows: built.model_rows.filter(|e| !e.is_empty()),
                 }
             }
             Err(refusals) => SettingsReview {
@@ -369,6 +376,7 @@ impl Settings<'_> {
                 changes: Vec::new(),
                 kept_masked: Vec::new(),
                 refusals,
+                model_rows: None,
             },
         })
     }
@@ -424,6 +432,7 @@ impl Settings<'_> {
                     after: before.clone(),
                     before,
                     differences: Vec::new(),
+                    model_rows: None,
                 });
             }
             op.checkpoint(
@@ -450,7 +459,16 @@ impl Settings<'_> {
             })?;
             let after_view = editable_view(section, &after_answer);
             let after = pick(&after_view, &built.changed);
-            op.record_after(&after);
+            let model_rows = built.model_rows.filter(|e| !e.is_empty());
+            // The journal keeps what the save did to the model table beside the fields.
+            match (&model_rows, &after) {
+                (Some(effect), Value::Object(fields)) => {
+                    let mut journaled = fields.clone();
+                    journaled.insert("(model rows)".into(), serde_json::json!(effect));
+                    op.record_after(&journaled);
+                }
+                _ => op.record_after(&after),
+            }
             let differences =
                 read_back_differences(&before_view, &after_view, edits, secrets, &built.changed);
             Ok(SettingsChange {
@@ -460,6 +478,7 @@ impl Settings<'_> {
                 before,
                 after,
                 differences,
+                model_rows,
             })
         }
         .await;

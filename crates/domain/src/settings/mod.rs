@@ -6,6 +6,7 @@ pub mod document;
 pub mod drift;
 pub mod field_rules;
 pub mod masking;
+pub mod model_rows;
 pub mod wipe;
 pub mod write_back;
 

@@ -119,6 +119,8 @@ pub struct WriteBody {
     pub changed: Vec<String>,
     /// Secrets sent back in their masked form because the endpoint puts the stored value back.
     pub kept_masked: Vec<String>,
+    /// The model rows the save creates or deletes (OpenAI connections only).
+    pub model_rows: Option<super::model_rows::ModelRowEffect>,
 }
 
 /// The fields of `changed` that read back from the deployment (`after`) otherwise than the write
@@ -262,10 +264,12 @@ pub fn write_body(
         wrapped.insert(key.to_owned(), body);
         body = Value::Object(wrapped);
     }
+    let model_rows = super::model_rows::model_row_effect(section.key, &view, &edited);
     Ok(WriteBody {
         body,
         changed,
         kept_masked,
+        model_rows,
     })
 }
 

@@ -130,4 +130,28 @@ impl Db {
             .fetch_all(&self.pool)
             .await
     }
+
+    /// Deletes the model rows with these ids.
+    pub async fn delete_models(&self, ids: &[String]) -> Result<(), sqlx::Error> {
+        for id in ids {
+            sqlx::query("DELETE FROM model WHERE id = ?")
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// A public, active row named after its id, unless the id has one.
+    pub async fn insert_model_if_absent(&self, id: &str, now: i64) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT OR IGNORE INTO model (id, name, base_model_id, is_active, created_at) VALUES (?, ?, NULL, 1, ?)",
+        )
+        .bind(id)
+        .bind(id)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
 }

@@ -781,6 +781,7 @@ async fn set_openai(
         return Err(missing(&absent));
     }
     let old = read_openai(&state).await?;
+    let old_ids = listed_model_ids(&old["OPENAI_API_CONFIGS"]);
     let str_list = |v: &Value| -> Vec<String> {
         v.as_array()
             .map(|a| {
@@ -823,8 +824,37 @@ async fn set_openai(
     }
     assign(&state, "OPENAI_API_BASE_URLS", &json!(urls)).await?;
     assign(&state, "OPENAI_API_KEYS", &json!(keys)).await?;
-    assign(&state, "OPENAI_API_CONFIGS", &Value::Object(configs)).await?;
+    let configs = Value::Object(configs);
+    let new_ids = listed_model_ids(&configs);
+    assign(&state, "OPENAI_API_CONFIGS", &configs).await?;
+    // The model table follows the explicit model lists: ids that left the union lose their
+    // rows, ids that joined get a public row.
+    let gone: Vec<String> = old_ids.difference(&new_ids).cloned().collect();
+    state.db.delete_models(&gone).await?;
+    let now = crate::now();
+    for id in new_ids.difference(&old_ids) {
+        state.db.insert_model_if_absent(id, now).await?;
+    }
     Ok(Json(mask_tree(&read_openai(&state).await?)))
+}
+
+/// The union of every connection's `model_ids`, each as `prefix_id.model_id` when the
+/// connection has a prefix.
+fn listed_model_ids(configs: &Value) -> std::collections::BTreeSet<String> {
+    let mut ids = std::collections::BTreeSet::new();
+    for config in configs.as_object().into_iter().flat_map(Map::values) {
+        let prefix = config["prefix_id"].as_str().unwrap_or_default();
+        for id in config["model_ids"].as_array().into_iter().flatten() {
+            if let Some(id) = id.as_str() {
+                ids.insert(if prefix.is_empty() {
+                    id.to_owned()
+                } else {
+                    format!("{prefix}.{id}")
+                });
+            }
+        }
+    }
+    ids
 }
 
 async fn get_version(

@@ -650,6 +650,9 @@ export const en = {
     reviewTitle: (section: string) => `Change ${section}`,
     nothingChanges: 'Nothing changes.',
     keptMasked: (fields: string) => `Sent back masked, the server keeps the stored value: ${fields}`,
+    modelRowsRemoved: (ids: string) =>
+      `Saving deletes the model rows of ${ids}, with who may use them: no connection lists them any more.`,
+    modelRowsAdded: (ids: string) => `Saving creates a public model row for ${ids} where there is none.`,
     refusedTitle: 'This change cannot be sent safely:',
     apply: 'Apply',
     applied: (section: string, n: number) => `${section}: ${n === 1 ? '1 field' : `${n} fields`} changed on the deployment.`,

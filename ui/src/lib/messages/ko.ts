@@ -633,6 +633,9 @@ export const ko: Messages = {
     reviewTitle: (section: string) => `${section} 변경`,
     nothingChanges: '바뀌는 것이 없습니다.',
     keptMasked: (fields: string) => `가려진 채로 보내며 서버가 저장된 값을 유지합니다: ${fields}`,
+    modelRowsRemoved: (ids: string) =>
+      `저장하면 ${ids}의 모델 행이 사용 권한 설정과 함께 삭제됩니다: 더 이상 어떤 연결에도 나열되지 않습니다.`,
+    modelRowsAdded: (ids: string) => `저장하면 행이 없는 ${ids}에 공개 모델 행이 만들어집니다.`,
     refusedTitle: '이 변경은 안전하게 보낼 수 없습니다:',
     apply: '적용',
     applied: (section: string, n: number) => `${section}: 배포에서 ${n}개 필드를 변경했습니다.`,
