@@ -1637,3 +1637,157 @@ async fn a_model_id_dropped_from_every_connection_is_shown_before_its_row_is_del
         json!(["gpt-4o-mini"])
     );
 }
+
+/// A provider of every kind the probes reach: Azure OpenAI (needs its `api-key` header),
+/// Ollama, AUTOMATIC1111. ComfyUI's `/object_info` is missing, so a ComfyUI probe fails.
+async fn many_providers() -> (String, u16) {
+    use axum::http::HeaderMap;
+    let app = axum::Router::new()
+        .route(
+            "/openai/models",
+            axum::routing::get(|headers: HeaderMap| async move {
+                let ok = headers.get("api-key").and_then(|h| h.to_str().ok())
+                    == Some("azure-key-real-1234");
+                if ok {
+                    Ok(axum::Json(json!({"data": [{"id": "gpt-4o"}]})))
+                } else {
+                    Err(axum::http::StatusCode::UNAUTHORIZED)
+                }
+            }),
+        )
+        .route(
+            "/api/version",
+            axum::routing::get(|| async { axum::Json(json!({"version": "0.5.7"})) }),
+        )
+        .route(
+            "/sdapi/v1/options",
+            axum::routing::get(|| async { axum::Json(json!({})) }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+    (format!("http://127.0.0.1:{port}"), port)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_connection_test_reaches_its_provider_from_the_deployment() {
+    let sandbox = SandboxProcess::start(&[]).expect("sandbox");
+    let (url, port) = many_providers().await;
+    let token = sandbox.admin_token().await;
+    let client = sandbox.client();
+    for (path, body) in [
+        (
+            "openai/config/update",
+            json!({"ENABLE_OPENAI_API": true, "OPENAI_API_BASE_URLS": [url],
+                   "OPENAI_API_KEYS": ["azure-key-real-1234"],
+                   "OPENAI_API_CONFIGS": {"0": {"enable": true, "provider_type": "azure-openai",
+                                                "api_version": "2024-10-21"}}}),
+        ),
+        (
+            "ollama/config/update",
+            json!({"ENABLE_OLLAMA_API": true, "OLLAMA_BASE_URLS": [url],
+                   "OLLAMA_API_CONFIGS": {"0": {"enable": true, "key": "ollama-key-9999"}}}),
+        ),
+        (
+            "api/v1/retrieval/search-engine/config/update",
+            json!({"engine_type": "pgvector", "pgvector_host": "127.0.0.1", "pgvector_port": port,
+                   "pgvector_database": "rag", "pgvector_user": "rag", "pgvector_password": "pg-real-0001"}),
+        ),
+        (
+            "api/v1/images/config/update",
+            json!({"enabled": true, "engine": "automatic1111", "prompt_generation": true,
+                   "openai": {"OPENAI_API_BASE_URL": "", "OPENAI_API_KEY": ""},
+                   "automatic1111": {"AUTOMATIC1111_BASE_URL": url, "AUTOMATIC1111_API_AUTH": ""},
+                   "comfyui": {"COMFYUI_BASE_URL": url, "COMFYUI_API_KEY": "", "COMFYUI_WORKFLOW": "",
+                               "COMFYUI_WORKFLOW_NODES": []},
+                   "gemini": {"GEMINI_API_BASE_URL": "", "GEMINI_API_KEY": ""}}),
+        ),
+    ] {
+        client
+            .write_settings_section(&token, path, &body)
+            .await
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+    }
+    let cli = cloo_tests::Clooctl::new("cli-settings-probes");
+    assert_eq!(cli.add_tenant(&sandbox, "s", &[]).code, 0);
+
+    // Azure OpenAI through its own test: the key resolved by index on the deployment.
+    let azure = cli.run(&["settings", "test", "openai", "0"], "");
+    assert_eq!(azure.code, 0, "{}{}", azure.stdout, azure.stderr);
+    assert!(
+        azure.stdout.contains("reachable, 1 model(s)"),
+        "{}",
+        azure.stdout
+    );
+
+    // Ollama: reached, and the withheld key said.
+    let ollama = cli.run(&["settings", "test", "ollama", "0"], "");
+    assert_eq!(ollama.code, 0, "{}", ollama.stderr);
+    assert!(
+        ollama.stdout.contains("reachable: 0.5.7")
+            && ollama.stdout.contains("without its stored key"),
+        "{}",
+        ollama.stdout
+    );
+    let no_index = cli.run(&["settings", "test", "ollama"], "");
+    assert_eq!(no_index.code, 2, "{}", no_index.stderr);
+
+    // pgvector: the port answers; then a port nothing listens on fails (exit 1).
+    let pg = cli.run(&["settings", "test", "pgvector", "-o", "json"], "");
+    assert_eq!(pg.code, 0, "{}", pg.stderr);
+    assert_eq!(pg.json()["url"], format!("127.0.0.1:{port}/rag"));
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    client
+        .write_settings_section(
+            &token,
+            "api/v1/retrieval/search-engine/config/update",
+            &json!({"pgvector_port": closed}),
+        )
+        .await
+        .expect("port");
+    let pg = cli.run(&["settings", "test", "pgvector"], "");
+    assert_eq!(pg.code, 1, "{}", pg.stdout);
+    assert!(pg.stdout.contains("Connection failed"), "{}", pg.stdout);
+    assert_eq!(
+        stored(&sandbox, "SEARCH_ENGINE_PGVECTOR_PASSWORD").await,
+        "pg-real-0001",
+        "the test sent the masked password, which stored nothing"
+    );
+
+    // The image probe asks first; AUTOMATIC1111 answers.
+    let unasked = cli.run(&["settings", "test", "images"], "");
+    assert_eq!(unasked.code, 2, "{}", unasked.stderr);
+    let a1111 = cli.run(&["settings", "test", "images", "--yes", "-o", "json"], "");
+    assert_eq!(a1111.code, 0, "{}", a1111.stderr);
+    assert_eq!(a1111.json()["turned_images_off"], false);
+    // ComfyUI does not: the deployment turns image generation off, and the result says so.
+    let (console, target, _dir) = cloo_tests::direct_console(&sandbox).await;
+    set(
+        &console,
+        &target,
+        "images",
+        &[edit("engine", json!("comfyui"))],
+        &[],
+    )
+    .await
+    .expect("engine");
+    let comfy = console
+        .settings()
+        .test_image_url(&target, &Observer::quiet())
+        .await
+        .expect("probe");
+    assert!(!comfy.ok);
+    assert!(comfy.turned_images_off);
+    assert_eq!(stored(&sandbox, "ENABLE_IMAGE_GENERATION").await, false);
+    let page = console
+        .journal()
+        .list(&cloo_console::journal::JournalQuery::default())
+        .await
+        .expect("journal");
+    assert_eq!(page.entries[0].operation, "settings.probe_images");
+}

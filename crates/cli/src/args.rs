@@ -877,8 +877,11 @@ pub enum SettingsCommand {
         /// The kind of connection.
         #[arg(value_enum)]
         kind: ConnectionKind,
-        /// Its index in the tab's list (0 is the first).
-        index: usize,
+        /// Its index in the tab's list (0 is the first), for openai and ollama.
+        index: Option<usize>,
+        /// Do not ask before a probe that can change the deployment (images).
+        #[arg(long)]
+        yes: bool,
     },
     /// Plan copying the settings of some tabs from one tenant to others: one stored plan per
     /// target, shown key by key (secrets stay each target's own). Apply each plan by its id.
@@ -934,6 +937,14 @@ pub enum WipeKind {
 /// Connections the deployment can test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ConnectionKind {
-    /// An OpenAI-compatible connection (`POST /openai/verify`).
+    /// An OpenAI-compatible connection, through the test of its provider type (OpenAI, Azure
+    /// OpenAI, Azure AI Foundry, Vertex AI); needs INDEX.
     Openai,
+    /// An Ollama connection (`<url>/api/version`); needs INDEX.
+    Ollama,
+    /// The search engine's pgvector database.
+    Pgvector,
+    /// The image engine (AUTOMATIC1111 or ComfyUI). A failed probe turns image generation off
+    /// on the deployment, so it asks first.
+    Images,
 }

@@ -242,24 +242,19 @@ pub async fn run(
                 OrgsDone::Clean
             })
         }
-        SettingsCommand::Test {
-            kind: ConnectionKind::Openai,
-            index,
-        } => {
-            let test = settings.test_openai(target, *index).await?;
+        SettingsCommand::Test { kind, index, yes } => {
+            if *kind == ConnectionKind::Images {
+                confirm(
+                    "Probe the image engine? If it does not answer, the deployment turns image generation off.",
+                    *yes,
+                )?;
+            }
+            let test = settings
+                .test_connection(target, (*kind).into(), *index, &Observer::quiet())
+                .await?;
             match out {
                 Output::Json => print_json(&test)?,
-                Output::Table => {
-                    if test.ok {
-                        println!(
-                            "{}: reachable, {} model(s)",
-                            test.url,
-                            test.models.unwrap_or_default()
-                        );
-                    } else {
-                        println!("{}: failed: {}", test.url, test.detail);
-                    }
-                }
+                Output::Table => print_test(&test),
             }
             Ok(if test.ok {
                 OrgsDone::Clean
@@ -322,6 +317,37 @@ fn describe_review(review: &SettingsReview) -> String {
         }
     }
     lines.join("\n")
+}
+
+impl From<ConnectionKind> for cloo_domain::settings::probes::ProbeKind {
+    fn from(kind: ConnectionKind) -> Self {
+        use cloo_domain::settings::probes::ProbeKind;
+        match kind {
+            ConnectionKind::Openai => ProbeKind::Openai,
+            ConnectionKind::Ollama => ProbeKind::Ollama,
+            ConnectionKind::Pgvector => ProbeKind::Pgvector,
+            ConnectionKind::Images => ProbeKind::Images,
+        }
+    }
+}
+
+/// A connection test's result, in words.
+fn print_test(test: &cloo_console::settings::ConnectionTest) {
+    use cloo_domain::settings::probes::ProbeCaveat;
+    match (test.ok, test.models) {
+        (true, Some(n)) => println!("{}: reachable, {n} model(s)", test.url),
+        (true, None) if test.detail.is_empty() => println!("{}: reachable", test.url),
+        (true, None) => println!("{}: reachable: {}", test.url, test.detail),
+        (false, _) => println!("{}: failed: {}", test.url, test.detail),
+    }
+    if test.caveat == Some(ProbeCaveat::KeyWithheld) {
+        println!("note: tested without its stored key, which the server's test does not use");
+    }
+    if test.turned_images_off {
+        println!(
+            "image generation is now off on the deployment: turn it on again in the Images tab once the engine answers"
+        );
+    }
 }
 
 fn parse_tabs(names: &[String]) -> CliResult<Vec<Tab>> {

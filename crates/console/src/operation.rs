@@ -106,6 +106,9 @@ pub enum OperationKind {
     /// delete all models).
     #[serde(rename = "settings.wipe")]
     SettingsWipe,
+    /// The probe of the image engine, which turns image generation off when it fails.
+    #[serde(rename = "settings.probe_images")]
+    SettingsProbeImages,
 }
 
 impl OperationKind {
@@ -138,6 +141,7 @@ impl OperationKind {
         OperationKind::SettingsSet,
         OperationKind::SettingsApply,
         OperationKind::SettingsWipe,
+        OperationKind::SettingsProbeImages,
     ];
 
     /// The wire name (`user.set_role`).
@@ -170,6 +174,7 @@ impl OperationKind {
             OperationKind::SettingsSet => "settings.set",
             OperationKind::SettingsApply => "settings.apply_plan",
             OperationKind::SettingsWipe => "settings.wipe",
+            OperationKind::SettingsProbeImages => "settings.probe_images",
         }
     }
 

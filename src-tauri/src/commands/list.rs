@@ -140,8 +140,8 @@ commands! {
     upload fn review_settings_document(tenant: String, file_name: String) -> SettingsPlanView => settings::review_settings_document;
     /// Applies a stored settings plan (refused when the settings changed since).
     call fn apply_settings_plan(tenant: String, plan_id: String) -> SettingsApplyReport => settings::apply_settings_plan;
-    /// Asks the deployment to call its OpenAI-compatible connection at `index` with the stored key.
-    call fn test_openai_connection(tenant: String, index: usize) -> ConnectionTest => settings::test_openai_connection;
+    /// Asks the deployment to test a connection with what it stores (`index` for OpenAI and Ollama).
+    call fn test_settings_connection(tenant: String, kind: ProbeKind, index: Option<usize>) -> ConnectionTest => settings::test_settings_connection;
     /// What an irreversible settings action would remove; nothing is written.
     call fn wipe_statement(tenant: String, wipe: Wipe) -> WipeStatement => settings::wipe_statement;
     /// Runs an irreversible settings action once the deployment's name is typed (journaled).

@@ -30,6 +30,7 @@ use cloo_console::users::{
     PermissionsReport, SuperAdminView, UserDetail, UserPage, UserRow, UserUsage, UsersPageRequest,
 };
 use cloo_domain::settings::Tab;
+use cloo_domain::settings::probes::ProbeKind;
 use cloo_domain::settings::wipe::Wipe;
 use serde_json::Value;
 use tauri::ipc::Channel;

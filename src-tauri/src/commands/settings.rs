@@ -7,6 +7,7 @@ use cloo_console::settings::{
     SettingsPlanView, SettingsReview, TabView, WipeOutcome, WipeStatement, to_domain,
 };
 use cloo_domain::settings::Tab;
+use cloo_domain::settings::probes::ProbeKind;
 use cloo_domain::settings::wipe::Wipe;
 
 pub async fn settings_tab(shell: &Shell, tenant: String, tab: Tab) -> Reply<TabView> {
@@ -87,15 +88,16 @@ pub async fn settings_drift(
     Ok(shell.console.settings().diff(&targets, &tabs).await?)
 }
 
-pub async fn test_openai_connection(
+pub async fn test_settings_connection(
     shell: &Shell,
     tenant: String,
-    index: usize,
+    kind: ProbeKind,
+    index: Option<usize>,
 ) -> Reply<ConnectionTest> {
     Ok(shell
         .console
         .settings()
-        .test_openai(&on(tenant), index)
+        .test_connection(&on(tenant), kind, index, &quiet())
         .await?)
 }
 

@@ -48,6 +48,7 @@ export type { SettingsPlanView } from './bindings/SettingsPlanView';
 export type { SettingsReview } from './bindings/SettingsReview';
 export type { Tab as SettingsTab } from './bindings/Tab';
 export type { TabView } from './bindings/TabView';
+export type { ProbeKind } from './bindings/ProbeKind';
 export type { Wipe } from './bindings/Wipe';
 export type { WipeStatement } from './bindings/WipeStatement';
 export type { PermissionSection } from './bindings/PermissionSection';

@@ -1,9 +1,14 @@
-//! Connection tests the server offers (settings.md, Connections): the deployment calls the
-//! provider with the stored key, so a test proves what the deployment itself can reach.
+//! Connection tests the server offers (settings.md, Connections, Search Engine, Images): the
+//! deployment calls the provider with what it stores, so a test proves what the deployment
+//! itself can reach. How each test is asked for is `cloo_domain::settings::probes`.
 
 use super::Settings;
 use crate::Target;
 use crate::error::{ConsoleError, ConsoleResult};
+use crate::operation::{Observer, OperationKind};
+use cloo_domain::settings::probes::{
+    Probe, ProbeCaveat, ProbeKind, image_url_probe, ollama_probe, openai_probe, pgvector_probe,
+};
 use serde::Serialize;
 use serde_json::{Value, json};
 use ts_rs::TS;
@@ -12,61 +17,153 @@ use ts_rs::TS;
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct ConnectionTest {
-    /// The URL tested.
+    /// What was reached (a URL, or `host:port/database`).
     pub url: String,
-    /// Whether the provider answered.
+    /// Whether it answered as it should.
     pub ok: bool,
     /// How many models it listed, when it did.
     #[ts(type = "number | null")]
     pub models: Option<usize>,
-    /// The deployment's or the provider's words when it failed.
+    /// The deployment's or the provider's words.
     pub detail: String,
+    /// What the result must be read with.
+    pub caveat: Option<ProbeCaveat>,
+    /// The failed probe turned image generation off on the deployment.
+    pub turned_images_off: bool,
+}
+
+fn no_connection(kind: &str, index: usize) -> ConsoleError {
+    ConsoleError::not_found(
+        "connection",
+        &index.to_string(),
+        format!("no {kind} connection at index {index}"),
+    )
 }
 
 impl Settings<'_> {
-    /// Asks the deployment to call the OpenAI-compatible connection at `index` (`POST
-    /// /openai/verify`). The key goes as the masked form read, with `idx`: the server resolves
-    /// it to the stored key by index and stores nothing, so no secret leaves the deployment.
+    async fn read(&self, target: &Target, path: &'static str) -> ConsoleResult<Value> {
+        let session = self.c.session(target).await?;
+        session
+            .call(|c, t| async move { c.settings_section(&t, path).await })
+            .await
+    }
+
+    /// Asks the deployment to call the OpenAI-compatible connection at `index` through the test
+    /// of its provider type (OpenAI, Azure OpenAI, Azure AI Foundry, Vertex AI). The key goes as
+    /// the masked form read, with `idx`: the server resolves it to the stored key by index and
+    /// stores nothing, so no secret leaves the deployment.
     pub async fn test_openai(
         &self,
         target: &Target,
         index: usize,
     ) -> ConsoleResult<ConnectionTest> {
-        let session = self.c.session(target).await?;
-        let config = session
-            .call(|c, t| async move { c.settings_section(&t, "openai/config").await })
+        let config = self.read(target, "openai/config").await?;
+        let probe = openai_probe(&config, index)
+            .ok_or_else(|| no_connection("OpenAI-compatible", index))?;
+        self.run_probe(target, probe).await
+    }
+
+    /// Asks the deployment to reach the Ollama connection at `index` (`<url>/api/version`). A
+    /// stored key is not sent: the server would use its masked form as the key.
+    pub async fn test_ollama(
+        &self,
+        target: &Target,
+        index: usize,
+    ) -> ConsoleResult<ConnectionTest> {
+        let config = self.read(target, "ollama/config").await?;
+        let probe = ollama_probe(&config, index).ok_or_else(|| no_connection("Ollama", index))?;
+        self.run_probe(target, probe).await
+    }
+
+    /// Asks the deployment to connect to its pgvector database with the stored settings.
+    pub async fn test_pgvector(&self, target: &Target) -> ConsoleResult<ConnectionTest> {
+        let config = self
+            .read(target, "api/v1/retrieval/search-engine/config")
             .await?;
-        let url = config["OPENAI_API_BASE_URLS"]
-            .get(index)
-            .and_then(Value::as_str)
-            .ok_or_else(|| {
-                ConsoleError::not_found(
-                    "connection",
-                    &index.to_string(),
-                    format!("no OpenAI-compatible connection at index {index}"),
-                )
-            })?
-            .to_owned();
-        let key = config["OPENAI_API_KEYS"]
-            .get(index)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        let body = json!({"url": url, "key": key, "idx": index});
+        self.run_probe(target, pgvector_probe(&config)).await
+    }
+
+    /// Asks the deployment to probe its image engine (AUTOMATIC1111 or ComfyUI). A failed probe
+    /// also turns image generation off there, so it is a change: journaled, refused on a
+    /// read-only tenant, and the result says when it happened.
+    pub async fn test_image_url(
+        &self,
+        target: &Target,
+        observer: &Observer,
+    ) -> ConsoleResult<ConnectionTest> {
+        let op = self
+            .c
+            .begin(
+                target,
+                OperationKind::SettingsProbeImages,
+                "images",
+                observer,
+            )
+            .await?;
+        let result = async {
+            let before = self.read(target, "api/v1/images/config").await?;
+            let was_on = before["enabled"].as_bool() == Some(true);
+            op.record_before(&json!({"enabled": was_on}));
+            let mut test = self.run_probe(target, image_url_probe(&before)).await?;
+            let after = self
+                .read(target, "api/v1/images/config")
+                .await
+                .map_err(|e| {
+                    ConsoleError::after_writes(
+                        e,
+                        format!(
+                            "the probe of {} was made ({})",
+                            test.url,
+                            if test.ok { "it answered" } else { "it failed" }
+                        ),
+                        "read the Images tab again to see whether image generation is on",
+                    )
+                })?;
+            let is_on = after["enabled"].as_bool() == Some(true);
+            op.record_after(&json!({"enabled": is_on}));
+            test.turned_images_off = was_on && !is_on;
+            Ok(test)
+        }
+        .await;
+        op.finish(result).await
+    }
+
+    async fn run_probe(&self, target: &Target, probe: Probe) -> ConsoleResult<ConnectionTest> {
+        let session = self.c.session(target).await?;
+        let (path, get, body) = (probe.path, probe.get, probe.body);
         let answer = session
             .call(|c, t| {
                 let body = &body;
-                async move { c.write_settings_section(&t, "openai/verify", body).await }
+                async move {
+                    if get {
+                        c.settings_section(&t, path).await
+                    } else {
+                        c.write_settings_section(&t, path, body).await
+                    }
+                }
             })
             .await;
+        let test = |ok: bool, models: Option<usize>, detail: String| ConnectionTest {
+            url: probe.reaches.clone(),
+            ok,
+            models,
+            detail,
+            caveat: probe.caveat,
+            turned_images_off: false,
+        };
         match answer {
-            Ok(v) => Ok(ConnectionTest {
-                url,
-                ok: true,
-                models: v["data"].as_array().map(Vec::len),
-                detail: String::new(),
-            }),
-            // The token read the config a moment ago, so a 401 here is the provider's, passed
+            // pgvector answers 200 either way, with its verdict inside.
+            Ok(v) if v.get("success").is_some() => Ok(test(
+                v["success"].as_bool() == Some(true),
+                None,
+                v["message"].as_str().unwrap_or_default().to_owned(),
+            )),
+            Ok(v) => Ok(test(
+                v != Value::Bool(false),
+                v["data"].as_array().map(Vec::len),
+                v["version"].as_str().unwrap_or_default().to_owned(),
+            )),
+            // The token read the settings a moment ago, so a 401 here is the provider's, passed
             // on with its status by the server ("External: …"), not the session's.
             Err(ConsoleError::Api(
                 e @ (cloo_api::ApiError::NotAuthenticated { .. }
@@ -74,13 +171,34 @@ impl Settings<'_> {
                 | cloo_api::ApiError::NotFound { .. }
                 | cloo_api::ApiError::Server { .. }
                 | cloo_api::ApiError::UnexpectedResponse { .. }),
-            )) => Ok(ConnectionTest {
-                url,
-                ok: false,
-                models: None,
-                detail: e.to_string(),
-            }),
+            )) => Ok(test(false, None, e.to_string())),
             Err(e) => Err(e),
+        }
+    }
+}
+
+impl Settings<'_> {
+    /// Runs the test of `kind` (`index` names the connection for OpenAI and Ollama).
+    pub async fn test_connection(
+        &self,
+        target: &Target,
+        kind: ProbeKind,
+        index: Option<usize>,
+        observer: &Observer,
+    ) -> ConsoleResult<ConnectionTest> {
+        let index = || {
+            index.ok_or_else(|| {
+                ConsoleError::invalid(
+                    "index",
+                    "this test needs the connection's index (0 is the first)",
+                )
+            })
+        };
+        match kind {
+            ProbeKind::Openai => self.test_openai(target, index()?).await,
+            ProbeKind::Ollama => self.test_ollama(target, index()?).await,
+            ProbeKind::Pgvector => self.test_pgvector(target).await,
+            ProbeKind::Images => self.test_image_url(target, observer).await,
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod drift;
 pub mod field_rules;
 pub mod masking;
 pub mod model_rows;
+pub mod probes;
 pub mod wipe;
 pub mod write_back;
 

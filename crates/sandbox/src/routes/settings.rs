@@ -17,6 +17,7 @@ use std::sync::Arc;
 mod embedding;
 mod images;
 mod toggles;
+mod verify;
 
 /// The settings routes.
 pub(super) fn routes() -> Router<Arc<AppState>> {
@@ -24,6 +25,7 @@ pub(super) fn routes() -> Router<Arc<AppState>> {
         .merge(embedding::routes())
         .merge(images::routes())
         .merge(toggles::routes())
+        .merge(verify::routes())
         .route(
             "/api/v1/configs/code_execution",
             get(get_code_execution).post(set_code_execution),

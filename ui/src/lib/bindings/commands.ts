@@ -37,6 +37,7 @@ import type { OrgSummary } from './OrgSummary';
 import type { OrgTreeNode } from './OrgTreeNode';
 import type { PermissionSection } from './PermissionSection';
 import type { PermissionsReport } from './PermissionsReport';
+import type { ProbeKind } from './ProbeKind';
 import type { Progress } from './Progress';
 import type { RemovedTenant } from './RemovedTenant';
 import type { SettingsApplyReport } from './SettingsApplyReport';
@@ -121,7 +122,7 @@ export interface Commands {
   set_settings: { args: { tenant: string; section: string; edits: Array<FieldEdit>; secrets: Array<FieldSecret> }; result: SettingsChange };
   export_settings: { args: { tenant: string; tabs: Array<Tab> }; result: string };
   apply_settings_plan: { args: { tenant: string; planId: string }; result: SettingsApplyReport };
-  test_openai_connection: { args: { tenant: string; index: number }; result: ConnectionTest };
+  test_settings_connection: { args: { tenant: string; kind: ProbeKind; index: number | null }; result: ConnectionTest };
   wipe_statement: { args: { tenant: string; wipe: Wipe }; result: WipeStatement };
   run_wipe: { args: { tenant: string; wipe: Wipe; typed: string }; result: WipeOutcome };
   settings_drift: { args: { tenants: Array<string>; tabs: Array<Tab> }; result: DriftReport };
