@@ -220,7 +220,9 @@ impl SecretStore for RefusesSessions {
                 self.1.lock().expect("lock").push(t.to_owned());
                 self.0.write(t, s, v)
             }
-            SecretSlot::EntraClientSecret | SecretSlot::EntraSealingKey => self.0.write(t, s, v),
+            SecretSlot::EntraClientSecret | SecretSlot::EntraSealingKey | SecretSlot::Named => {
+                self.0.write(t, s, v)
+            }
         }
     }
     fn erase(&self, t: &str, s: SecretSlot) -> Result<(), KeychainError> {

@@ -1791,3 +1791,162 @@ async fn every_connection_test_reaches_its_provider_from_the_deployment() {
         .expect("journal");
     assert_eq!(page.entries[0].operation, "settings.probe_images");
 }
+
+#[tokio::test]
+async fn a_document_takes_a_secret_from_the_os_keychain_by_name() {
+    let sandbox = SandboxProcess::start(&[]).expect("sandbox");
+    plant_secrets(&sandbox).await;
+    let cli = cloo_tests::Clooctl::new("cli-settings-keychain-ref");
+    assert_eq!(cli.add_tenant(&sandbox, "s", &[]).code, 0);
+    let dir = tempfile::tempdir().expect("dir");
+    let exported = cli.run(&["settings", "export", "--tab", "tools"], "");
+    assert_eq!(exported.code, 0, "{}", exported.stderr);
+    let mut document: Value = serde_json::from_str(&exported.stdout).expect("json");
+    assert_eq!(
+        document["tools"]["TOOL_SERVER_CONNECTIONS"][0]["key"], "keep",
+        "exported as a reference"
+    );
+    document["tools"]["TOOL_SERVER_CONNECTIONS"][0]["key"] = json!("keychain:jira-token");
+    let file = dir.path().join("tools.json");
+    std::fs::write(&file, document.to_string()).expect("write");
+    let file = file.to_str().expect("utf-8");
+
+    let planned = cli.run(&["settings", "plan", file, "-o", "json"], "");
+    assert_eq!(planned.code, 1, "{}", planned.stderr);
+    let plan = planned.json();
+    assert_eq!(plan["from_keychain"], json!(["jira-token"]));
+    let id = plan["id"].as_str().expect("id").to_owned();
+
+    // Not filed yet: refused, nothing written.
+    let early = cli.run(&["settings", "apply", &id], "");
+    assert_eq!(early.code, 2, "{}", early.stderr);
+    assert!(
+        early.stderr.contains("clooctl secret set jira-token"),
+        "{}",
+        early.stderr
+    );
+    assert_eq!(
+        stored(&sandbox, "TOOL_SERVER_CONNECTIONS").await[0]["key"],
+        "tool-bearer-real-9f3a"
+    );
+
+    // Filed through stdin, never echoed; then the apply sends it.
+    let filed = cli.run(
+        &["secret", "set", "jira-token"],
+        "tool-bearer-keychain-5150\n",
+    );
+    assert_eq!(filed.code, 0, "{}", filed.stderr);
+    assert!(!filed.stdout.contains("5150"), "{}", filed.stdout);
+    assert_eq!(cli.run(&["secret", "check", "jira-token"], "").code, 0);
+    assert_eq!(cli.run(&["secret", "check", "other"], "").code, 1);
+    assert_eq!(cli.run(&["secret", "set", "bad name"], "x\n").code, 2);
+    let applied = cli.run(&["settings", "apply", &id], "");
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    assert!(
+        !applied.stdout.contains("keychain-5150"),
+        "{}",
+        applied.stdout
+    );
+    assert_eq!(
+        stored(&sandbox, "TOOL_SERVER_CONNECTIONS").await[0]["key"],
+        "tool-bearer-keychain-5150"
+    );
+    assert_eq!(
+        cli.run(&["secret", "remove", "jira-token", "--yes"], "")
+            .code,
+        0
+    );
+    assert_eq!(cli.run(&["secret", "check", "jira-token"], "").code, 1);
+
+    // A reference that names nothing valid is refused where it stands.
+    document["tools"]["TOOL_SERVER_CONNECTIONS"][0]["key"] = json!("keychain:no spaces");
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, document.to_string()).expect("write");
+    let refused = cli.run(&["settings", "plan", bad.to_str().expect("utf-8")], "");
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        refused
+            .stderr
+            .contains("$.tools.TOOL_SERVER_CONNECTIONS[0].key"),
+        "{}",
+        refused.stderr
+    );
+}
+
+#[tokio::test]
+async fn a_yaml_document_round_trips_and_its_syntax_errors_are_placed() {
+    let sandbox = SandboxProcess::start(&[]).expect("sandbox");
+    plant_secrets(&sandbox).await;
+    let cli = cloo_tests::Clooctl::new("cli-settings-yaml");
+    assert_eq!(cli.add_tenant(&sandbox, "s", &[]).code, 0);
+    let exported = cli.run(
+        &[
+            "settings",
+            "export",
+            "--tab",
+            "code_execution",
+            "-o",
+            "yaml",
+        ],
+        "",
+    );
+    assert_eq!(exported.code, 0, "{}", exported.stderr);
+    let yaml = exported.stdout;
+    assert!(
+        yaml.contains("code_execution:") && yaml.contains("CODE_EXECUTION_JUPYTER_TIMEOUT: 60"),
+        "{yaml}"
+    );
+    assert!(
+        yaml.contains("CODE_EXECUTION_JUPYTER_AUTH_TOKEN: keep"),
+        "secrets are references: {yaml}"
+    );
+    assert!(!yaml.contains("jupyter-token-0006"), "{yaml}");
+    let dir = tempfile::tempdir().expect("dir");
+    let same = dir.path().join("settings.yaml");
+    std::fs::write(&same, &yaml).expect("write");
+    let unchanged = cli.run(&["settings", "plan", same.to_str().expect("utf-8")], "");
+    assert_eq!(
+        unchanged.code, 0,
+        "{}{}",
+        unchanged.stdout, unchanged.stderr
+    );
+    let edited = dir.path().join("edited.yml");
+    std::fs::write(
+        &edited,
+        yaml.replace(
+            "CODE_EXECUTION_JUPYTER_TIMEOUT: 60",
+            "CODE_EXECUTION_JUPYTER_TIMEOUT: 45",
+        ),
+    )
+    .expect("write");
+    let planned = cli.run(
+        &[
+            "settings",
+            "plan",
+            edited.to_str().expect("utf-8"),
+            "-o",
+            "json",
+        ],
+        "",
+    );
+    assert_eq!(planned.code, 1, "{}", planned.stderr);
+    let keys = planned.json()["keys"].clone();
+    assert_eq!(keys.as_array().map(Vec::len), Some(1), "{keys}");
+    assert_eq!(
+        keys[0]["key"],
+        "code_execution.CODE_EXECUTION_JUPYTER_TIMEOUT"
+    );
+
+    let broken = dir.path().join("broken.yaml");
+    std::fs::write(&broken, "code_execution:\n  A: [1, 2\n  B: 3\n").expect("write");
+    let refused = cli.run(&["settings", "plan", broken.to_str().expect("utf-8")], "");
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("broken.yaml:"),
+        "{}",
+        refused.stderr
+    );
+    // YAML is for settings documents only.
+    let elsewhere = cli.run(&["users", "list", "-o", "yaml"], "");
+    assert_eq!(elsewhere.code, 2, "{}", elsewhere.stderr);
+}

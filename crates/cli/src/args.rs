@@ -16,16 +16,38 @@ pub struct Cli {
     /// Where the local store lives.
     #[arg(long, global = true, env = "CLOOCTL_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Output format.
-    #[arg(short = 'o', long = "output", global = true, value_enum, default_value_t = Output::Table)]
-    pub output: Output,
+    /// Output format (yaml: settings export only).
+    #[arg(short = 'o', long = "output", global = true, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
     /// Command.
     #[command(subcommand)]
     pub command: Command,
 }
 
-/// Output formats.
+/// The output formats `-o` takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Aligned columns for people.
+    Table,
+    /// JSON for scripts (the contract's field names).
+    Json,
+    /// YAML: a settings document only (`settings export -o yaml`).
+    Yaml,
+}
+
+impl Cli {
+    /// How results are printed: YAML is for settings documents, so everything else (errors
+    /// included) prints JSON then.
+    pub fn output(&self) -> Output {
+        match self.format {
+            OutputFormat::Table => Output::Table,
+            OutputFormat::Json | OutputFormat::Yaml => Output::Json,
+        }
+    }
+}
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Output {
     /// Aligned columns for people.
     Table,
@@ -65,9 +87,36 @@ pub enum Command {
     /// System Settings: read a tab, change fields of one section (secrets typed on stdin).
     #[command(subcommand)]
     Settings(SettingsCommand),
+    /// Secrets filed by name in the OS keychain for settings documents (`keychain:NAME`).
+    #[command(subcommand)]
+    Secret(SecretCommand),
     /// Check a deployment with read-only calls: version, endpoints, the account's rights,
     /// license modules, known quirks. Exit 0 healthy, 1 warnings, 2 failures.
     Doctor,
+}
+
+/// `secret …`
+#[derive(Debug, Subcommand)]
+pub enum SecretCommand {
+    /// File a secret under NAME (read from stdin, never echoed); a settings document refers to
+    /// it as `keychain:NAME`.
+    Set {
+        /// Letters, digits, `_`, `-` and `.`.
+        name: String,
+    },
+    /// Remove the secret filed under NAME.
+    Remove {
+        /// Its name.
+        name: String,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Whether a secret is filed under NAME (exit 0 yes, 1 no); it is never shown.
+    Check {
+        /// Its name.
+        name: String,
+    },
 }
 
 /// On or off.

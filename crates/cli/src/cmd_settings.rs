@@ -1,12 +1,12 @@
 //! `settings …`: read a System Settings tab, and change fields of one of its sections without
 //! losing a secret (secrets are typed on stdin, never given as arguments).
 
-use crate::args::{ConnectionKind, Output, SettingsCommand};
+use crate::args::{ConnectionKind, Output, OutputFormat, SettingsCommand};
 use crate::cmd_orgs::OrgsDone;
 use crate::error::CliResult;
 use crate::input::{confirm, read_secret};
 use crate::output::print_json;
-use cloo_console::settings::{SectionView, SettingsReview};
+use cloo_console::settings::{DocumentFormat, SectionView, SettingsReview, document_text};
 use cloo_console::{Console, Observer, Target};
 use cloo_domain::settings::{Edit, MaskedWrite, NewSecret, Tab};
 use serde_json::Value;
@@ -17,6 +17,7 @@ pub async fn run(
     target: &Target,
     command: &SettingsCommand,
     out: Output,
+    format: OutputFormat,
 ) -> CliResult<OrgsDone> {
     let settings = console.settings();
     match command {
@@ -109,16 +110,21 @@ pub async fn run(
         SettingsCommand::Export { tab } => {
             let tabs = parse_tabs(tab)?;
             let document = settings.export(target, &tabs).await?;
-            print_json(&document)?;
+            let as_text = if format == OutputFormat::Yaml {
+                DocumentFormat::Yaml
+            } else {
+                DocumentFormat::Json
+            };
+            println!("{}", document_text(&document, as_text)?.trim_end());
             Ok(OrgsDone::Clean)
         }
         SettingsCommand::Plan {
             file,
             out: plan_out,
         } => {
-            let document = crate::input::read_json(file)?;
             let name = file.display().to_string();
-            let plan = settings.plan(target, &name, &document).await?;
+            let bytes = std::fs::read(file).map_err(|e| format!("cannot read {name}: {e}"))?;
+            let plan = settings.plan_bytes(target, &name, &bytes).await?;
             if let Some(path) = plan_out {
                 let text = settings.plan_text(&plan.id).await?;
                 std::fs::write(path, text)
@@ -135,6 +141,9 @@ pub async fn run(
                     }
                     for name in &plan.from_environment {
                         println!("  (secret from ${name} when applied)");
+                    }
+                    for name in &plan.from_keychain {
+                        println!("  (secret from the keychain's {name} when applied)");
                     }
                     if !plan.keys.is_empty() {
                         println!(

@@ -11,6 +11,7 @@ mod cmd_groups;
 mod cmd_import;
 mod cmd_journal;
 mod cmd_orgs;
+mod cmd_secret;
 mod cmd_settings;
 mod cmd_settings_wipe;
 mod cmd_tenant;
@@ -40,7 +41,7 @@ fn main() -> ExitCode {
             .init();
     }
     let cli = Cli::parse();
-    let json = cli.output == Output::Json;
+    let json = cli.output() == Output::Json;
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -60,7 +61,7 @@ fn main() -> ExitCode {
 }
 
 /// How a command ended well.
-enum Done {
+pub(crate) enum Done {
     /// Exit 0.
     Success,
     /// A plan with changes, or findings: exit 1.
@@ -77,7 +78,16 @@ async fn run(cli: Cli) -> CliResult<Done> {
 }
 
 async fn dispatch(console: &Console, cli: &Cli) -> CliResult<Done> {
-    let out = cli.output;
+    let out = cli.output();
+    let exporting = matches!(
+        &cli.command,
+        Command::Settings(args::SettingsCommand::Export { .. })
+    );
+    if cli.format == args::OutputFormat::Yaml && !exporting {
+        return Err(CliError::Input(
+            "-o yaml writes settings documents (settings export); use -o json here".into(),
+        ));
+    }
     if let Command::Users(args::UsersCommand::Import(import)) = &cli.command {
         let changes = cmd_import::run(console, &target(cli)?, import, out).await?;
         return Ok(if changes {
@@ -105,11 +115,14 @@ async fn dispatch(console: &Console, cli: &Cli) -> CliResult<Done> {
     if let Command::Settings(command) = &cli.command {
         let target = target(cli)?;
         return Ok(
-            match cmd_settings::run(console, &target, command, out).await? {
+            match cmd_settings::run(console, &target, command, out, cli.format).await? {
                 cmd_orgs::OrgsDone::Clean => Done::Success,
                 cmd_orgs::OrgsDone::Findings => Done::Changes,
             },
         );
+    }
+    if let Command::Secret(command) = &cli.command {
+        return cmd_secret::run(console, command, out).await;
     }
     if let Command::Doctor = &cli.command {
         let report = console.tenants().doctor(&target(cli)?).await?;
@@ -124,7 +137,7 @@ async fn dispatch(console: &Console, cli: &Cli) -> CliResult<Done> {
 }
 
 async fn dispatch_simple(console: &Console, cli: &Cli) -> CliResult<()> {
-    let out = cli.output;
+    let out = cli.output();
     match &cli.command {
         Command::Tenant(TenantCommand::Add(add)) => cmd_tenant::add(console, add, out).await,
         Command::Tenant(TenantCommand::Edit(edit)) => cmd_tenant::edit(console, edit, out).await,
@@ -158,9 +171,13 @@ async fn dispatch_simple(console: &Console, cli: &Cli) -> CliResult<()> {
         Command::Journal(command) => {
             cmd_journal::run(console, cli.tenant.as_deref(), command, out).await
         }
-        Command::Orgs(_) | Command::Entra(_) | Command::Settings(_) | Command::Doctor => Err(
-            CliError::Input("internal error: this command is dispatched earlier".into()),
-        ),
+        Command::Orgs(_)
+        | Command::Entra(_)
+        | Command::Settings(_)
+        | Command::Secret(_)
+        | Command::Doctor => Err(CliError::Input(
+            "internal error: this command is dispatched earlier".into(),
+        )),
     }
 }
 

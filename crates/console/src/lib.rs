@@ -32,6 +32,7 @@ pub mod groups;
 pub mod imports;
 pub mod journal;
 mod laps;
+mod named_secrets;
 pub mod operation;
 pub mod orgs;
 mod plan;

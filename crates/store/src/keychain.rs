@@ -28,6 +28,9 @@ pub enum SecretSlot {
     EntraClientSecret,
     /// The key that seals the Entra certificate's private key in the store.
     EntraSealingKey,
+    /// A secret an admin filed under a name for settings documents (`keychain:NAME`); the
+    /// "tenant id" it is read with is that name.
+    Named,
 }
 
 impl SecretSlot {
@@ -37,6 +40,7 @@ impl SecretSlot {
             SecretSlot::Session => "session",
             SecretSlot::EntraClientSecret => "entra-client-secret",
             SecretSlot::EntraSealingKey => "entra-sealing-key",
+            SecretSlot::Named => "named",
         }
     }
 }
@@ -104,7 +108,10 @@ impl OsKeychain {
     }
 
     fn entry(&self, tenant_id: &str, slot: SecretSlot) -> Result<keyring::Entry, KeychainError> {
-        let user = format!("tenant/{tenant_id}/{}", slot.label());
+        let user = match slot {
+            SecretSlot::Named => format!("named/{tenant_id}"),
+            _ => format!("tenant/{tenant_id}/{}", slot.label()),
+        };
         keyring::Entry::new(&self.service, &user).map_err(classify)
     }
 }

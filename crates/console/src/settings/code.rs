@@ -48,6 +48,8 @@ pub struct SettingsPlanView {
     pub keys: Vec<KeyChange>,
     /// Secrets the apply will read from the environment, by variable name.
     pub from_environment: Vec<String>,
+    /// Secrets the apply will read from the OS keychain, by name (`clooctl secret set NAME`).
+    pub from_keychain: Vec<String>,
 }
 
 /// What applying a settings plan did.
@@ -132,6 +134,14 @@ impl Settings<'_> {
                 _ => None,
             })
             .collect();
+        let from_keychain = sections
+            .iter()
+            .flat_map(|s| &s.secrets)
+            .filter_map(|s| match &s.reference {
+                SecretRef::Keychain(name) => Some(name.clone()),
+                _ => None,
+            })
+            .collect();
         let plan = SettingsPlanDocument {
             id: uuid::Uuid::new_v4().to_string(),
             tenant: self.c.target_key(target).await?,
@@ -155,6 +165,7 @@ impl Settings<'_> {
             config_version: plan.config_version,
             keys: plan.keys,
             from_environment,
+            from_keychain,
         })
     }
 
@@ -202,11 +213,10 @@ impl Settings<'_> {
                     ),
                 });
             }
-            let supplied = plan
-                .sections
-                .iter()
-                .map(secrets_from_environment)
-                .collect::<ConsoleResult<Vec<_>>>()?;
+            let mut supplied = Vec::new();
+            for section in &plan.sections {
+                supplied.push(self.supplied_secrets(section).await?);
+            }
             op.record_before(&serde_json::to_value(&plan.keys).unwrap_or_default());
             let written = |done: &[SettingsChange]| {
                 let names: Vec<&str> = done.iter().map(|c| c.section.as_str()).collect();
@@ -257,30 +267,46 @@ impl Settings<'_> {
     }
 }
 
-/// The `env:` secrets of one section, read now; refused (nothing written) when one is not set.
-fn secrets_from_environment(section: &SectionChanges) -> ConsoleResult<Vec<NewSecret>> {
-    let mut secrets = Vec::new();
-    for s in &section.secrets {
-        if let SecretRef::Env(name) = &s.reference {
-            let value = std::env::var(name)
-                .ok()
-                .filter(|v| !v.is_empty())
-                .ok_or_else(|| {
-                    ConsoleError::invalid(
-                        name.as_str(),
-                        format!(
-                            "{}.{} takes its secret from the environment variable {name}, which is not set: nothing was written",
-                            section.section, s.path
-                        ),
-                    )
-                })?;
+impl Settings<'_> {
+    /// The `env:` and `keychain:` secrets of one section, read now; refused (nothing written)
+    /// when one is not set.
+    async fn supplied_secrets(&self, section: &SectionChanges) -> ConsoleResult<Vec<NewSecret>> {
+        let mut secrets = Vec::new();
+        for s in &section.secrets {
+            let value = match &s.reference {
+                SecretRef::Env(name) => std::env::var(name)
+                    .ok()
+                    .filter(|v| !v.is_empty())
+                    .map(cloo_domain::Secret::new)
+                    .ok_or_else(|| {
+                        ConsoleError::invalid(
+                            name.as_str(),
+                            format!(
+                                "{}.{} takes its secret from the environment variable {name}, which is not set: nothing was written",
+                                section.section, s.path
+                            ),
+                        )
+                    })?,
+                SecretRef::Keychain(name) => {
+                    self.c.named_secret(name).await?.ok_or_else(|| {
+                        ConsoleError::invalid(
+                            name.as_str(),
+                            format!(
+                                "{}.{} takes its secret from the keychain secret {name}, which is not filed (clooctl secret set {name}): nothing was written",
+                                section.section, s.path
+                            ),
+                        )
+                    })?
+                }
+                SecretRef::Keep | SecretRef::Empty => continue,
+            };
             secrets.push(NewSecret {
                 path: s.path.clone(),
-                value: cloo_domain::Secret::new(value),
+                value,
             });
         }
+        Ok(secrets)
     }
-    Ok(secrets)
 }
 
 impl Settings<'_> {
@@ -343,12 +369,7 @@ impl Settings<'_> {
         file_name: &str,
         bytes: &[u8],
     ) -> ConsoleResult<SettingsPlanView> {
-        let document: Value = serde_json::from_slice(bytes).map_err(|e| {
-            ConsoleError::invalid_at(
-                format!("{file_name}:{}:{}", e.line(), e.column()),
-                format!("not a JSON settings document: {e}"),
-            )
-        })?;
+        let document = document_from_bytes(file_name, bytes)?;
         self.plan(target, file_name, &document).await
     }
 }
@@ -373,5 +394,56 @@ impl Settings<'_> {
             );
         }
         Ok(plans)
+    }
+}
+
+/// How a settings document is written out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentFormat {
+    /// JSON (the default).
+    Json,
+    /// YAML, for people who review documents in pull requests.
+    Yaml,
+}
+
+impl DocumentFormat {
+    /// The format a file name says (`.yaml` and `.yml` are YAML, anything else JSON).
+    pub fn of_file(file_name: &str) -> DocumentFormat {
+        let lower = file_name.to_ascii_lowercase();
+        if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+            DocumentFormat::Yaml
+        } else {
+            DocumentFormat::Json
+        }
+    }
+}
+
+/// A settings document as text in `format`.
+pub fn document_text(document: &Value, format: DocumentFormat) -> ConsoleResult<String> {
+    match format {
+        DocumentFormat::Json => serde_json::to_string_pretty(document)
+            .map_err(|e| ConsoleError::invalid("document", e.to_string())),
+        DocumentFormat::Yaml => serde_yaml::to_string(document)
+            .map_err(|e| ConsoleError::invalid("document", e.to_string())),
+    }
+}
+
+/// A settings document read from a file's bytes, JSON or YAML by its name; a syntax error is
+/// placed as `file:line:column`.
+pub fn document_from_bytes(file_name: &str, bytes: &[u8]) -> ConsoleResult<Value> {
+    match DocumentFormat::of_file(file_name) {
+        DocumentFormat::Json => serde_json::from_slice(bytes).map_err(|e| {
+            ConsoleError::invalid_at(
+                format!("{file_name}:{}:{}", e.line(), e.column()),
+                format!("not a JSON settings document: {e}"),
+            )
+        }),
+        DocumentFormat::Yaml => serde_yaml::from_slice(bytes).map_err(|e| {
+            let at = e
+                .location()
+                .map(|l| format!("{file_name}:{}:{}", l.line(), l.column()))
+                .unwrap_or_else(|| file_name.to_owned());
+            ConsoleError::invalid_at(at, format!("not a YAML settings document: {e}"))
+        }),
     }
 }

@@ -10,7 +10,9 @@ mod drift;
 mod wipe;
 
 pub use access::{SettingsAccess, access_of};
-pub use code::{SettingsApplyReport, SettingsPlanDocument, SettingsPlanView};
+pub use code::{
+    DocumentFormat, SettingsApplyReport, SettingsPlanDocument, SettingsPlanView, document_text,
+};
 pub use connection::ConnectionTest;
 pub use drift::{DRIFT_READS_AT_ONCE, DriftReport};
 pub use wipe::{WipeOutcome, WipeStatement};

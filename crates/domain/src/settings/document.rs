@@ -23,25 +23,50 @@ pub enum SecretRef {
     Empty,
     /// The value of environment variable `NAME` when the plan is applied.
     Env(String),
+    /// The secret filed under `NAME` in the OS keychain (`clooctl secret set NAME`), read when
+    /// the plan is applied.
+    Keychain(String),
+}
+
+/// Whether `name` may name an environment variable or a keychain secret in a document: letters,
+/// digits, `_`, `-` and `.`, not empty.
+pub fn is_reference_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 128
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
 impl SecretRef {
-    /// Reads a reference as a document writes it (`keep`, `""`, `env:NAME`).
+    /// Reads a reference as a document writes it (`keep`, `""`, `env:NAME`, `keychain:NAME`).
     pub fn parse(text: &str) -> Result<SecretRef, String> {
+        if let Some(name) = text.strip_prefix("env:") {
+            return if !name.is_empty()
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            {
+                Ok(SecretRef::Env(name.to_owned()))
+            } else {
+                Err(format!(
+                    "{name:?} is not an environment variable name (letters, digits, _)"
+                ))
+            };
+        }
+        if let Some(name) = text.strip_prefix("keychain:") {
+            return if is_reference_name(name) {
+                Ok(SecretRef::Keychain(name.to_owned()))
+            } else {
+                Err(format!(
+                    "{name:?} is not a keychain secret name (letters, digits, _, - and .)"
+                ))
+            };
+        }
         match text {
             "keep" => Ok(SecretRef::Keep),
             "" => Ok(SecretRef::Empty),
-            _ => match text.strip_prefix("env:") {
-                Some(name) if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
-                    Ok(SecretRef::Env(name.to_owned()))
-                }
-                _ if text.starts_with("keychain:") => Err(
-                    "keychain: references are not supported yet; use env:NAME or keep".to_owned(),
-                ),
-                _ => Err(
-                    "a secret in a settings document must be a reference (keep, env:NAME or \"\"), never the secret itself".to_owned(),
-                ),
-            },
+            _ => Err(
+                "a secret in a settings document must be a reference (keep, env:NAME, keychain:NAME or \"\"), never the secret itself".to_owned(),
+            ),
         }
     }
 
@@ -51,6 +76,7 @@ impl SecretRef {
             SecretRef::Keep => "keep".into(),
             SecretRef::Empty => String::new(),
             SecretRef::Env(name) => format!("env:{name}"),
+            SecretRef::Keychain(name) => format!("keychain:{name}"),
         }
     }
 }

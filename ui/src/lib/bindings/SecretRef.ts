@@ -3,4 +3,4 @@
 /**
  * A reference standing for a secret in a document.
  */
-export type SecretRef = { "kind": "keep" } | { "kind": "empty" } | { "kind": "env", "name": string };
+export type SecretRef = { "kind": "keep" } | { "kind": "empty" } | { "kind": "env", "name": string } | { "kind": "keychain", "name": string };

@@ -20,4 +20,8 @@ keys: Array<KeyChange>,
 /**
  * Secrets the apply will read from the environment, by variable name.
  */
-from_environment: Array<string>, };
+from_environment: Array<string>, 
+/**
+ * Secrets the apply will read from the OS keychain, by name (`clooctl secret set NAME`).
+ */
+from_keychain: Array<string>, };

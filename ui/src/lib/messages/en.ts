@@ -556,10 +556,11 @@ export const en = {
   },
   settingsCode: {
     export: 'Export settings (no secrets)',
-    exported: (path: string) => `Saved ${path}. Secrets are written as "keep"; use env:NAME to supply one from clooctl.`,
-    what: 'a settings document (JSON)',
+    exported: (path: string) => `Saved ${path}. Secrets are written as "keep"; use env:NAME or keychain:NAME to supply one from clooctl.`,
+    what: 'a settings document (JSON or YAML)',
     planTitle: (version: number) => `Changes from the document (config version ${version})`,
     fromEnvironment: (names: string) => `Secrets read from the environment when applied: ${names}`,
+    fromKeychain: (names: string) => `Secrets read from the OS keychain when applied: ${names}`,
     applied: (sections: string) => (sections ? `Applied: ${sections}.` : 'Nothing to apply.'),
   },
   settingsWipe: {

@@ -539,10 +539,11 @@ export const ko: Messages = {
   },
   settingsCode: {
     export: '설정 내보내기 (비밀 값 제외)',
-    exported: (path: string) => `${path}에 저장했습니다. 비밀 값은 "keep"으로 기록됩니다. clooctl에서 env:NAME으로 값을 넣을 수 있습니다.`,
-    what: '설정 문서(JSON)',
+    exported: (path: string) => `${path}에 저장했습니다. 비밀 값은 "keep"으로 기록됩니다. clooctl에서 env:NAME 또는 keychain:NAME으로 값을 넣을 수 있습니다.`,
+    what: '설정 문서(JSON 또는 YAML)',
     planTitle: (version: number) => `문서에 따른 변경 (설정 버전 ${version})`,
     fromEnvironment: (names: string) => `적용할 때 환경 변수에서 읽을 비밀 값: ${names}`,
+    fromKeychain: (names: string) => `적용할 때 OS 키체인에서 읽는 비밀: ${names}`,
     applied: (sections: string) => (sections ? `적용했습니다: ${sections}.` : '적용할 것이 없습니다.'),
   },
   settingsWipe: {
