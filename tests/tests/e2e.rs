@@ -1208,6 +1208,25 @@ async fn a_settings_document_is_reviewed_key_by_key_applied_and_another_tenant_c
         line.contains("700") && line.contains("512") && line.contains("differs"),
         "{line}"
     );
+
+    // Copy that one key to the other tenant: a plan for it, reviewed, then applied.
+    click(&app, "[data-testid='drift-pick-documents.CHUNK_SIZE']").await;
+    click(&app, "[data-testid=drift-copy]").await;
+    let plan = wait_text(
+        &app,
+        "[data-testid=drift-copy-plan-Other]",
+        "documents.CHUNK_SIZE",
+    )
+    .await;
+    assert!(plan.contains("512") && plan.contains("700"), "{plan}");
+    click(&app, "[data-testid=drift-apply-Other]").await;
+    wait_text(&app, "[data-testid=drift-copied-Other]", "retrieval").await;
+    let copied = other
+        .client()
+        .settings_section(&token, "api/v1/retrieval/config")
+        .await
+        .expect("the other tenant's retrieval");
+    assert_eq!(copied["CHUNK_SIZE"], 700);
     app.close().await.expect("close");
 }
 

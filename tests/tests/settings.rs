@@ -1950,3 +1950,81 @@ async fn a_yaml_document_round_trips_and_its_syntax_errors_are_placed() {
     let elsewhere = cli.run(&["users", "list", "-o", "yaml"], "");
     assert_eq!(elsewhere.code, 2, "{}", elsewhere.stderr);
 }
+
+#[tokio::test]
+async fn chosen_keys_are_copied_to_another_tenant_and_nothing_else() {
+    let a = SandboxProcess::start(&[]).expect("a");
+    let b = SandboxProcess::start(&[]).expect("b");
+    plant_secrets(&a).await;
+    plant_secrets(&b).await;
+    let token = a.admin_token().await;
+    a.client()
+        .write_settings_section(
+            &token,
+            "api/v1/retrieval/config/update",
+            &json!({"CHUNK_SIZE": 700, "CHUNK_OVERLAP": 50}),
+        )
+        .await
+        .expect("source");
+    let cli = cloo_tests::Clooctl::new("cli-settings-copy-keys");
+    assert_eq!(cli.add_tenant(&a, "a", &[]).code, 0);
+    assert_eq!(cli.add_tenant(&b, "b", &[]).code, 0);
+    // Two keys differ on the source; only the one asked for is planned.
+    let planned = cli.run(
+        &[
+            "settings",
+            "copy",
+            "--from",
+            "a",
+            "--to",
+            "b",
+            "--key",
+            "documents.CHUNK_SIZE",
+            "-o",
+            "json",
+        ],
+        "",
+    );
+    assert_eq!(planned.code, 1, "{}", planned.stderr);
+    let plans = planned.json();
+    let keys: Vec<&str> = plans[0]["keys"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .filter_map(|k| k["key"].as_str())
+        .collect();
+    assert_eq!(keys, ["documents.CHUNK_SIZE"]);
+    let id = plans[0]["id"].as_str().expect("id").to_owned();
+    let applied = cli.run(&["--tenant", "b", "settings", "apply", &id], "");
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    assert_eq!(stored(&b, "CHUNK_SIZE").await, 700);
+    let b_token = b.admin_token().await;
+    let retrieval = b
+        .client()
+        .settings_section(&b_token, "api/v1/retrieval/config")
+        .await
+        .expect("b's retrieval");
+    assert_eq!(
+        retrieval["CHUNK_OVERLAP"], 100,
+        "the other key was not copied"
+    );
+    let unknown = cli.run(
+        &[
+            "settings",
+            "copy",
+            "--from",
+            "a",
+            "--to",
+            "b",
+            "--key",
+            "documents.NOPE",
+        ],
+        "",
+    );
+    assert_eq!(unknown.code, 2, "{}", unknown.stderr);
+    assert!(
+        unknown.stderr.contains("documents.NOPE"),
+        "{}",
+        unknown.stderr
+    );
+}

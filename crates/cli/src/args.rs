@@ -941,9 +941,13 @@ pub enum SettingsCommand {
         /// A tenant to copy to (repeatable).
         #[arg(long, required = true)]
         to: Vec<String>,
-        /// The tabs to copy (repeatable; at least one).
-        #[arg(long, required = true)]
+        /// The tabs to copy (repeatable).
+        #[arg(long, required_unless_present = "key")]
         tab: Vec<String>,
+        /// Only this key (`code_execution.CODE_EXECUTION_JUPYTER_TIMEOUT`; repeatable): its
+        /// whole field is copied.
+        #[arg(long)]
+        key: Vec<String>,
     },
     /// Remove everything of one kind, irreversibly: vector-db, files or models. Shows exactly
     /// what goes, then asks for the deployment's name (exit 3 when it does not match).

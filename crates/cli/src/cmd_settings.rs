@@ -221,11 +221,15 @@ pub async fn run(
                 OrgsDone::Clean
             })
         }
-        SettingsCommand::Copy { from, to, tab } => {
-            let tabs = parse_tabs(tab)?;
+        SettingsCommand::Copy { from, to, tab, key } => {
+            let tabs = if tab.is_empty() {
+                Vec::new()
+            } else {
+                parse_tabs(tab)?
+            };
             let targets: Vec<Target> = to.iter().map(|t| Target::Tenant(t.clone())).collect();
             let plans = settings
-                .plan_copy(&Target::Tenant(from.clone()), from, &targets, &tabs)
+                .plan_copy(&Target::Tenant(from.clone()), &targets, &tabs, key)
                 .await?;
             match out {
                 Output::Json => print_json(&plans)?,

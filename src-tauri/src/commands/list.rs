@@ -146,6 +146,8 @@ commands! {
     call fn wipe_statement(tenant: String, wipe: Wipe) -> WipeStatement => settings::wipe_statement;
     /// Runs an irreversible settings action once the deployment's name is typed (journaled).
     call fn run_wipe(tenant: String, wipe: Wipe, typed: String) -> WipeOutcome => settings::run_wipe;
+    /// Plans copying chosen keys from one tenant to others: one stored plan per target.
+    call fn plan_settings_copy(source: String, targets: Vec<String>, keys: Vec<String>) -> Vec<SettingsCopyPlan> => settings::plan_settings_copy;
     /// Compares the settings of several tenants key by key.
     call fn settings_drift(tenants: Vec<String>, tabs: Vec<Tab>) -> DriftReport => settings::settings_drift;
 

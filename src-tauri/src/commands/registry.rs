@@ -19,7 +19,7 @@ use cloo_console::journal::{JournalEntry, JournalPage, JournalQuery};
 use cloo_console::orgs::{OrgSummary, OrgTreeNode, UnitDetail};
 use cloo_console::settings::{
     ConnectionTest, DriftReport, FieldEdit, FieldSecret, SettingsApplyReport, SettingsChange,
-    SettingsPlanView, SettingsReview, TabView, WipeOutcome, WipeStatement,
+    SettingsCopyPlan, SettingsPlanView, SettingsReview, TabView, WipeOutcome, WipeStatement,
 };
 use cloo_console::tenants::{
     AddTenantRequest, ConnectionReport, EditTenantRequest, RemovedTenant, StartupState, TenantView,

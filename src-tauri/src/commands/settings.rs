@@ -4,7 +4,8 @@
 use super::{Reply, Shell, on, quiet};
 use cloo_console::settings::{
     ConnectionTest, DriftReport, FieldEdit, FieldSecret, SettingsApplyReport, SettingsChange,
-    SettingsPlanView, SettingsReview, TabView, WipeOutcome, WipeStatement, to_domain,
+    SettingsCopyPlan, SettingsPlanView, SettingsReview, TabView, WipeOutcome, WipeStatement,
+    to_domain,
 };
 use cloo_domain::settings::Tab;
 use cloo_domain::settings::probes::ProbeKind;
@@ -120,4 +121,23 @@ pub async fn run_wipe(
         .settings()
         .wipe(&on(tenant), wipe, &typed, &quiet())
         .await?)
+}
+
+pub async fn plan_settings_copy(
+    shell: &Shell,
+    source: String,
+    targets: Vec<String>,
+    keys: Vec<String>,
+) -> Reply<Vec<SettingsCopyPlan>> {
+    let on_targets: Vec<cloo_console::Target> = targets.iter().cloned().map(on).collect();
+    let plans = shell
+        .console
+        .settings()
+        .plan_copy(&on(source), &on_targets, &[], &keys)
+        .await?;
+    Ok(targets
+        .into_iter()
+        .zip(plans)
+        .map(|(target, plan)| SettingsCopyPlan { target, plan })
+        .collect())
 }

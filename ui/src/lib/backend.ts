@@ -44,6 +44,7 @@ export type { OrgSummary } from './bindings/OrgSummary';
 export type { OrgTreeNode } from './bindings/OrgTreeNode';
 export type { SectionView } from './bindings/SectionView';
 export type { DriftReport } from './bindings/DriftReport';
+export type { SettingsCopyPlan } from './bindings/SettingsCopyPlan';
 export type { SettingsPlanView } from './bindings/SettingsPlanView';
 export type { SettingsReview } from './bindings/SettingsReview';
 export type { Tab as SettingsTab } from './bindings/Tab';

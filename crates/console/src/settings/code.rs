@@ -375,17 +375,42 @@ impl Settings<'_> {
 }
 
 impl Settings<'_> {
-    /// Copies the settings of `tabs` from `source` to each of `targets` as one stored plan per
-    /// target (apply each by id): the source's export, planned against the target. Secrets are
-    /// not copied — the source's are masked — so every target keeps its own.
+    /// Copies the settings of `tabs`, or only the fields `keys` name (`tab.FIELD…`, see
+    /// `cloo_domain::settings::selection`), from `source` to each of `targets` as one stored
+    /// plan per target (apply each by id): the source's export, planned against the target.
+    /// Secrets are not copied — the source's are masked — so every target keeps its own.
     pub async fn plan_copy(
         &self,
         source: &Target,
-        source_name: &str,
         targets: &[Target],
         tabs: &[Tab],
+        keys: &[String],
     ) -> ConsoleResult<Vec<SettingsPlanView>> {
-        let document = self.export(source, tabs).await?;
+        let source_name = self.c.tenant_ref(source).await?.name;
+        let mut tabs = tabs.to_vec();
+        for key in keys {
+            let name = key.split('.').next().unwrap_or_default();
+            let tab = Tab::parse(name).ok_or_else(|| {
+                ConsoleError::invalid("key", format!("{key:?} does not start with a settings tab"))
+            })?;
+            if !tabs.contains(&tab) {
+                tabs.push(tab);
+            }
+        }
+        let mut document = self.export(source, &tabs).await?;
+        if !keys.is_empty() {
+            let (picked, unknown) = cloo_domain::settings::selection::select_keys(&document, keys);
+            if !unknown.is_empty() {
+                return Err(ConsoleError::invalid(
+                    "key",
+                    format!(
+                        "{source_name} has no such settings key: {}",
+                        unknown.join(", ")
+                    ),
+                ));
+            }
+            document = picked;
+        }
         let mut plans = Vec::with_capacity(targets.len());
         for target in targets {
             plans.push(
@@ -395,6 +420,16 @@ impl Settings<'_> {
         }
         Ok(plans)
     }
+}
+
+/// A copy's plan for one target.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct SettingsCopyPlan {
+    /// The target tenant, as the shell named it.
+    pub target: String,
+    /// Its plan (apply it on that tenant by id).
+    pub plan: SettingsPlanView,
 }
 
 /// How a settings document is written out.

@@ -11,7 +11,8 @@ mod wipe;
 
 pub use access::{SettingsAccess, access_of};
 pub use code::{
-    DocumentFormat, SettingsApplyReport, SettingsPlanDocument, SettingsPlanView, document_text,
+    DocumentFormat, SettingsApplyReport, SettingsCopyPlan, SettingsPlanDocument, SettingsPlanView,
+    document_text,
 };
 pub use connection::ConnectionTest;
 pub use drift::{DRIFT_READS_AT_ONCE, DriftReport};

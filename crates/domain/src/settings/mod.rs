@@ -8,6 +8,7 @@ pub mod field_rules;
 pub mod masking;
 pub mod model_rows;
 pub mod probes;
+pub mod selection;
 pub mod wipe;
 pub mod write_back;
 

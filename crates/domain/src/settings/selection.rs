@@ -86,8 +86,10 @@ mod tests {
 
     #[test]
     fn a_field_key_keeps_that_field_only() {
-        let (picked, unknown) =
-            select_keys(&doc(), &["code_execution.CODE_EXECUTION_JUPYTER_TIMEOUT".into()]);
+        let (picked, unknown) = select_keys(
+            &doc(),
+            &["code_execution.CODE_EXECUTION_JUPYTER_TIMEOUT".into()],
+        );
         assert!(unknown.is_empty());
         assert_eq!(
             picked,
@@ -105,7 +107,10 @@ mod tests {
                 "connections.storage.s3.bucket_name".into(),
             ],
         );
-        assert_eq!(picked["connections"]["OPENAI_API_CONFIGS"], json!({"0": {"enable": true}}));
+        assert_eq!(
+            picked["connections"]["OPENAI_API_CONFIGS"],
+            json!({"0": {"enable": true}})
+        );
         assert_eq!(
             picked["connections"]["storage"],
             json!({"s3": {"bucket_name": "b", "access_key_id": "keep"}}),

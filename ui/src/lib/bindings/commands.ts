@@ -42,6 +42,7 @@ import type { Progress } from './Progress';
 import type { RemovedTenant } from './RemovedTenant';
 import type { SettingsApplyReport } from './SettingsApplyReport';
 import type { SettingsChange } from './SettingsChange';
+import type { SettingsCopyPlan } from './SettingsCopyPlan';
 import type { SettingsPlanView } from './SettingsPlanView';
 import type { SettingsReview } from './SettingsReview';
 import type { StartupState } from './StartupState';
@@ -125,6 +126,7 @@ export interface Commands {
   test_settings_connection: { args: { tenant: string; kind: ProbeKind; index: number | null }; result: ConnectionTest };
   wipe_statement: { args: { tenant: string; wipe: Wipe }; result: WipeStatement };
   run_wipe: { args: { tenant: string; wipe: Wipe; typed: string }; result: WipeOutcome };
+  plan_settings_copy: { args: { source: string; targets: Array<string>; keys: Array<string> }; result: Array<SettingsCopyPlan> };
   settings_drift: { args: { tenants: Array<string>; tabs: Array<Tab> }; result: DriftReport };
   journal_page: { args: { query: JournalQuery }; result: JournalPage };
   journal_entry: { args: { id: number }; result: JournalEntry };

@@ -595,6 +595,13 @@ export const en = {
     onlyThisTab: (tab: string) => `Only ${tab}`,
     compare: 'Compare',
     none: 'No differences.',
+    pick: 'Copy',
+    pickKey: (key: string) => `Copy ${key}`,
+    copy: (n: number, from: string) => `Plan copying ${n} key(s) from ${from}…`,
+    copyTo: (name: string) => `To ${name}`,
+    nothingToCopy: 'Already the same: nothing to copy.',
+    applyTo: (name: string) => `Apply to ${name}`,
+    copied: (sections: string) => (sections ? `Applied: ${sections}.` : 'Nothing to apply.'),
     key: 'Key',
     verdict: 'Verdict',
     verdicts: {

@@ -578,6 +578,13 @@ export const ko: Messages = {
     onlyThisTab: (tab: string) => `${tab}만`,
     compare: '비교',
     none: '차이가 없습니다.',
+    pick: '복사',
+    pickKey: (key: string) => `${key} 복사`,
+    copy: (n: number, from: string) => `${from}에서 키 ${n}개 복사 계획…`,
+    copyTo: (name: string) => `대상: ${name}`,
+    nothingToCopy: '이미 같습니다: 복사할 것이 없습니다.',
+    applyTo: (name: string) => `${name}에 적용`,
+    copied: (sections: string) => (sections ? `적용됨: ${sections}.` : '적용할 것이 없습니다.'),
     key: '키',
     verdict: '판정',
     verdicts: {
