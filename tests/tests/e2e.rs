@@ -1318,5 +1318,13 @@ async fn deleting_all_files_shows_what_goes_and_needs_the_deployments_name() {
         .expect("json");
     assert_eq!(counts["files"], 0);
     assert_eq!(counts["knowledge"], 4, "knowledge bases stay");
+    // The Images tab says which license module gates it.
+    select(&app, "[data-testid=settings-tab]", "images").await;
+    wait_text(
+        &app,
+        "[data-testid=settings-license-images]",
+        "image_generation",
+    )
+    .await;
     app.close().await.expect("close");
 }

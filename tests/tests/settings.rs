@@ -2028,3 +2028,44 @@ async fn chosen_keys_are_copied_to_another_tenant_and_nothing_else() {
         unknown.stderr
     );
 }
+
+#[tokio::test]
+async fn prompt_suggestions_are_read_by_the_token_cookie_and_written_whole() {
+    let sandbox = SandboxProcess::start(&[]).expect("sandbox");
+    let (console, target, _dir) = cloo_tests::direct_console(&sandbox).await;
+    // The Authorization header is not enough for /api/config: its answer has no suggestions.
+    let token = sandbox.admin_token().await;
+    let public = sandbox
+        .client()
+        .settings_section(&token, "api/config")
+        .await
+        .expect("config");
+    assert!(
+        public.get("default_prompt_suggestions").is_none(),
+        "{public}"
+    );
+    let tab = console
+        .settings()
+        .get_tab(&target, cloo_domain::settings::Tab::Interface)
+        .await
+        .expect("tab");
+    let section = tab
+        .sections
+        .iter()
+        .find(|s| s.key == "suggestions")
+        .expect("the suggestions section");
+    assert!(section.error.is_none(), "{:?}", section.error);
+    assert_eq!(section.values, json!({"suggestions": []}));
+    let wanted = json!([{"title": ["Summarise", "a document"], "content": "Summarise this:"}]);
+    let change = set(
+        &console,
+        &target,
+        "suggestions",
+        &[edit("suggestions", wanted.clone())],
+        &[],
+    )
+    .await
+    .expect("set");
+    assert!(change.differences.is_empty(), "{:?}", change.differences);
+    assert_eq!(stored(&sandbox, "DEFAULT_PROMPT_SUGGESTIONS").await, wanted);
+}

@@ -236,6 +236,36 @@ impl Client {
             request = request.timeout(limit);
         }
         let response = request.send().await.map_err(|e| self.transport_error(&e))?;
+        self.answer(endpoint, response).await
+    }
+
+    /// `GET` `path` with the caller identified by the `token` cookie instead of the
+    /// Authorization header: `/api/config` reads only the cookie.
+    pub(crate) async fn get_by_cookie<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        token: &Secret,
+    ) -> Result<T, ApiError> {
+        let url = self.base.join(path).map_err(|e| ApiError::InvalidUrl {
+            url: format!("{}{path}", self.base),
+            reason: e.to_string(),
+        })?;
+        let response = self
+            .http
+            .get(url)
+            .header(reqwest::header::COOKIE, format!("token={}", token.expose()))
+            .send()
+            .await
+            .map_err(|e| self.transport_error(&e))?;
+        self.answer(format!("GET /{path}"), response).await
+    }
+
+    /// Reads an answer: its body parsed, or the failure classified.
+    async fn answer<T: DeserializeOwned>(
+        &self,
+        endpoint: String,
+        response: reqwest::Response,
+    ) -> Result<T, ApiError> {
         let status = response.status().as_u16();
         let bytes = response
             .bytes()

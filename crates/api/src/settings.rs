@@ -18,6 +18,16 @@ impl Client {
         self.get(path, Some(token), &[]).await
     }
 
+    /// `GET` a section whose endpoint knows the caller only by the `token` cookie
+    /// (`/api/config`, which holds the prompt suggestions).
+    pub async fn settings_section_by_cookie(
+        &self,
+        token: &Secret,
+        path: &str,
+    ) -> Result<Value, ApiError> {
+        self.get_by_cookie(path, token).await
+    }
+
     /// `POST` a settings section's body to `path`; the answer is the section again, or a
     /// status object for some endpoints.
     pub async fn write_settings_section(

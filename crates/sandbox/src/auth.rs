@@ -107,6 +107,21 @@ fn credential_of(parts: &Parts) -> Option<String> {
     })
 }
 
+/// The user of the `token` cookie alone, as `GET /api/config` finds its caller: a session token
+/// (never an API key, never the Authorization header); `None` for anyone else.
+pub async fn cookie_user(state: &AppState, headers: &axum::http::HeaderMap) -> Option<UserRow> {
+    let token = headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == "token")
+        .map(|(_, value)| value.to_owned())?;
+    let id = decode_token(&state.jwt_key, &token)?;
+    state.db.user_by_id(&id).await.ok().flatten()
+}
+
 /// Resolves the request's credential to a user, or answers as the server does.
 async fn authenticate(state: &AppState, parts: &Parts) -> Result<UserRow, ApiFailure> {
     let credential =

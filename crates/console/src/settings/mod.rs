@@ -52,6 +52,9 @@ pub struct SectionView {
     pub secrets: Vec<SecretField>,
     /// Why the section could not be read.
     pub error: Option<ErrorView>,
+    /// The license module that gates it (`image_generation`), if any: with license enforcement
+    /// on and the module not licensed, the deployment refuses it.
+    pub license: Option<String>,
 }
 
 /// A secret field of a section.
@@ -286,9 +289,27 @@ impl Settings<'_> {
     async fn read_answer(&self, target: &Target, section: &Section) -> ConsoleResult<Value> {
         let session = self.c.session(target).await?;
         let path = section.read;
-        session
-            .call(|c, t| async move { c.settings_section(&t, path).await })
-            .await
+        if !section.cookie_read {
+            return session
+                .call(|c, t| async move { c.settings_section(&t, path).await })
+                .await;
+        }
+        let answer = session
+            .call(|c, t| async move { c.settings_section_by_cookie(&t, path).await })
+            .await?;
+        // The cookie carries a session token only: with an API key the answer is the public
+        // one, which does not hold the section at all.
+        match section.read_key {
+            Some(key) if answer.get(key).is_none() => {
+                Err(ConsoleError::Api(cloo_api::ApiError::Forbidden {
+                    status: 403,
+                    detail: format!(
+                        "GET /{path} shows {key} only to a password sign-in (it reads the token cookie, which an API key cannot be)"
+                    ),
+                }))
+            }
+            _ => Ok(answer),
+        }
     }
 
     /// One section as the deployment answers it.
@@ -302,6 +323,7 @@ impl Settings<'_> {
             secrets: secret_fields(section, &values),
             values,
             error: None,
+            license: section.license.map(str::to_owned),
         })
     }
 
@@ -318,6 +340,7 @@ impl Settings<'_> {
                     values: Value::Null,
                     secrets: Vec::new(),
                     error: Some(e.view()),
+                    license: section.license.map(str::to_owned),
                 },
                 Err(e) => return Err(e),
             });

@@ -174,6 +174,11 @@ pub struct Section {
     /// When the GET answers a bare list (banners): the key it is edited under, which is also
     /// how the POST takes it (`{"banners": [...]}`).
     pub wrapped: Option<&'static str>,
+    /// When the section is one key of an answer it is not written back into (the prompt
+    /// suggestions are `default_prompt_suggestions` of `GET /api/config`): that key.
+    pub read_key: Option<&'static str>,
+    /// The GET identifies the caller only by the `token` cookie (`/api/config`).
+    pub cookie_read: bool,
 }
 
 impl Section {
@@ -200,6 +205,8 @@ impl Section {
             secrets: &[],
             urls: None,
             wrapped: None,
+            read_key: None,
+            cookie_read: false,
         }
     }
 
@@ -471,6 +478,18 @@ pub static SECTIONS: &[Section] = &[
             "api/v1/images/image/config",
             "api/v1/images/image/config/update",
             Caller::Admin,
+        )
+    },
+    Section {
+        wrapped: Some("suggestions"),
+        read_key: Some("default_prompt_suggestions"),
+        cookie_read: true,
+        ..Section::base(
+            "suggestions",
+            Tab::Interface,
+            "api/config",
+            "api/v1/configs/suggestions",
+            Caller::VerifiedReadSettingsWrite,
         )
     },
     Section {

@@ -159,6 +159,10 @@ pub fn read_back_differences(
 /// The section's object as the console shows and edits it: the answer (or its `within` key)
 /// without the fields the POST does not take.
 pub fn editable_view(section: &Section, answer: &Value) -> Value {
+    let answer = match section.read_key {
+        Some(key) => answer.get(key).unwrap_or(&Value::Null),
+        None => answer,
+    };
     let mut view = match (section.within, section.wrapped) {
         (Some(key), _) => answer.get(key).cloned().unwrap_or(Value::Null),
         (None, Some(key)) => {

@@ -47,11 +47,14 @@ async fn version() -> Json<Value> {
     Json(json!({"version": SERVER_VERSION}))
 }
 
-async fn app_config(State(state): State<Arc<AppState>>) -> ApiResult<Json<Value>> {
+async fn app_config(
+    State(state): State<Arc<AppState>>,
+    headers: axum::http::HeaderMap,
+) -> ApiResult<Json<Value>> {
     let onboarding = state.db.user_count().await? == 0;
     let enable_signup = state.setting_bool("ENABLE_SIGNUP", true).await?;
     let enable_api_key = state.setting_bool("ENABLE_API_KEY", true).await?;
-    Ok(Json(json!({
+    let mut config = json!({
         "onboarding": onboarding,
         "status": true,
         "name": "ClooSphere",
@@ -76,7 +79,22 @@ async fn app_config(State(state): State<Arc<AppState>>) -> ApiResult<Json<Value>
             "enable_email_deidentify": false,
             "enable_websocket": false,
         },
-    })))
+    });
+    // Signed in by the token cookie (the only way this endpoint knows anyone): the
+    // authenticated fields too.
+    if crate::auth::cookie_user(&state, &headers).await.is_some() {
+        config["default_models"] = state
+            .db
+            .config("DEFAULT_MODELS")
+            .await?
+            .unwrap_or(Value::Null);
+        config["default_prompt_suggestions"] = state
+            .db
+            .config("DEFAULT_PROMPT_SUGGESTIONS")
+            .await?
+            .unwrap_or_else(|| json!([]));
+    }
+    Ok(Json(config))
 }
 
 #[derive(Deserialize)]

@@ -27,4 +27,9 @@ secrets: Array<SecretField>,
 /**
  * Why the section could not be read.
  */
-error: ErrorView | null, };
+error: ErrorView | null, 
+/**
+ * The license module that gates it (`image_generation`), if any: with license enforcement
+ * on and the module not licensed, the deployment refuses it.
+ */
+license: string | null, };

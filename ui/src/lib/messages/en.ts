@@ -663,6 +663,8 @@ export const en = {
     review: 'Review…',
     reviewTitle: (section: string) => `Change ${section}`,
     nothingChanges: 'Nothing changes.',
+    licensed: (module: string) => `license module ${module}`,
+    ownPage: 'Branding and the license are not settings fields: they have endpoints of their own (license-branding.md), which this tab does not edit.',
     keptMasked: (fields: string) => `Sent back masked, the server keeps the stored value: ${fields}`,
     modelRowsRemoved: (ids: string) =>
       `Saving deletes the model rows of ${ids}, with who may use them: no connection lists them any more.`,

@@ -646,6 +646,8 @@ export const ko: Messages = {
     review: '검토…',
     reviewTitle: (section: string) => `${section} 변경`,
     nothingChanges: '바뀌는 것이 없습니다.',
+    licensed: (module: string) => `라이선스 모듈 ${module}`,
+    ownPage: '브랜딩과 라이선스는 설정 필드가 아니며 별도의 엔드포인트(license-branding.md)를 가집니다. 이 탭에서는 편집하지 않습니다.',
     keptMasked: (fields: string) => `가려진 채로 보내며 서버가 저장된 값을 유지합니다: ${fields}`,
     modelRowsRemoved: (ids: string) =>
       `저장하면 ${ids}의 모델 행이 사용 권한 설정과 함께 삭제됩니다: 더 이상 어떤 연결에도 나열되지 않습니다.`,

@@ -1,6 +1,7 @@
-//! Two small sections: the Google chat integrations (Connections tab; each flag optional on
-//! POST, the OAuth status computed) and the default models (`/configs/models`, which the web
-//! panel no longer calls but the server still serves).
+//! Small sections: the Google chat integrations (Connections tab; each flag optional on POST,
+//! the OAuth status computed), the default models (`/configs/models`, which the web panel no
+//! longer calls but the server still serves), and the default prompt suggestions (POST only:
+//! they are read back from `GET /api/config` by its token cookie).
 
 use super::{F, Masked, body_object, read_flat, write_present, write_required};
 use crate::AppState;
@@ -22,6 +23,45 @@ pub(super) fn routes() -> Router<Arc<AppState>> {
             "/api/v1/configs/models",
             get(get_models_config).post(set_models_config),
         )
+        .route(
+            "/api/v1/configs/suggestions",
+            axum::routing::post(set_suggestions),
+        )
+}
+
+/// `POST /configs/suggestions`: `{"suggestions": [{title: [string…], content: string}]}`
+/// replaces the list; answers the list.
+async fn set_suggestions(
+    State(state): State<Arc<AppState>>,
+    _: SettingsWriter,
+    Json(body): Json<Value>,
+) -> ApiResult<Json<Value>> {
+    let map = body_object(&body)?;
+    let Some(Value::Array(list)) = map.get("suggestions") else {
+        return Err(super::missing(&["suggestions"]));
+    };
+    let mut issues = Vec::new();
+    for (i, s) in list.iter().enumerate() {
+        let titles_ok = s["title"]
+            .as_array()
+            .is_some_and(|t| t.iter().all(Value::is_string));
+        if !titles_ok {
+            issues.push(
+                serde_json::json!({"type": "list_type", "loc": ["body", "suggestions", i, "title"],
+                "msg": "Input should be a valid list", "input": s.get("title")}),
+            );
+        }
+        if !s["content"].is_string() {
+            issues.push(serde_json::json!({"type": "string_type", "loc": ["body", "suggestions", i, "content"],
+                "msg": "Input should be a valid string", "input": s.get("content")}));
+        }
+    }
+    if !issues.is_empty() {
+        return Err(crate::errors::ApiFailure::validation(issues));
+    }
+    let list = Value::Array(list.clone());
+    super::assign(&state, "DEFAULT_PROMPT_SUGGESTIONS", &list).await?;
+    Ok(Json(list))
 }
 
 const GOOGLE_INTEGRATION: &[F] = &[
