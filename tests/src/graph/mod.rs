@@ -443,10 +443,17 @@ fn issue_token(state: &ServerState, with_refresh: bool) -> Response {
     ([("content-type", "application/json")], body.to_string()).into_response()
 }
 
+/// A fresh GUID-shaped id: the counter keeps ids of one process apart, the clock those of
+/// runs (seeding with `counter ^ seconds` repeated an id when an even counter met an even
+/// second's tick).
 fn uuid_like() -> String {
     static NEXT: AtomicUsize = AtomicUsize::new(1);
     let n = NEXT.fetch_add(1, Ordering::SeqCst) as u64;
-    let mut rng = Rng::new(n ^ now_secs());
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or_default();
+    let mut rng = Rng::new(n.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(nanos));
     rng.guid()
 }
 
