@@ -2069,3 +2069,69 @@ async fn prompt_suggestions_are_read_by_the_token_cookie_and_written_whole() {
     assert!(change.differences.is_empty(), "{:?}", change.differences);
     assert_eq!(stored(&sandbox, "DEFAULT_PROMPT_SUGGESTIONS").await, wanted);
 }
+
+#[tokio::test]
+async fn a_storage_test_sends_typed_credentials_and_stores_nothing() {
+    let sandbox = SandboxProcess::start(&[]).expect("sandbox");
+    plant_secrets(&sandbox).await;
+    let cli = cloo_tests::Clooctl::new("cli-settings-storage-test");
+    assert_eq!(cli.add_tenant(&sandbox, "s", &[]).code, 0);
+    // The server would test the masked values as sent: the console asks for the real ones.
+    let untyped = cli.run(&["settings", "test", "storage"], "");
+    assert_eq!(untyped.code, 2, "{}", untyped.stderr);
+    assert!(
+        untyped
+            .stderr
+            .contains("type s3.access_key_id, s3.secret_access_key"),
+        "{}",
+        untyped.stderr
+    );
+    let typed = cli.run(
+        &[
+            "settings",
+            "test",
+            "storage",
+            "--secret",
+            "s3.access_key_id",
+            "--secret",
+            "s3.secret_access_key",
+        ],
+        "AKIAREALKEY0001\ns3-secret-real-0001\n",
+    );
+    assert_eq!(typed.code, 0, "{}{}", typed.stdout, typed.stderr);
+    assert!(
+        typed.stdout.contains("s3://imgs: reachable"),
+        "{}",
+        typed.stdout
+    );
+    assert!(!typed.stdout.contains("s3-secret-real"), "{}", typed.stdout);
+    // A wrong key is the provider's failure (exit 1), and nothing was stored either way.
+    let version_before = version(&sandbox).await;
+    let file = cli.run(
+        &[
+            "settings",
+            "test",
+            "file-storage",
+            "--secret",
+            "s3.access_key_id",
+            "--secret",
+            "s3.secret_access_key",
+        ],
+        "AKIAFILEKEY0002\n****************0002\n",
+    );
+    assert_eq!(file.code, 1, "{}{}", file.stdout, file.stderr);
+    assert!(
+        file.stdout.contains("File storage connection test failed"),
+        "{}",
+        file.stdout
+    );
+    assert_eq!(
+        version(&sandbox).await,
+        version_before,
+        "a test writes nothing"
+    );
+    assert_eq!(
+        stored(&sandbox, "S3_ACCESS_KEY_ID").await,
+        "AKIAREALKEY0001"
+    );
+}

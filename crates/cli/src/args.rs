@@ -931,6 +931,9 @@ pub enum SettingsCommand {
         /// Do not ask before a probe that can change the deployment (images).
         #[arg(long)]
         yes: bool,
+        /// A credential the storage test sends (read from stdin, one line each, in order).
+        #[arg(long, value_name = "FIELD")]
+        secret: Vec<String>,
     },
     /// Plan copying the settings of some tabs from one tenant to others: one stored plan per
     /// target, shown key by key (secrets stay each target's own). Apply each plan by its id.
@@ -1000,4 +1003,9 @@ pub enum ConnectionKind {
     /// The image engine (AUTOMATIC1111 or ComfyUI). A failed probe turns image generation off
     /// on the deployment, so it asks first.
     Images,
+    /// Image storage credentials: the server tests the values sent, so each secret of the
+    /// provider is typed (--secret s3.secret_access_key …).
+    Storage,
+    /// File storage credentials, likewise.
+    FileStorage,
 }

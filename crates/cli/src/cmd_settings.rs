@@ -255,15 +255,27 @@ pub async fn run(
                 OrgsDone::Clean
             })
         }
-        SettingsCommand::Test { kind, index, yes } => {
+        SettingsCommand::Test {
+            kind,
+            index,
+            yes,
+            secret,
+        } => {
             if *kind == ConnectionKind::Images {
                 confirm(
                     "Probe the image engine? If it does not answer, the deployment turns image generation off.",
                     *yes,
                 )?;
             }
+            let mut secrets = Vec::new();
+            for path in secret {
+                secrets.push(NewSecret {
+                    path: path.clone(),
+                    value: read_secret(&format!("{path}: "))?,
+                });
+            }
             let test = settings
-                .test_connection(target, (*kind).into(), *index, &Observer::quiet())
+                .test_connection(target, (*kind).into(), *index, &secrets, &Observer::quiet())
                 .await?;
             match out {
                 Output::Json => print_json(&test)?,
@@ -340,6 +352,8 @@ impl From<ConnectionKind> for cloo_domain::settings::probes::ProbeKind {
             ConnectionKind::Ollama => ProbeKind::Ollama,
             ConnectionKind::Pgvector => ProbeKind::Pgvector,
             ConnectionKind::Images => ProbeKind::Images,
+            ConnectionKind::Storage => ProbeKind::Storage,
+            ConnectionKind::FileStorage => ProbeKind::FileStorage,
         }
     }
 }

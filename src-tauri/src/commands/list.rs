@@ -141,7 +141,7 @@ commands! {
     /// Applies a stored settings plan (refused when the settings changed since).
     call fn apply_settings_plan(tenant: String, plan_id: String) -> SettingsApplyReport => settings::apply_settings_plan;
     /// Asks the deployment to test a connection with what it stores (`index` for OpenAI and Ollama).
-    call fn test_settings_connection(tenant: String, kind: ProbeKind, index: Option<usize>) -> ConnectionTest => settings::test_settings_connection;
+    call fn test_settings_connection(tenant: String, kind: ProbeKind, index: Option<usize>, secrets: Vec<FieldSecret>) -> ConnectionTest => settings::test_settings_connection;
     /// What an irreversible settings action would remove; nothing is written.
     call fn wipe_statement(tenant: String, wipe: Wipe) -> WipeStatement => settings::wipe_statement;
     /// Runs an irreversible settings action once the deployment's name is typed (journaled).

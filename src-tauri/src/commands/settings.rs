@@ -94,11 +94,13 @@ pub async fn test_settings_connection(
     tenant: String,
     kind: ProbeKind,
     index: Option<usize>,
+    secrets: Vec<FieldSecret>,
 ) -> Reply<ConnectionTest> {
+    let (_, secrets) = to_domain(&[], &secrets);
     Ok(shell
         .console
         .settings()
-        .test_connection(&on(tenant), kind, index, &quiet())
+        .test_connection(&on(tenant), kind, index, &secrets, &quiet())
         .await?)
 }
 

@@ -6,8 +6,10 @@ use super::Settings;
 use crate::Target;
 use crate::error::{ConsoleError, ConsoleResult};
 use crate::operation::{Observer, OperationKind};
+use cloo_domain::settings::NewSecret;
 use cloo_domain::settings::probes::{
     Probe, ProbeCaveat, ProbeKind, image_url_probe, ollama_probe, openai_probe, pgvector_probe,
+    storage_probe,
 };
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -161,7 +163,11 @@ impl Settings<'_> {
             Ok(v) => Ok(test(
                 v != Value::Bool(false),
                 v["data"].as_array().map(Vec::len),
-                v["version"].as_str().unwrap_or_default().to_owned(),
+                v["version"]
+                    .as_str()
+                    .or(v["message"].as_str())
+                    .unwrap_or_default()
+                    .to_owned(),
             )),
             // The token read the settings a moment ago, so a 401 here is the provider's, passed
             // on with its status by the server ("External: …"), not the session's.
@@ -178,12 +184,14 @@ impl Settings<'_> {
 }
 
 impl Settings<'_> {
-    /// Runs the test of `kind` (`index` names the connection for OpenAI and Ollama).
+    /// Runs the test of `kind` (`index` names the connection for OpenAI and Ollama; `secrets`
+    /// are the typed credentials a storage test sends).
     pub async fn test_connection(
         &self,
         target: &Target,
         kind: ProbeKind,
         index: Option<usize>,
+        secrets: &[NewSecret],
         observer: &Observer,
     ) -> ConsoleResult<ConnectionTest> {
         let index = || {
@@ -199,6 +207,35 @@ impl Settings<'_> {
             ProbeKind::Ollama => self.test_ollama(target, index()?).await,
             ProbeKind::Pgvector => self.test_pgvector(target).await,
             ProbeKind::Images => self.test_image_url(target, observer).await,
+            ProbeKind::Storage => self.test_storage(target, false, secrets).await,
+            ProbeKind::FileStorage => self.test_storage(target, true, secrets).await,
         }
+    }
+
+    /// Asks the deployment to try image (or, with `file`, file) storage credentials. The server
+    /// tests the values sent and resolves no masked one, so each secret of the provider must
+    /// be typed; they go to the test only and are stored nowhere.
+    pub async fn test_storage(
+        &self,
+        target: &Target,
+        file: bool,
+        secrets: &[NewSecret],
+    ) -> ConsoleResult<ConnectionTest> {
+        let key = if file { "file_storage" } else { "storage" };
+        let view = self.get_section(target, key).await?.values;
+        let typed: Vec<(String, String)> = secrets
+            .iter()
+            .map(|s| (s.path.clone(), s.value.expose().to_owned()))
+            .collect();
+        let probe = storage_probe(file, &view, &typed).map_err(|missing| {
+            ConsoleError::invalid(
+                "secret",
+                format!(
+                    "the storage test uses the values sent, not the stored ones: type {}",
+                    missing.join(", ")
+                ),
+            )
+        })?;
+        self.run_probe(target, probe).await
     }
 }

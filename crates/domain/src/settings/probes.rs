@@ -3,6 +3,7 @@
 //! the masked form read, with the connection's index where the server resolves it, so no real
 //! secret ever leaves the deployment; where the server does not resolve one, it is withheld.
 
+use super::masking::{hides_a_secret, is_secret_name};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -34,6 +35,10 @@ pub enum ProbeKind {
     Pgvector,
     /// The image engine's URL.
     Images,
+    /// The image storage's credentials (typed: the server tests the values sent).
+    Storage,
+    /// The file storage's credentials (typed likewise).
+    FileStorage,
 }
 
 impl ProbeKind {
@@ -166,6 +171,106 @@ pub fn image_url_probe(images: &Value) -> Probe {
         body: Value::Null,
         reaches,
         caveat: Some(ProbeCaveat::FailureTurnsImagesOff),
+    }
+}
+
+/// The storage credentials test (`POST /configs/storage/test` or `/configs/file-storage/test`)
+/// for the provider `view` is set to (`GET /configs/storage` as the console shows it). The
+/// server tests the values sent and resolves no masked one, so every secret of that provider's
+/// group that is set must be typed (`typed`: dotted path → value); the paths still missing are
+/// the error.
+pub fn storage_probe(
+    file: bool,
+    view: &Value,
+    typed: &[(String, String)],
+) -> Result<Probe, Vec<String>> {
+    let provider = view["provider"].as_str().unwrap_or("local").to_owned();
+    let mut body = json!({"provider": provider});
+    let mut missing = Vec::new();
+    if let Some(group) = view.get(&provider).and_then(Value::as_object) {
+        let mut sent = serde_json::Map::new();
+        for (field, value) in group {
+            let path = format!("{provider}.{field}");
+            let typed_value = typed.iter().find(|(p, _)| *p == path).map(|(_, v)| v);
+            let value = match (typed_value, value) {
+                (Some(v), _) => Value::String(v.clone()),
+                (None, Value::String(s)) if is_secret_name(field) && hides_a_secret(s) => {
+                    missing.push(path);
+                    continue;
+                }
+                (None, other) => other.clone(),
+            };
+            sent.insert(field.clone(), value);
+        }
+        body[&provider] = Value::Object(sent);
+    }
+    if !missing.is_empty() {
+        return Err(missing);
+    }
+    let reaches = match provider.as_str() {
+        "s3" => format!(
+            "s3://{}",
+            view["s3"]["bucket_name"].as_str().unwrap_or_default()
+        ),
+        "azure" => view["azure"]["endpoint"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        "gcs" => format!(
+            "gs://{}",
+            view["gcs"]["bucket_name"].as_str().unwrap_or_default()
+        ),
+        other => other.to_owned(),
+    };
+    Ok(Probe {
+        path: if file {
+            "api/v1/configs/file-storage/test"
+        } else {
+            "api/v1/configs/storage/test"
+        },
+        get: false,
+        body,
+        reaches,
+        caveat: None,
+    })
+}
+
+#[cfg(test)]
+mod storage_tests {
+    use super::*;
+
+    fn s3() -> Value {
+        json!({"image_upload_mode": "storage", "provider": "s3",
+               "s3": {"bucket_name": "imgs", "region_name": "us-east-1", "endpoint_url": "",
+                      "access_key_id": "***********0001", "secret_access_key": "**************0001",
+                      "key_prefix": ""},
+               "azure": {"endpoint": "", "container_name": "", "storage_key": ""}})
+    }
+
+    #[test]
+    fn every_set_secret_of_the_provider_must_be_typed() {
+        let missing = storage_probe(false, &s3(), &[]).expect_err("masked");
+        assert_eq!(missing, ["s3.access_key_id", "s3.secret_access_key"]);
+        let typed = [
+            ("s3.access_key_id".to_owned(), "AKIA1".to_owned()),
+            ("s3.secret_access_key".to_owned(), "shh".to_owned()),
+        ];
+        let probe = storage_probe(false, &s3(), &typed).expect("typed");
+        assert_eq!(probe.path, "api/v1/configs/storage/test");
+        assert_eq!(probe.body["s3"]["access_key_id"], "AKIA1");
+        assert_eq!(probe.body["s3"]["bucket_name"], "imgs");
+        assert!(
+            probe.body.get("azure").is_none(),
+            "only the provider's group"
+        );
+        assert_eq!(probe.reaches, "s3://imgs");
+    }
+
+    #[test]
+    fn local_storage_needs_nothing() {
+        let probe = storage_probe(true, &json!({"provider": "local"}), &[]).expect("local");
+        assert_eq!(probe.path, "api/v1/configs/file-storage/test");
+        assert_eq!(probe.body, json!({"provider": "local"}));
     }
 }
 

@@ -3,4 +3,4 @@
 /**
  * Which connection test.
  */
-export type ProbeKind = "openai" | "ollama" | "pgvector" | "images";
+export type ProbeKind = "openai" | "ollama" | "pgvector" | "images" | "storage" | "file_storage";

@@ -123,7 +123,7 @@ export interface Commands {
   set_settings: { args: { tenant: string; section: string; edits: Array<FieldEdit>; secrets: Array<FieldSecret> }; result: SettingsChange };
   export_settings: { args: { tenant: string; tabs: Array<Tab> }; result: string };
   apply_settings_plan: { args: { tenant: string; planId: string }; result: SettingsApplyReport };
-  test_settings_connection: { args: { tenant: string; kind: ProbeKind; index: number | null }; result: ConnectionTest };
+  test_settings_connection: { args: { tenant: string; kind: ProbeKind; index: number | null; secrets: Array<FieldSecret> }; result: ConnectionTest };
   wipe_statement: { args: { tenant: string; wipe: Wipe }; result: WipeStatement };
   run_wipe: { args: { tenant: string; wipe: Wipe; typed: string }; result: WipeOutcome };
   plan_settings_copy: { args: { source: string; targets: Array<string>; keys: Array<string> }; result: Array<SettingsCopyPlan> };

@@ -644,6 +644,8 @@ export const en = {
     keyWithheld: "Tested without its stored key: the server's test does not use it.",
     imagesTurnedOff: 'The deployment turned image generation off; turn it on again once the engine answers.',
     testPgvector: 'Test pgvector',
+    testStorage: 'Test the credentials',
+    testStorageHint: 'The server tests the values sent, not the stored ones: type the secrets above first.',
     testImages: 'Probe the image engine',
     testImagesWarning: 'If the engine does not answer, the deployment turns image generation off.',
     driftTitle: 'Compare with other tenants',

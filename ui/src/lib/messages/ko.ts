@@ -627,6 +627,8 @@ export const ko: Messages = {
     keyWithheld: '저장된 키 없이 확인했습니다: 서버의 확인 기능은 그 키를 쓰지 않습니다.',
     imagesTurnedOff: '배포가 이미지 생성을 껐습니다. 엔진이 응답하면 다시 켜세요.',
     testPgvector: 'pgvector 연결 확인',
+    testStorage: '자격 증명 확인',
+    testStorageHint: '서버는 저장된 값이 아니라 보낸 값을 확인합니다. 먼저 위에 비밀 값을 입력하세요.',
     testImages: '이미지 엔진 점검',
     testImagesWarning: '엔진이 응답하지 않으면 배포가 이미지 생성을 끕니다.',
     driftTitle: '다른 테넌트와 비교',
