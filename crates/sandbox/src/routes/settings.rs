@@ -431,6 +431,20 @@ fn missing(fields: &[&str]) -> ApiFailure {
     )
 }
 
+/// Refuses (422) a body that lacks any of `fields`.
+fn require_fields(map: &Map<String, Value>, fields: &[F]) -> ApiResult<()> {
+    let absent: Vec<&str> = fields
+        .iter()
+        .filter(|F(name, ..)| !map.contains_key(*name))
+        .map(|F(name, ..)| *name)
+        .collect();
+    if absent.is_empty() {
+        Ok(())
+    } else {
+        Err(missing(&absent))
+    }
+}
+
 fn body_object(body: &Value) -> ApiResult<&Map<String, Value>> {
     body.as_object().ok_or_else(|| {
         ApiFailure::validation(vec![json!({"type": "model_attributes_type", "loc": ["body"], "msg": "Input should be a valid dictionary or object to extract fields from", "input": body})])
@@ -441,14 +455,7 @@ fn body_object(body: &Value) -> ApiResult<&Map<String, Value>> {
 /// their rule says.
 async fn write_required(state: &AppState, fields: &[F], body: &Value) -> ApiResult<()> {
     let map = body_object(body)?;
-    let absent: Vec<&str> = fields
-        .iter()
-        .filter(|F(name, ..)| !map.contains_key(*name))
-        .map(|F(name, ..)| *name)
-        .collect();
-    if !absent.is_empty() {
-        return Err(missing(&absent));
-    }
+    require_fields(map, fields)?;
     for F(name, env, default, how) in fields {
         let sent = &map[*name];
         let value = match how {
@@ -999,14 +1006,7 @@ async fn set_admin_config(
     Json(body): Json<Value>,
 ) -> ApiResult<Json<Value>> {
     let map = body_object(&body)?;
-    let absent: Vec<&str> = ADMIN_CONFIG
-        .iter()
-        .filter(|F(name, ..)| !map.contains_key(*name))
-        .map(|F(name, ..)| *name)
-        .collect();
-    if !absent.is_empty() {
-        return Err(missing(&absent));
-    }
+    require_fields(map, ADMIN_CONFIG)?;
     if let Some(Value::Object(per_model)) = map.get("USAGE_LIMIT_PER_MODEL")
         && per_model.values().any(Value::is_null)
     {
@@ -1458,6 +1458,34 @@ async fn set_banners(
     Ok(Json(list.clone()))
 }
 
+/// The key a connection test uses: as sent, or — when masked — the stored key at `idx`, else
+/// at the slot with the same URL.
+async fn verified_key(
+    state: &AppState,
+    map: &Map<String, Value>,
+    url: &str,
+    key: &str,
+) -> ApiResult<String> {
+    if !looks_masked(key) {
+        return Ok(key.to_owned());
+    }
+    let stored = read_openai(state).await?;
+    let slot = map
+        .get("idx")
+        .and_then(Value::as_u64)
+        .map(|i| i as usize)
+        .or_else(|| {
+            stored["OPENAI_API_BASE_URLS"]
+                .as_array()
+                .and_then(|urls| urls.iter().position(|u| u.as_str() == Some(url)))
+        });
+    Ok(slot
+        .and_then(|i| stored["OPENAI_API_KEYS"].get(i))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned())
+}
+
 /// `POST /openai/verify`: calls `<url>/models` with the key (a masked key resolved from the
 /// stored keys by `idx`, else by URL); the upstream's answer, or its failure as an error.
 async fn verify_openai(
@@ -1472,24 +1500,7 @@ async fn verify_openai(
     ) else {
         return Err(missing(&["url", "key"]));
     };
-    let mut key = key.to_owned();
-    if looks_masked(&key) {
-        let stored = read_openai(&state).await?;
-        let slot = map
-            .get("idx")
-            .and_then(Value::as_u64)
-            .map(|i| i as usize)
-            .or_else(|| {
-                stored["OPENAI_API_BASE_URLS"]
-                    .as_array()
-                    .and_then(|urls| urls.iter().position(|u| u.as_str() == Some(url)))
-            });
-        key = slot
-            .and_then(|i| stored["OPENAI_API_KEYS"].get(i))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-    }
+    let key = verified_key(&state, map, url, key).await?;
     let upstream = reqwest::Client::new()
         .get(format!("{}/models", url.trim_end_matches('/')))
         .bearer_auth(&key)

@@ -3,7 +3,9 @@
 //! whose keys resolve by index, the model/size/steps config that writes the model before it
 //! validates the rest, and the URL probe that turns image generation off when it fails.
 
-use super::{F, Group, Masked, assign, body_object, missing, read_flat, read_groups, stored};
+use super::{
+    F, Group, Masked, assign, body_object, missing, read_flat, read_groups, require_fields, stored,
+};
 use crate::AppState;
 use crate::algorithms::masking::{looks_masked, mask_tree, resolve};
 use crate::auth::AdminUser;
@@ -403,14 +405,7 @@ async fn set_image_config(
     Json(body): Json<Value>,
 ) -> ApiResult<Json<Value>> {
     let map = body_object(&body)?;
-    let absent: Vec<&str> = IMAGE_CONFIG
-        .iter()
-        .filter(|F(name, ..)| !map.contains_key(*name))
-        .map(|F(name, ..)| *name)
-        .collect();
-    if !absent.is_empty() {
-        return Err(missing(&absent));
-    }
+    require_fields(map, IMAGE_CONFIG)?;
     assign(&state, "IMAGE_GENERATION_MODEL", &map["MODEL"]).await?;
     if !map["IMAGE_SIZE"].as_str().is_some_and(size_ok) {
         return Err(ApiFailure::bad_request(

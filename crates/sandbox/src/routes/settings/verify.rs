@@ -4,7 +4,7 @@
 //! body; the sandbox checks the required fields and that the database port answers, without
 //! signing in).
 
-use super::{body_object, missing, read_openai, stored};
+use super::{body_object, missing, stored};
 use crate::AppState;
 use crate::algorithms::masking::looks_masked;
 use crate::auth::AdminUser;
@@ -62,24 +62,7 @@ async fn verify_azure_openai(
         .get("api_version")
         .and_then(Value::as_str)
         .unwrap_or("2024-02-15-preview");
-    let mut key = key.to_owned();
-    if looks_masked(&key) {
-        let stored = read_openai(&state).await?;
-        let slot = map
-            .get("idx")
-            .and_then(Value::as_u64)
-            .map(|i| i as usize)
-            .or_else(|| {
-                stored["OPENAI_API_BASE_URLS"]
-                    .as_array()
-                    .and_then(|urls| urls.iter().position(|u| u.as_str() == Some(url)))
-            });
-        key = slot
-            .and_then(|i| stored["OPENAI_API_KEYS"].get(i))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-    }
+    let key = super::verified_key(&state, map, url, key).await?;
     let response = client()
         .get(format!("{}/openai/models", url.trim_end_matches('/')))
         .query(&[("api-version", version)])
