@@ -18,6 +18,7 @@ use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs
 
 pub mod conformance;
 pub mod graph;
+pub mod pipelines;
 
 /// The folder holding the workspace's binaries (`target/debug`).
 pub fn bin_dir() -> anyhow::Result<PathBuf> {

@@ -1328,3 +1328,67 @@ async fn deleting_all_files_shows_what_goes_and_needs_the_deployments_name() {
     .await;
     app.close().await.expect("close");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Xvfb, tauri-driver, a keychain and the built app: run by ./dev test"]
+async fn a_pipeline_is_installed_its_valves_changed_and_removed() {
+    use cloo_tests::pipelines::{PIPELINES_KEY, PipelinesServer};
+    let sandbox = SandboxProcess::start(&[]).expect("sandbox");
+    let server = PipelinesServer::start().await;
+    let token = sandbox.admin_token().await;
+    sandbox
+        .client()
+        .write_settings_section(
+            &token,
+            "openai/config/update",
+            &json!({"ENABLE_OPENAI_API": true, "OPENAI_API_BASE_URLS": [server.url],
+                    "OPENAI_API_KEYS": [PIPELINES_KEY], "OPENAI_API_CONFIGS": {}}),
+        )
+        .await
+        .expect("connections");
+    let test = "e2e-pipelines";
+    let cli = prepared_tenant(test, &sandbox);
+    let driver = Driver::start(cli.data_dir(), &test_keychain_service(test));
+    let app = driver.launch(&[]).await;
+    wait_text(&app, "[data-testid=tenant-title]", "Practice").await;
+    click(&app, "[data-testid=tab-settings]").await;
+    select(&app, "[data-testid=settings-tab]", "pipelines").await;
+    wait_text(&app, "[data-testid=pipelines-of-0]", "rate_limit").await;
+
+    // Valves: the secret one shows masked; another is changed and saved.
+    click(&app, "[data-testid=pipeline-valves-rate_limit]").await;
+    let secret = wait_for(&app, "[data-testid=valve-api_key]").await;
+    let placeholder = secret
+        .attr("placeholder")
+        .await
+        .expect("attr")
+        .unwrap_or_default();
+    assert!(
+        placeholder.contains("0001") && !placeholder.contains("rl-secret"),
+        "{placeholder}"
+    );
+    retype_input(
+        &wait_for(&app, "[data-testid=valve-requests_per_minute]").await,
+        "25",
+    )
+    .await;
+    click(&app, "[data-testid=valves-save]").await;
+    wait_text(&app, "[data-testid=pipelines-done]", "rate_limit").await;
+    let stored = server.stored_valves("rate_limit").expect("valves");
+    assert_eq!(stored["requests_per_minute"], 25);
+    assert_eq!(stored["api_key"], "rl-secret-0001");
+
+    // Install from a URL, then remove it after confirming.
+    wait_for(&app, "[data-testid=pipeline-url]")
+        .await
+        .send_keys("https://example.com/filters/detoxify.py")
+        .await
+        .expect("type");
+    click(&app, "[data-testid=pipeline-add]").await;
+    wait_text(&app, "[data-testid=pipelines-of-0]", "detoxify").await;
+    click(&app, "[data-testid=pipeline-remove-detoxify]").await;
+    click(&app, "[data-testid=pipeline-remove-confirm-detoxify]").await;
+    wait_text_gone(&app, "[data-testid=pipelines-of-0]", "detoxify").await;
+    assert!(server.stored_valves("detoxify").is_none());
+    app.close().await.expect("close");
+}

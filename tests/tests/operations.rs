@@ -334,6 +334,30 @@ async fn every_write_is_refused_on_a_read_only_tenant_before_anything_is_sent() 
             .await
             .map(drop),
     );
+    refused(
+        OperationKind::PipelineAdd,
+        console
+            .settings()
+            .add_pipeline(&target, 0, "https://example.com/p.py", &q)
+            .await
+            .map(drop),
+    );
+    refused(
+        OperationKind::PipelineDelete,
+        console
+            .settings()
+            .delete_pipeline(&target, 0, "p", &q)
+            .await
+            .map(drop),
+    );
+    refused(
+        OperationKind::PipelineValvesSet,
+        console
+            .settings()
+            .set_pipeline_valves(&target, 0, "p", &[], &[], &q)
+            .await
+            .map(drop),
+    );
 
     // Every write to a deployment was tried: a new kind without a case here fails this test.
     let writes: HashSet<OperationKind> = OperationKind::ALL

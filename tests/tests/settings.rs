@@ -2135,3 +2135,202 @@ async fn a_storage_test_sends_typed_credentials_and_stores_nothing() {
         "AKIAREALKEY0001"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pipelines_are_listed_installed_removed_and_their_valves_changed_without_losing_a_secret() {
+    use cloo_tests::pipelines::{PIPELINES_KEY, PipelinesServer};
+    let sandbox = SandboxProcess::start(&[]).expect("sandbox");
+    let server = PipelinesServer::start().await;
+    let token = sandbox.admin_token().await;
+    sandbox
+        .client()
+        .write_settings_section(
+            &token,
+            "openai/config/update",
+            &json!({"ENABLE_OPENAI_API": true,
+                    "OPENAI_API_BASE_URLS": [server.url, "http://127.0.0.1:9/v1"],
+                    "OPENAI_API_KEYS": [PIPELINES_KEY, "sk-nothing-there"],
+                    "OPENAI_API_CONFIGS": {}}),
+        )
+        .await
+        .expect("connections");
+    let cli = cloo_tests::Clooctl::new("cli-settings-pipelines");
+    assert_eq!(cli.add_tenant(&sandbox, "s", &[]).code, 0);
+
+    // Only the connection that serves pipelines is a pipeline server.
+    let listed = cli.run(&["settings", "pipelines", "list", "-o", "json"], "");
+    assert_eq!(listed.code, 0, "{}", listed.stderr);
+    let servers = listed.json();
+    assert_eq!(servers.as_array().map(Vec::len), Some(1), "{servers}");
+    assert_eq!(servers[0]["idx"], 0);
+    assert_eq!(servers[0]["pipelines"][0]["id"], "rate_limit");
+    assert_eq!(servers[0]["pipelines"][0]["kind"], "filter");
+
+    // Valves: a secret one is shown masked, and a change of another keeps it as stored.
+    let valves = cli.run(
+        &[
+            "settings",
+            "pipelines",
+            "valves",
+            "--server",
+            "0",
+            "rate_limit",
+            "-o",
+            "json",
+        ],
+        "",
+    );
+    assert_eq!(valves.code, 0, "{}", valves.stderr);
+    assert_eq!(valves.json()["api_key"], "**********0001");
+    let set = cli.run(
+        &[
+            "settings",
+            "pipelines",
+            "set-valves",
+            "--server",
+            "0",
+            "rate_limit",
+            "requests_per_minute=30",
+            "--yes",
+        ],
+        "",
+    );
+    assert_eq!(set.code, 0, "{}", set.stderr);
+    let stored_valves = server.stored_valves("rate_limit").expect("valves");
+    assert_eq!(stored_valves["requests_per_minute"], 30);
+    assert_eq!(
+        stored_valves["api_key"], "rl-secret-0001",
+        "not its masked form"
+    );
+    let plain = cli.run(
+        &[
+            "settings",
+            "pipelines",
+            "set-valves",
+            "--server",
+            "0",
+            "rate_limit",
+            "api_key=typed-in-the-open",
+            "--yes",
+        ],
+        "",
+    );
+    assert_eq!(plain.code, 2, "{}", plain.stderr);
+    let rotated = cli.run(
+        &[
+            "settings",
+            "pipelines",
+            "set-valves",
+            "--server",
+            "0",
+            "rate_limit",
+            "--secret",
+            "api_key",
+            "--yes",
+        ],
+        "rl-secret-rotated-0002\n",
+    );
+    assert_eq!(rotated.code, 0, "{}", rotated.stderr);
+    assert_eq!(
+        server.stored_valves("rate_limit").expect("valves")["api_key"],
+        "rl-secret-rotated-0002"
+    );
+
+    // Install from a URL; a URL that is not a pipeline file is the server's 404.
+    let added = cli.run(
+        &[
+            "settings",
+            "pipelines",
+            "add",
+            "--server",
+            "0",
+            "https://example.com/filters/detoxify.py",
+            "--yes",
+        ],
+        "",
+    );
+    assert_eq!(added.code, 0, "{}", added.stderr);
+    assert!(
+        added.stdout.contains("detoxify (filter)"),
+        "{}",
+        added.stdout
+    );
+    let not_a_pipeline = cli.run(
+        &[
+            "settings",
+            "pipelines",
+            "add",
+            "--server",
+            "0",
+            "https://example.com/README.md",
+            "--yes",
+        ],
+        "",
+    );
+    assert_eq!(not_a_pipeline.code, 2, "{}", not_a_pipeline.stderr);
+    assert!(
+        not_a_pipeline.stderr.contains("Pipeline not found"),
+        "{}",
+        not_a_pipeline.stderr
+    );
+    // Removal asks first.
+    let unasked = cli.run(
+        &[
+            "settings",
+            "pipelines",
+            "delete",
+            "--server",
+            "0",
+            "detoxify",
+        ],
+        "",
+    );
+    assert_eq!(unasked.code, 2, "{}", unasked.stderr);
+    assert!(server.stored_valves("detoxify").is_some());
+    let removed = cli.run(
+        &[
+            "settings",
+            "pipelines",
+            "delete",
+            "--server",
+            "0",
+            "detoxify",
+            "--yes",
+        ],
+        "",
+    );
+    assert_eq!(removed.code, 0, "{}", removed.stderr);
+    assert!(server.stored_valves("detoxify").is_none());
+
+    // The journal has each change, and no valve secret.
+    let journal = cli.run(&["journal", "list", "-o", "json"], "");
+    let text = journal.stdout.clone();
+    let operations: Vec<String> = journal
+        .json()
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter_map(|e| e["operation"].as_str().map(str::to_owned))
+        .filter(|o| o.starts_with("pipelines."))
+        .collect();
+    assert_eq!(
+        operations,
+        [
+            "pipelines.delete",
+            "pipelines.add",
+            "pipelines.add",
+            "pipelines.set_valves",
+            "pipelines.set_valves",
+            "pipelines.set_valves",
+        ]
+    );
+    for entry in journal.json().as_array().expect("entries") {
+        let id = entry["id"].to_string();
+        let shown = cli.run(&["journal", "show", &id, "-o", "json"], "");
+        assert!(
+            !shown.stdout.contains("rl-secret") && !text.contains("rl-secret"),
+            "a valve secret in the journal: {}",
+            shown.stdout
+        );
+    }
+}

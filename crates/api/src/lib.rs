@@ -12,6 +12,7 @@ mod error;
 mod groups;
 mod license;
 mod orgs;
+mod pipelines;
 mod resources;
 mod settings;
 mod types;
@@ -30,6 +31,7 @@ pub use orgs::{
     GuardrailSummary, ImportCounters, ImportResult, OrgUnit, Organization, ResourceGrant,
     UnitPermissions,
 };
+pub use pipelines::PipelineServer;
 pub use resources::{KnowledgeBase, ModelRow};
 pub use types::*;
 pub use url_base::normalize_base_url;

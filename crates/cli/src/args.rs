@@ -967,6 +967,9 @@ pub enum SettingsCommand {
         #[arg(long)]
         yes: bool,
     },
+    /// The Pipelines tab: pipeline servers, their pipelines, and each pipeline's valves.
+    #[command(subcommand)]
+    Pipelines(PipelinesCommand),
     /// Compare the settings of two or more tenants key by key (exit 1 when a value differs or
     /// is missing); secrets by their masked forms: differs, same tail, or unknown.
     Diff {
@@ -976,6 +979,59 @@ pub enum SettingsCommand {
         /// Only these tabs (repeatable; all by default).
         #[arg(long)]
         tab: Vec<String>,
+    },
+}
+
+/// `settings pipelines …`
+#[derive(Debug, Subcommand)]
+pub enum PipelinesCommand {
+    /// The pipeline servers (by connection index) and their pipelines.
+    List,
+    /// Install the pipeline file at URL on the pipeline server at connection INDEX.
+    Add {
+        /// The pipeline server's connection index.
+        #[arg(long)]
+        server: usize,
+        /// The `.py` file's URL.
+        url: String,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Remove a pipeline from its server.
+    Delete {
+        /// The pipeline server's connection index.
+        #[arg(long)]
+        server: usize,
+        /// The pipeline's id.
+        id: String,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Show a pipeline's valves.
+    Valves {
+        /// The pipeline server's connection index.
+        #[arg(long)]
+        server: usize,
+        /// The pipeline's id.
+        id: String,
+    },
+    /// Change valves of a pipeline: VALVE=VALUE (the value as JSON, else as text).
+    SetValves {
+        /// The pipeline server's connection index.
+        #[arg(long)]
+        server: usize,
+        /// The pipeline's id.
+        id: String,
+        /// VALVE=VALUE, as many as needed.
+        assignments: Vec<String>,
+        /// A secret valve to set; its value is read from stdin (one line each, in order).
+        #[arg(long, value_name = "VALVE")]
+        secret: Vec<String>,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
     },
 }
 

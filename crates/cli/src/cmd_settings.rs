@@ -177,6 +177,10 @@ pub async fn run(
             .await?;
             Ok(OrgsDone::Clean)
         }
+        SettingsCommand::Pipelines(command) => {
+            crate::cmd_pipelines::run(console, target, command, out).await?;
+            Ok(OrgsDone::Clean)
+        }
         SettingsCommand::Diff { tenants, tab } => {
             let tabs = parse_tabs(tab)?;
             let targets: Vec<(String, Target)> = tenants
@@ -392,7 +396,7 @@ fn parse_tabs(names: &[String]) -> CliResult<Vec<Tab>> {
 }
 
 /// `PATH=VALUE`: the value as JSON when it parses as JSON, else as text.
-fn parse_assignment(text: &str) -> CliResult<Edit> {
+pub(crate) fn parse_assignment(text: &str) -> CliResult<Edit> {
     let (path, raw) = text
         .split_once('=')
         .ok_or_else(|| format!("{text:?}: expected FIELD=VALUE (for example CHUNK_SIZE=800)"))?;

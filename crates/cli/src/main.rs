@@ -11,6 +11,7 @@ mod cmd_groups;
 mod cmd_import;
 mod cmd_journal;
 mod cmd_orgs;
+mod cmd_pipelines;
 mod cmd_secret;
 mod cmd_settings;
 mod cmd_settings_wipe;

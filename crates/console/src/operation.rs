@@ -109,6 +109,15 @@ pub enum OperationKind {
     /// The probe of the image engine, which turns image generation off when it fails.
     #[serde(rename = "settings.probe_images")]
     SettingsProbeImages,
+    /// Install a pipeline on a pipeline server.
+    #[serde(rename = "pipelines.add")]
+    PipelineAdd,
+    /// Remove a pipeline from its server.
+    #[serde(rename = "pipelines.delete")]
+    PipelineDelete,
+    /// Change a pipeline's valves.
+    #[serde(rename = "pipelines.set_valves")]
+    PipelineValvesSet,
 }
 
 impl OperationKind {
@@ -142,6 +151,9 @@ impl OperationKind {
         OperationKind::SettingsApply,
         OperationKind::SettingsWipe,
         OperationKind::SettingsProbeImages,
+        OperationKind::PipelineAdd,
+        OperationKind::PipelineDelete,
+        OperationKind::PipelineValvesSet,
     ];
 
     /// The wire name (`user.set_role`).
@@ -175,6 +187,9 @@ impl OperationKind {
             OperationKind::SettingsApply => "settings.apply_plan",
             OperationKind::SettingsWipe => "settings.wipe",
             OperationKind::SettingsProbeImages => "settings.probe_images",
+            OperationKind::PipelineAdd => "pipelines.add",
+            OperationKind::PipelineDelete => "pipelines.delete",
+            OperationKind::PipelineValvesSet => "pipelines.set_valves",
         }
     }
 

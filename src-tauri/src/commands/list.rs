@@ -148,6 +148,16 @@ commands! {
     call fn run_wipe(tenant: String, wipe: Wipe, typed: String) -> WipeOutcome => settings::run_wipe;
     /// Plans copying chosen keys from one tenant to others: one stored plan per target.
     call fn plan_settings_copy(source: String, targets: Vec<String>, keys: Vec<String>) -> Vec<SettingsCopyPlan> => settings::plan_settings_copy;
+    /// The pipeline servers and their pipelines.
+    call fn pipelines(tenant: String) -> Vec<PipelineServerView> => settings::pipelines;
+    /// Installs the pipeline file at `url` on the pipeline server at connection `server`.
+    call fn add_pipeline(tenant: String, server: usize, url: String) -> Vec<PipelineServerView> => settings::add_pipeline;
+    /// Removes a pipeline from its server.
+    call fn delete_pipeline(tenant: String, server: usize, id: String) -> Vec<PipelineServerView> => settings::delete_pipeline;
+    /// A pipeline's valves (secret ones masked) and their schema.
+    call fn pipeline_valves(tenant: String, server: usize, id: String) -> PipelineValves => settings::pipeline_valves;
+    /// Changes valves of a pipeline (secrets typed, never shown).
+    call fn set_pipeline_valves(tenant: String, server: usize, id: String, edits: Vec<FieldEdit>, secrets: Vec<FieldSecret>) -> PipelineValves => settings::set_pipeline_valves;
     /// Compares the settings of several tenants key by key.
     call fn settings_drift(tenants: Vec<String>, tabs: Vec<Tab>) -> DriftReport => settings::settings_drift;
 

@@ -18,8 +18,9 @@ use cloo_console::imports::{
 use cloo_console::journal::{JournalEntry, JournalPage, JournalQuery};
 use cloo_console::orgs::{OrgSummary, OrgTreeNode, UnitDetail};
 use cloo_console::settings::{
-    ConnectionTest, DriftReport, FieldEdit, FieldSecret, SettingsApplyReport, SettingsChange,
-    SettingsCopyPlan, SettingsPlanView, SettingsReview, TabView, WipeOutcome, WipeStatement,
+    ConnectionTest, DriftReport, FieldEdit, FieldSecret, PipelineServerView, PipelineValves,
+    SettingsApplyReport, SettingsChange, SettingsCopyPlan, SettingsPlanView, SettingsReview,
+    TabView, WipeOutcome, WipeStatement,
 };
 use cloo_console::tenants::{
     AddTenantRequest, ConnectionReport, EditTenantRequest, RemovedTenant, StartupState, TenantView,

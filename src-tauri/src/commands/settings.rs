@@ -3,9 +3,9 @@
 
 use super::{Reply, Shell, on, quiet};
 use cloo_console::settings::{
-    ConnectionTest, DriftReport, FieldEdit, FieldSecret, SettingsApplyReport, SettingsChange,
-    SettingsCopyPlan, SettingsPlanView, SettingsReview, TabView, WipeOutcome, WipeStatement,
-    to_domain,
+    ConnectionTest, DriftReport, FieldEdit, FieldSecret, PipelineServerView, PipelineValves,
+    SettingsApplyReport, SettingsChange, SettingsCopyPlan, SettingsPlanView, SettingsReview,
+    TabView, WipeOutcome, WipeStatement, to_domain,
 };
 use cloo_domain::settings::Tab;
 use cloo_domain::settings::probes::ProbeKind;
@@ -142,4 +142,63 @@ pub async fn plan_settings_copy(
         .zip(plans)
         .map(|(target, plan)| SettingsCopyPlan { target, plan })
         .collect())
+}
+
+pub async fn pipelines(shell: &Shell, tenant: String) -> Reply<Vec<PipelineServerView>> {
+    Ok(shell.console.settings().pipelines(&on(tenant)).await?)
+}
+
+pub async fn add_pipeline(
+    shell: &Shell,
+    tenant: String,
+    server: usize,
+    url: String,
+) -> Reply<Vec<PipelineServerView>> {
+    Ok(shell
+        .console
+        .settings()
+        .add_pipeline(&on(tenant), server, &url, &quiet())
+        .await?)
+}
+
+pub async fn delete_pipeline(
+    shell: &Shell,
+    tenant: String,
+    server: usize,
+    id: String,
+) -> Reply<Vec<PipelineServerView>> {
+    Ok(shell
+        .console
+        .settings()
+        .delete_pipeline(&on(tenant), server, &id, &quiet())
+        .await?)
+}
+
+pub async fn pipeline_valves(
+    shell: &Shell,
+    tenant: String,
+    server: usize,
+    id: String,
+) -> Reply<PipelineValves> {
+    Ok(shell
+        .console
+        .settings()
+        .pipeline_valves(&on(tenant), server, &id)
+        .await?)
+}
+
+pub async fn set_pipeline_valves(
+    shell: &Shell,
+    tenant: String,
+    server: usize,
+    id: String,
+    edits: Vec<FieldEdit>,
+    secrets: Vec<FieldSecret>,
+) -> Reply<PipelineValves> {
+    let (edits, secrets) = to_domain(&edits, &secrets);
+    Ok(shell
+        .console
+        .settings()
+        .set_pipeline_valves(&on(tenant), server, &id, &edits, &secrets, &quiet())
+        .await?)
 }

@@ -49,6 +49,8 @@ export type { SettingsPlanView } from './bindings/SettingsPlanView';
 export type { SettingsReview } from './bindings/SettingsReview';
 export type { Tab as SettingsTab } from './bindings/Tab';
 export type { TabView } from './bindings/TabView';
+export type { PipelineServerView } from './bindings/PipelineServerView';
+export type { PipelineValves } from './bindings/PipelineValves';
 export type { ProbeKind } from './bindings/ProbeKind';
 export type { Wipe } from './bindings/Wipe';
 export type { WipeStatement } from './bindings/WipeStatement';

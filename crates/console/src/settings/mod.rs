@@ -7,6 +7,7 @@ mod access;
 mod code;
 mod connection;
 mod drift;
+mod pipelines;
 mod wipe;
 
 pub use access::{SettingsAccess, access_of};
@@ -16,6 +17,7 @@ pub use code::{
 };
 pub use connection::ConnectionTest;
 pub use drift::{DRIFT_READS_AT_ONCE, DriftReport};
+pub use pipelines::{PipelineServerView, PipelineValves, PipelineView};
 pub use wipe::{WipeOutcome, WipeStatement};
 
 use crate::error::{ConsoleError, ConsoleResult, ErrorView};

@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 mod embedding;
 mod images;
+mod pipelines;
 mod storage_test;
 mod toggles;
 mod verify;
@@ -25,6 +26,7 @@ pub(super) fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .merge(embedding::routes())
         .merge(images::routes())
+        .merge(pipelines::routes())
         .merge(storage_test::routes())
         .merge(toggles::routes())
         .merge(verify::routes())

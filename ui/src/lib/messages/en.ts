@@ -563,6 +563,23 @@ export const en = {
     fromKeychain: (names: string) => `Secrets read from the OS keychain when applied: ${names}`,
     applied: (sections: string) => (sections ? `Applied: ${sections}.` : 'Nothing to apply.'),
   },
+  pipelines: {
+    intro: 'Pipeline servers are OpenAI-compatible connections that serve pipelines. Installing one runs its code on that server.',
+    noServers: 'None of the OpenAI-compatible connections is a pipeline server.',
+    none: 'No pipelines.',
+    valves: 'Valves',
+    valvesOf: (id: string) => `Valves of ${id}`,
+    remove: 'Remove',
+    removeQuestion: (id: string) => `Remove ${id} and its valves from its server?`,
+    server: 'Server',
+    url: 'Pipeline file URL',
+    urlPlaceholder: 'https://…/my_pipeline.py',
+    add: 'Install',
+    save: 'Save valves',
+    saved: (id: string) => `Saved the valves of ${id}.`,
+    notJson: (name: string) => `${name}: not a JSON value (a number, true/false, a list…)`,
+    secretPlaceholder: (masked: string) => (masked ? `${masked} (type to replace)` : 'not set (type to set)'),
+  },
   settingsWipe: {
     title: 'Irreversible actions',
     actions: {
@@ -853,6 +870,9 @@ export const en = {
           'settings.apply_plan': 'settings plan applied',
           'settings.wipe': 'irreversible settings action',
           'settings.probe_images': 'image engine probed',
+          'pipelines.add': 'pipeline installed',
+          'pipelines.delete': 'pipeline removed',
+          'pipelines.set_valves': 'pipeline valves changed',
         } as Record<string, string>
       )[op] ?? op,
   },

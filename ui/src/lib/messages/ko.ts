@@ -546,6 +546,23 @@ export const ko: Messages = {
     fromKeychain: (names: string) => `적용할 때 OS 키체인에서 읽는 비밀: ${names}`,
     applied: (sections: string) => (sections ? `적용했습니다: ${sections}.` : '적용할 것이 없습니다.'),
   },
+  pipelines: {
+    intro: '파이프라인 서버는 파이프라인을 제공하는 OpenAI 호환 연결입니다. 설치하면 그 코드가 해당 서버에서 실행됩니다.',
+    noServers: 'OpenAI 호환 연결 중 파이프라인 서버가 없습니다.',
+    none: '파이프라인이 없습니다.',
+    valves: '밸브',
+    valvesOf: (id: string) => `${id}의 밸브`,
+    remove: '제거',
+    removeQuestion: (id: string) => `${id}와(과) 그 밸브를 서버에서 제거할까요?`,
+    server: '서버',
+    url: '파이프라인 파일 URL',
+    urlPlaceholder: 'https://…/my_pipeline.py',
+    add: '설치',
+    save: '밸브 저장',
+    saved: (id: string) => `${id}의 밸브를 저장했습니다.`,
+    notJson: (name: string) => `${name}: JSON 값이 아닙니다 (숫자, true/false, 목록…)`,
+    secretPlaceholder: (masked: string) => (masked ? `${masked} (바꾸려면 입력)` : '설정 안 됨 (설정하려면 입력)'),
+  },
   settingsWipe: {
     title: '되돌릴 수 없는 작업',
     actions: {
@@ -835,6 +852,9 @@ export const ko: Messages = {
           'settings.apply_plan': '설정 계획 적용',
           'settings.wipe': '되돌릴 수 없는 설정 작업',
           'settings.probe_images': '이미지 엔진 점검',
+          'pipelines.add': '파이프라인 설치',
+          'pipelines.delete': '파이프라인 제거',
+          'pipelines.set_valves': '파이프라인 밸브 변경',
         } as Record<string, string>
       )[op] ?? op,
   },
