@@ -4,11 +4,11 @@
 use crate::args::{Output, PipelinesCommand};
 use crate::cmd_settings::parse_assignment;
 use crate::error::CliResult;
-use crate::input::{confirm, read_secret};
+use crate::input::{confirm, read_secrets};
 use crate::output::print_json;
 use cloo_console::settings::{PipelineServerView, PipelineValves};
 use cloo_console::{Console, Observer, Target};
-use cloo_domain::settings::{Edit, NewSecret};
+use cloo_domain::settings::Edit;
 use serde_json::Value;
 
 /// Runs one `settings pipelines` subcommand.
@@ -60,13 +60,7 @@ pub async fn run(
                 .iter()
                 .map(|a| parse_assignment(a))
                 .collect::<CliResult<Vec<Edit>>>()?;
-            let mut secrets = Vec::new();
-            for path in secret {
-                secrets.push(NewSecret {
-                    path: path.clone(),
-                    value: read_secret(&format!("{path}: "))?,
-                });
-            }
+            let secrets = read_secrets(secret)?;
             let names: Vec<&str> = edits
                 .iter()
                 .map(|e| e.path.as_str())

@@ -4,11 +4,11 @@
 use crate::args::{ConnectionKind, Output, OutputFormat, SettingsCommand};
 use crate::cmd_orgs::OrgsDone;
 use crate::error::CliResult;
-use crate::input::{confirm, read_secret};
+use crate::input::{confirm, read_secrets};
 use crate::output::print_json;
 use cloo_console::settings::{DocumentFormat, SectionView, SettingsReview, document_text};
 use cloo_console::{Console, Observer, Target};
-use cloo_domain::settings::{Edit, MaskedWrite, NewSecret, Tab};
+use cloo_domain::settings::{Edit, MaskedWrite, Tab};
 use serde_json::Value;
 
 /// Runs one `settings` subcommand.
@@ -55,13 +55,7 @@ pub async fn run(
                 .iter()
                 .map(|a| parse_assignment(a))
                 .collect::<CliResult<Vec<Edit>>>()?;
-            let mut secrets = Vec::new();
-            for path in secret {
-                secrets.push(NewSecret {
-                    path: path.clone(),
-                    value: read_secret(&format!("{path}: "))?,
-                });
-            }
+            let secrets = read_secrets(secret)?;
             // What would be sent, asked about first; a refusal is left to the write itself,
             // which reports it (exit 3) with nothing sent.
             let review = settings
@@ -271,13 +265,7 @@ pub async fn run(
                     *yes,
                 )?;
             }
-            let mut secrets = Vec::new();
-            for path in secret {
-                secrets.push(NewSecret {
-                    path: path.clone(),
-                    value: read_secret(&format!("{path}: "))?,
-                });
-            }
+            let secrets = read_secrets(secret)?;
             let test = settings
                 .test_connection(target, (*kind).into(), *index, &secrets, &Observer::quiet())
                 .await?;

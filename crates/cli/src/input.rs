@@ -25,6 +25,19 @@ pub fn read_secret(prompt: &str) -> CliResult<Secret> {
     Ok(Secret::new(value))
 }
 
+/// Reads the secrets of settings `paths` from stdin (or the terminal), one line each, in order.
+pub fn read_secrets(paths: &[String]) -> CliResult<Vec<cloo_domain::settings::NewSecret>> {
+    paths
+        .iter()
+        .map(|path| {
+            Ok(cloo_domain::settings::NewSecret {
+                path: path.clone(),
+                value: read_secret(&format!("{path}: "))?,
+            })
+        })
+        .collect()
+}
+
 /// Reads a multi-line secret (a PEM private key) from stdin, to its end.
 pub fn read_secret_text(what: &str) -> CliResult<Secret> {
     use std::io::Read;
