@@ -25,6 +25,7 @@ pub mod deployment;
 pub mod guard;
 pub mod import;
 pub mod limits;
+pub mod notifications;
 pub mod org;
 pub mod permissions;
 pub mod settings;
