@@ -6,6 +6,7 @@ mod groups;
 mod guardrails;
 mod license;
 mod msgraph_sync;
+mod notifications;
 mod org_import;
 mod orgs;
 mod settings;
@@ -41,6 +42,7 @@ pub fn router(state: Arc<AppState>, test_hooks: bool) -> Router {
         .merge(guardrails::routes())
         .merge(license::routes())
         .merge(settings::routes())
+        .merge(notifications::routes())
         .merge(workspace::routes())
         .route("/api/v1/auths", any(redirect_to_slash))
         .route("/api/v1/users", any(redirect_to_slash))
