@@ -108,6 +108,32 @@ async fn a_reorder_with_masked_secrets_swaps_them_on_the_server_and_the_plan_pre
     assert_eq!(now[0]["name"], "hr");
     assert_eq!(now[0]["smtp"]["password"], "smtp-pass-0002");
     assert_eq!(now[1]["smtp"]["password"], "smtp-pass-0001");
+
+    // clooctl lists them by position, secrets masked.
+    let cli = cloo_tests::Clooctl::new("cli-channels");
+    assert_eq!(cli.add_tenant(&sandbox, "s", &[]).code, 0);
+    let listed = cli.run(&["channels", "list"], "");
+    assert_eq!(listed.code, 0, "{}", listed.stderr);
+    assert!(
+        listed
+            .stdout
+            .contains("email 0  hr  smtp  mail.example:587")
+            && listed
+                .stdout
+                .contains("email 1  ops  smtp  mail.example:587"),
+        "{}",
+        listed.stdout
+    );
+    let json = cli.run(&["channels", "list", "-o", "json"], "").json();
+    assert_eq!(
+        json["emails"][0]["values"]["smtp"]["password"],
+        mask("smtp-pass-0002")
+    );
+    assert!(
+        !cli.run(&["channels", "list", "-o", "json"], "")
+            .stdout
+            .contains("smtp-pass")
+    );
 }
 
 #[tokio::test]

@@ -87,12 +87,22 @@ pub enum Command {
     /// System Settings: read a tab, change fields of one section (secrets typed on stdin).
     #[command(subcommand)]
     Settings(SettingsCommand),
+    /// Notification channels (e-mail and webhook), by position.
+    #[command(subcommand)]
+    Channels(ChannelsCommand),
     /// Secrets filed by name in the OS keychain for settings documents (`keychain:NAME`).
     #[command(subcommand)]
     Secret(SecretCommand),
     /// Check a deployment with read-only calls: version, endpoints, the account's rights,
     /// license modules, known quirks. Exit 0 healthy, 1 warnings, 2 failures.
     Doctor,
+}
+
+/// `channels …`
+#[derive(Debug, Subcommand)]
+pub enum ChannelsCommand {
+    /// Every e-mail and webhook channel with its position (secrets masked).
+    List,
 }
 
 /// `secret …`

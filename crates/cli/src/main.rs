@@ -172,6 +172,10 @@ async fn dispatch_simple(console: &Console, cli: &Cli) -> CliResult<()> {
         Command::Journal(command) => {
             cmd_journal::run(console, cli.tenant.as_deref(), command, out).await
         }
+        Command::Channels(args::ChannelsCommand::List) => {
+            let channels = console.notifications().channels(&target(cli)?).await?;
+            output::print_channels(&channels, out)
+        }
         Command::Orgs(_)
         | Command::Entra(_)
         | Command::Settings(_)

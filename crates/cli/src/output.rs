@@ -105,6 +105,28 @@ pub fn print_doctor(report: &cloo_console::tenants::DoctorReport, out: Output) -
     Ok(())
 }
 
+/// Notification channels, a line each, by position.
+pub fn print_channels(
+    channels: &cloo_console::notifications::ChannelsView,
+    out: Output,
+) -> CliResult<()> {
+    if out == Output::Json {
+        return print_json(channels);
+    }
+    for (what, list) in [("email", &channels.emails), ("webhook", &channels.webhooks)] {
+        for c in list {
+            println!(
+                "{what} {}  {}  {}  {}",
+                c.position, c.name, c.kind, c.reaches
+            );
+        }
+    }
+    if !channels.events.is_empty() {
+        println!("events: {}", channels.events.join(", "));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -33,6 +33,7 @@ pub mod imports;
 pub mod journal;
 mod laps;
 mod named_secrets;
+pub mod notifications;
 pub mod operation;
 pub mod orgs;
 mod plan;
@@ -158,6 +159,11 @@ area!(
     /// CSV user imports and organization imports.
     Imports,
     imports
+);
+area!(
+    /// Notification channels: e-mail and webhook.
+    Notifications,
+    notifications
 );
 area!(
     /// The operation journal.
