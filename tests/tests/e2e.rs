@@ -1326,6 +1326,10 @@ async fn deleting_all_files_shows_what_goes_and_needs_the_deployments_name() {
         "image_generation",
     )
     .await;
+    // The image probe (which can turn image generation off) runs only once confirmed.
+    click(&app, "[data-testid=test-images]").await;
+    click(&app, "[data-testid=test-images-confirm]").await;
+    wait_text(&app, "[data-testid=test-images-result]", "Reachable").await;
     app.close().await.expect("close");
 }
 

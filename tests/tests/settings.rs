@@ -2105,7 +2105,35 @@ async fn a_storage_test_sends_typed_credentials_and_stores_nothing() {
         typed.stdout
     );
     assert!(!typed.stdout.contains("s3-secret-real"), "{}", typed.stdout);
-    // A wrong key is the provider's failure (exit 1), and nothing was stored either way.
+    // A masked value typed back is refused before anything is sent.
+    let masked = cli.run(
+        &[
+            "settings",
+            "test",
+            "file-storage",
+            "--secret",
+            "s3.access_key_id",
+            "--secret",
+            "s3.secret_access_key",
+        ],
+        "AKIAFILEKEY0002\n****************0002\n",
+    );
+    assert_eq!(masked.code, 2, "{}{}", masked.stdout, masked.stderr);
+    assert!(masked.stderr.contains("masked form"), "{}", masked.stderr);
+    // An endpoint that does not answer is the provider's failure (exit 1); nothing is stored
+    // by a test either way.
+    let token = sandbox.admin_token().await;
+    sandbox
+        .client()
+        .write_settings_section(
+            &token,
+            "api/v1/configs/file-storage",
+            &json!({"provider": "s3", "s3": {"bucket_name": "files", "region_name": "ap-northeast-2",
+                    "endpoint_url": "http://127.0.0.1:9", "access_key_id": "AKIAFILEKEY0002",
+                    "secret_access_key": "s3-secret-file-0002", "key_prefix": ""}}),
+        )
+        .await
+        .expect("an endpoint nothing listens on");
     let version_before = version(&sandbox).await;
     let file = cli.run(
         &[
@@ -2117,7 +2145,7 @@ async fn a_storage_test_sends_typed_credentials_and_stores_nothing() {
             "--secret",
             "s3.secret_access_key",
         ],
-        "AKIAFILEKEY0002\n****************0002\n",
+        "AKIAFILEKEY0002\ns3-secret-file-0002\n",
     );
     assert_eq!(file.code, 1, "{}{}", file.stdout, file.stderr);
     assert!(

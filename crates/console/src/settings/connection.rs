@@ -6,11 +6,11 @@ use super::Settings;
 use crate::Target;
 use crate::error::{ConsoleError, ConsoleResult};
 use crate::operation::{Observer, OperationKind};
-use cloo_domain::settings::NewSecret;
 use cloo_domain::settings::probes::{
     Probe, ProbeCaveat, ProbeKind, image_url_probe, ollama_probe, openai_probe, pgvector_probe,
     storage_probe,
 };
+use cloo_domain::settings::{NewSecret, hides_a_secret};
 use serde::Serialize;
 use serde_json::{Value, json};
 use ts_rs::TS;
@@ -221,6 +221,15 @@ impl Settings<'_> {
         file: bool,
         secrets: &[NewSecret],
     ) -> ConsoleResult<ConnectionTest> {
+        if let Some(s) = secrets.iter().find(|s| hides_a_secret(s.value.expose())) {
+            return Err(ConsoleError::invalid(
+                s.path.as_str(),
+                format!(
+                    "{} starts with ***: that is the masked form, and the storage test uses the value sent; type the real secret",
+                    s.path
+                ),
+            ));
+        }
         let key = if file { "file_storage" } else { "storage" };
         let view = self.get_section(target, key).await?.values;
         let typed: Vec<(String, String)> = secrets

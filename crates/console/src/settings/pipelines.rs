@@ -260,8 +260,9 @@ impl Settings<'_> {
                         format!("pipeline {id} has no valve {:?}", e.path),
                     ));
                 }
-                set_path(&mut values, &e.path, e.value.clone())
-                    .map_err(|r| ConsoleError::invalid(e.path.as_str(), format!("{r:?}")))?;
+                set_path(&mut values, &e.path, e.value.clone()).map_err(|r| {
+                    ConsoleError::invalid(e.path.as_str(), super::describe_refusals(id, &[r]))
+                })?;
             }
             op.record_before(&masked(&before.values));
             let session = self.c.session(target).await?;

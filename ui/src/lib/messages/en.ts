@@ -665,6 +665,7 @@ export const en = {
     testStorageHint: 'The server tests the values sent, not the stored ones: type the secrets above first.',
     testImages: 'Probe the image engine',
     testImagesWarning: 'If the engine does not answer, the deployment turns image generation off.',
+    testImagesConfirm: 'Probe anyway',
     driftTitle: 'Compare with other tenants',
     unavailable: 'Not available with this account or license:',
     secretPlaceholder: (masked: string) => (masked ? `unchanged (${masked})` : 'not set'),

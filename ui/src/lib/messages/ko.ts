@@ -648,6 +648,7 @@ export const ko: Messages = {
     testStorageHint: '서버는 저장된 값이 아니라 보낸 값을 확인합니다. 먼저 위에 비밀 값을 입력하세요.',
     testImages: '이미지 엔진 점검',
     testImagesWarning: '엔진이 응답하지 않으면 배포가 이미지 생성을 끕니다.',
+    testImagesConfirm: '그래도 점검',
     driftTitle: '다른 테넌트와 비교',
     unavailable: '이 계정이나 라이선스로는 사용할 수 없습니다:',
     secretPlaceholder: (masked: string) => (masked ? `변경 안 함 (${masked})` : '설정되지 않음'),
