@@ -24,7 +24,7 @@ pub const EMAIL_SECRETS: [&str; 4] = [
 pub const WEBHOOK_SECRETS: [&str; 1] = ["bot_token"];
 
 /// E-mail or webhook.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum ChannelKind {
@@ -43,6 +43,9 @@ pub struct EditedChannel {
     pub read_at: Option<usize>,
     /// Secrets typed for it (dotted path → value).
     pub typed: Vec<(String, Secret)>,
+    /// Made up by the server from the old single-channel settings: nothing is stored to put
+    /// its masked secrets back from.
+    pub synthesized: bool,
 }
 
 /// Why a secret cannot go back in its masked form.
@@ -59,6 +62,9 @@ pub enum SecretRisk {
     Short,
     /// A typed value that looks masked: the server would take it for one.
     LooksMasked,
+    /// The channel was made up from the old single-channel settings: nothing is stored to put
+    /// the masked value back from, so the server would store the masked text.
+    Synthesized,
 }
 
 /// A save that cannot be sent as it is.
@@ -116,6 +122,7 @@ fn channel_body(
         }
         match kind {
             ChannelKind::Webhook => refuse(field, SecretRisk::NotResolved),
+            ChannelKind::Email if channel.synthesized => refuse(field, SecretRisk::Synthesized),
             ChannelKind::Email if !is_masked(read) => refuse(field, SecretRisk::Short),
             ChannelKind::Email if channel.read_at != Some(position) => {
                 refuse(field, SecretRisk::Moved)
@@ -212,6 +219,7 @@ mod tests {
             values,
             read_at: Some(read_at),
             typed: Vec::new(),
+            synthesized: false,
         }
     }
 
@@ -318,6 +326,7 @@ mod tests {
                             values: email(&name, ""),
                             read_at: None,
                             typed: Vec::new(),
+                            synthesized: false,
                         };
                         fresh.typed =
                             vec![("smtp.password".into(), Secret::new(format!("typed-{name}")))];
