@@ -11,6 +11,7 @@ mod client;
 mod error;
 mod groups;
 mod license;
+mod notifications;
 mod orgs;
 mod pipelines;
 mod resources;
@@ -27,6 +28,7 @@ pub use client::{Client, ClientOptions};
 pub use error::{ApiError, AuthFailure, KnownDetail, LocPart, ValidationIssue};
 pub use groups::{Group, GroupName, GroupUpdateForm, MemberEmail};
 pub use license::LicensePermissions;
+pub use notifications::ChannelTestAnswer;
 pub use orgs::{
     GuardrailSummary, ImportCounters, ImportResult, OrgUnit, Organization, ResourceGrant,
     UnitPermissions,

@@ -6,6 +6,7 @@ mod groups;
 mod guardrails;
 mod license;
 mod msgraph_sync;
+mod notification_tests;
 mod notifications;
 mod org_import;
 mod orgs;
@@ -43,6 +44,7 @@ pub fn router(state: Arc<AppState>, test_hooks: bool) -> Router {
         .merge(license::routes())
         .merge(settings::routes())
         .merge(notifications::routes())
+        .merge(notification_tests::routes())
         .merge(workspace::routes())
         .route("/api/v1/auths", any(redirect_to_slash))
         .route("/api/v1/users", any(redirect_to_slash))

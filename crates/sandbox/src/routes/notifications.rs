@@ -75,7 +75,7 @@ async fn stored_list(state: &AppState, key: &str) -> ApiResult<Vec<Value>> {
 }
 
 /// The lists as every read path sees them: the stored ones, or the legacy channel `기본`.
-async fn effective(state: &AppState) -> ApiResult<(Vec<Value>, Vec<Value>)> {
+pub(super) async fn effective(state: &AppState) -> ApiResult<(Vec<Value>, Vec<Value>)> {
     let mut emails = stored_list(state, "NOTIFICATION_EMAIL_CHANNELS").await?;
     let setting = |v: Option<Value>| {
         v.and_then(|v| v.as_str().map(str::to_owned))
