@@ -18,7 +18,9 @@ use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs
 
 pub mod conformance;
 pub mod graph;
+pub mod mail;
 pub mod pipelines;
+pub mod webhooks;
 
 /// The folder holding the workspace's binaries (`target/debug`).
 pub fn bin_dir() -> anyhow::Result<PathBuf> {

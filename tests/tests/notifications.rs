@@ -88,11 +88,13 @@ async fn a_reorder_with_masked_secrets_swaps_them_on_the_server_and_the_plan_pre
             values: emails[1].clone(),
             read_at: Some(1),
             typed: Vec::new(),
+            synthesized: false,
         },
         EditedChannel {
             values: emails[0].clone(),
             read_at: Some(0),
             typed: Vec::new(),
+            synthesized: false,
         },
     ];
     let refused = plan_save(&swapped, &[], &[]).expect_err("refused");

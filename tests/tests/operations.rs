@@ -358,6 +358,14 @@ async fn every_write_is_refused_on_a_read_only_tenant_before_anything_is_sent() 
             .await
             .map(drop),
     );
+    refused(
+        OperationKind::ChannelsSave,
+        console
+            .notifications()
+            .save_channels(&target, &[], &[], &q)
+            .await
+            .map(drop),
+    );
 
     // Every write to a deployment was tried: a new kind without a case here fails this test.
     let writes: HashSet<OperationKind> = OperationKind::ALL

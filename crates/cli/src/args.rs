@@ -103,6 +103,146 @@ pub enum Command {
 pub enum ChannelsCommand {
     /// Every e-mail and webhook channel with its position (secrets masked).
     List,
+    /// One channel (secrets masked, a webhook URL cut to its host).
+    Get {
+        /// Its name.
+        name: String,
+        /// E-mail or webhook, when both lists have the name.
+        #[arg(long, value_enum)]
+        kind: Option<ChannelKindArg>,
+    },
+    /// Add an e-mail channel: `--set smtp.server=HOST --set smtp.port=587`; secrets with
+    /// `--secret smtp.password` (read from stdin, or `keychain:NAME`).
+    AddEmail {
+        /// Its name (schedules refer to it).
+        name: String,
+        /// smtp, sendgrid, azure or msgraph.
+        #[arg(long)]
+        engine: String,
+        /// FIELD=VALUE (dotted; `FIELD=-` reads the value from stdin).
+        #[arg(long = "set", value_name = "FIELD=VALUE")]
+        set: Vec<String>,
+        /// [CHANNEL:]FIELD of a secret to read from stdin.
+        #[arg(long, value_name = "[CHANNEL:]FIELD")]
+        secret: Vec<String>,
+        /// Its position (from 0; default: last).
+        #[arg(long)]
+        at: Option<usize>,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Add a webhook channel: `--set url=-` reads the URL (a credential) from stdin;
+    /// Telegram takes `--set chat_id=…` and `--secret bot_token`.
+    AddWebhook {
+        /// Its name.
+        name: String,
+        /// slack, teams, discord, telegram or google_chat.
+        #[arg(long)]
+        provider: String,
+        /// FIELD=VALUE (`FIELD=-` reads the value from stdin).
+        #[arg(long = "set", value_name = "FIELD=VALUE")]
+        set: Vec<String>,
+        /// [CHANNEL:]FIELD of a secret to read from stdin.
+        #[arg(long, value_name = "[CHANNEL:]FIELD")]
+        secret: Vec<String>,
+        /// Its position (from 0; default: last).
+        #[arg(long)]
+        at: Option<usize>,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Change fields of a channel (`--set name=NEW` renames it: schedules naming the old name
+    /// stop reaching it).
+    Edit {
+        /// Its name.
+        name: String,
+        /// E-mail or webhook, when both lists have the name.
+        #[arg(long, value_enum)]
+        kind: Option<ChannelKindArg>,
+        /// FIELD=VALUE (`FIELD=-` reads the value from stdin).
+        #[arg(long = "set", value_name = "FIELD=VALUE")]
+        set: Vec<String>,
+        /// [CHANNEL:]FIELD of a secret to read from stdin.
+        #[arg(long, value_name = "[CHANNEL:]FIELD")]
+        secret: Vec<String>,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Move a channel to another position. Every channel whose position changes needs its
+    /// secrets typed again (the server restores masked ones by position): a terminal is asked,
+    /// or give them with `--secret CHANNEL:FIELD`.
+    Move {
+        /// Its name.
+        name: String,
+        /// E-mail or webhook, when both lists have the name.
+        #[arg(long, value_enum)]
+        kind: Option<ChannelKindArg>,
+        /// The new position (from 0).
+        #[arg(long)]
+        to: usize,
+        /// CHANNEL:FIELD of a secret to read from stdin.
+        #[arg(long, value_name = "[CHANNEL:]FIELD")]
+        secret: Vec<String>,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Remove a channel (the channels after it move up: their secrets are asked for).
+    Remove {
+        /// Its name.
+        name: String,
+        /// E-mail or webhook, when both lists have the name.
+        #[arg(long, value_enum)]
+        kind: Option<ChannelKindArg>,
+        /// CHANNEL:FIELD of a secret to read from stdin.
+        #[arg(long, value_name = "[CHANNEL:]FIELD")]
+        secret: Vec<String>,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Test a saved channel: through the deployment (its own test endpoints), or from this
+    /// machine (the secrets typed on stdin). Exit 0 when it got through, 2 when not.
+    Test {
+        /// Its name.
+        name: String,
+        /// E-mail or webhook, when both lists have the name.
+        #[arg(long, value_enum)]
+        kind: Option<ChannelKindArg>,
+        /// Where the test runs from.
+        #[arg(long, value_enum, default_value_t = Via::Deployment)]
+        via: Via,
+        /// E-mail: send a real test message to this address (else connect and log in only).
+        #[arg(long)]
+        send_to: Option<String>,
+        /// FIELD of a secret to read from stdin (`--via desktop`).
+        #[arg(long, value_name = "FIELD")]
+        secret: Vec<String>,
+        /// A self-hosted Telegram Bot API server (`--via desktop`).
+        #[arg(long)]
+        telegram_api: Option<String>,
+    },
+}
+
+/// E-mail or webhook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ChannelKindArg {
+    /// An e-mail channel.
+    Email,
+    /// A webhook channel.
+    Webhook,
+}
+
+/// Where a channel test runs from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Via {
+    /// This machine.
+    Desktop,
+    /// The deployment's own test endpoints.
+    Deployment,
 }
 
 /// `secret …`

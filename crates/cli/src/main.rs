@@ -6,6 +6,7 @@
 //! error is one JSON object on stderr: `{"error": {"code", "message", …}}`.
 
 mod args;
+mod cmd_channels;
 mod cmd_entra;
 mod cmd_groups;
 mod cmd_import;
@@ -122,6 +123,14 @@ async fn dispatch(console: &Console, cli: &Cli) -> CliResult<Done> {
             },
         );
     }
+    if let Command::Channels(command) = &cli.command {
+        return Ok(
+            match cmd_channels::run(console, &target(cli)?, command, out).await? {
+                cmd_channels::ChannelsDone::Clean => Done::Success,
+                cmd_channels::ChannelsDone::TestFailed => Done::Failures,
+            },
+        );
+    }
     if let Command::Secret(command) = &cli.command {
         return cmd_secret::run(console, command, out).await;
     }
@@ -172,11 +181,8 @@ async fn dispatch_simple(console: &Console, cli: &Cli) -> CliResult<()> {
         Command::Journal(command) => {
             cmd_journal::run(console, cli.tenant.as_deref(), command, out).await
         }
-        Command::Channels(args::ChannelsCommand::List) => {
-            let channels = console.notifications().channels(&target(cli)?).await?;
-            output::print_channels(&channels, out)
-        }
         Command::Orgs(_)
+        | Command::Channels(_)
         | Command::Entra(_)
         | Command::Settings(_)
         | Command::Secret(_)

@@ -233,6 +233,13 @@ pub enum ConsoleError {
         /// Every reason, field by field.
         refusals: Vec<cloo_domain::settings::WriteRefusal>,
     },
+    /// A notification-channel save refused before anything was sent: a bad edit, or a secret
+    /// the server would lose or put back from another channel.
+    #[error("{}", crate::notifications::describe_refusals(refusals))]
+    ChannelsRefused {
+        /// Every reason, channel by channel.
+        refusals: Vec<cloo_domain::notifications::ChannelRefusal>,
+    },
     /// Writes to this tenant are refused in the console.
     #[error("{tenant} is read-only in this console: nothing was sent to it")]
     ReadOnlyTenant {
@@ -368,6 +375,18 @@ impl ConsoleError {
             ConsoleError::RoleChange(_) => ErrorCode::RoleChangeRefused,
             ConsoleError::ConfirmationMismatch { .. } => ErrorCode::ConfirmationMismatch,
             ConsoleError::ReadOnlyTenant { .. } => ErrorCode::ReadOnlyTenant,
+            ConsoleError::ChannelsRefused { refusals } => {
+                if refusals.iter().any(|r| {
+                    matches!(
+                        r.problem,
+                        cloo_domain::notifications::ChannelProblem::SecretMustBeTyped { .. }
+                    )
+                }) {
+                    ErrorCode::SecretWouldBeLost
+                } else {
+                    ErrorCode::Validation
+                }
+            }
             ConsoleError::SettingsRefused { refusals, .. } => {
                 use cloo_domain::settings::WriteRefusal as R;
                 if refusals.iter().any(|r| {
@@ -431,6 +450,11 @@ impl ConsoleError {
                 view.expected = Some(expected.clone());
             }
             ConsoleError::ReadOnlyTenant { tenant } => view.tenant = Some(tenant.clone()),
+            ConsoleError::ChannelsRefused { refusals } => {
+                view.what = refusals.first().map(|r| r.channel.clone());
+                view.field = refusals.first().and_then(|r| r.field.clone());
+                view.channel_refusals = Some(refusals.clone());
+            }
             ConsoleError::SettingsRefused { section, refusals } => {
                 view.what = Some(section.clone());
                 view.field = refusals.first().map(|r| r.path().to_owned());
@@ -535,6 +559,10 @@ pub struct ErrorView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub refusals: Option<Vec<cloo_domain::settings::WriteRefusal>>,
+    /// A refused notification-channel save: every channel and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub channel_refusals: Option<Vec<cloo_domain::notifications::ChannelRefusal>>,
 }
 
 impl Default for ErrorView {
@@ -560,6 +588,7 @@ impl Default for ErrorView {
             status: None,
             role: None,
             refusals: None,
+            channel_refusals: None,
         }
     }
 }

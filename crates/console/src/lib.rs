@@ -271,6 +271,24 @@ impl Console {
         })
     }
 
+    /// The extra certificate authority a target trusts (its private CA), if any: also trusted
+    /// by the desktop's channel tests, where a company CA signs the mail server too.
+    pub(crate) async fn tenant_ca(&self, target: &Target) -> ConsoleResult<Option<String>> {
+        let name = match target {
+            Target::Direct(direct) => return Ok(direct.ca_pem.clone()),
+            Target::Current => self
+                .store
+                .current_tenant_id()
+                .await?
+                .ok_or(ConsoleError::NoTenant)?,
+            Target::Tenant(name) => name.clone(),
+        };
+        if self.ephemeral_tenant(&name).is_some() {
+            return Ok(None);
+        }
+        Ok(self.store.tenant(&name).await?.ca_pem)
+    }
+
     /// The key the caches and the journal use for a target: the tenant id, or `direct:URL`.
     pub(crate) async fn target_key(&self, target: &Target) -> ConsoleResult<String> {
         Ok(self.tenant_ref(target).await?.key)

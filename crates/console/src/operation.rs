@@ -118,6 +118,9 @@ pub enum OperationKind {
     /// Change a pipeline's valves.
     #[serde(rename = "pipelines.set_valves")]
     PipelineValvesSet,
+    /// Save notification channels (the whole configuration is replaced).
+    #[serde(rename = "notifications.save")]
+    ChannelsSave,
 }
 
 impl OperationKind {
@@ -154,6 +157,7 @@ impl OperationKind {
         OperationKind::PipelineAdd,
         OperationKind::PipelineDelete,
         OperationKind::PipelineValvesSet,
+        OperationKind::ChannelsSave,
     ];
 
     /// The wire name (`user.set_role`).
@@ -190,6 +194,7 @@ impl OperationKind {
             OperationKind::PipelineAdd => "pipelines.add",
             OperationKind::PipelineDelete => "pipelines.delete",
             OperationKind::PipelineValvesSet => "pipelines.set_valves",
+            OperationKind::ChannelsSave => "notifications.save",
         }
     }
 

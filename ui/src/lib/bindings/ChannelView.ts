@@ -21,6 +21,11 @@ kind: string,
  */
 reaches: string, 
 /**
- * The channel as the deployment answered it (secrets masked).
+ * Made up by the server from the old single-channel settings (`기본`), not stored.
+ */
+synthesized: boolean, 
+/**
+ * The channel as the deployment answered it (secrets masked; a webhook URL and an ACS
+ * connection string, which it answers in clear, cut down).
  */
 values: Record<string, unknown>, };

@@ -3,4 +3,4 @@
 /**
  * Why a secret cannot go back in its masked form.
  */
-export type SecretRisk = "moved" | "not_resolved" | "short" | "looks_masked";
+export type SecretRisk = "moved" | "not_resolved" | "short" | "looks_masked" | "synthesized";

@@ -874,6 +874,7 @@ export const en = {
           'pipelines.add': 'pipeline installed',
           'pipelines.delete': 'pipeline removed',
           'pipelines.set_valves': 'pipeline valves changed',
+          'notifications.save': 'notification channels saved',
         } as Record<string, string>
       )[op] ?? op,
   },

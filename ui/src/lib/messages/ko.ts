@@ -856,6 +856,7 @@ export const ko: Messages = {
           'pipelines.add': '파이프라인 설치',
           'pipelines.delete': '파이프라인 제거',
           'pipelines.set_valves': '파이프라인 밸브 변경',
+          'notifications.save': '알림 채널 저장',
         } as Record<string, string>
       )[op] ?? op,
   },
