@@ -1396,3 +1396,131 @@ async fn a_pipeline_is_installed_its_valves_changed_and_removed() {
     assert!(server.stored_valves("detoxify").is_none());
     app.close().await.expect("close");
 }
+
+/// Types `text` into the field `css` (emptied first).
+async fn type_into(client: &Client, css: &str, text: &str) {
+    retype_input(&wait_for(client, css).await, text).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Xvfb, tauri-driver, a keychain and the built app: run by ./dev test"]
+async fn an_smtp_channel_is_tested_from_the_desktop_saved_and_moved_with_both_secrets_intact() {
+    use cloo_tests::mail::{SmtpMode, SmtpServer};
+    let sandbox = SandboxProcess::start(&[]).expect("sandbox");
+    let mail =
+        SmtpServer::start(SmtpMode::Plain, Some(("mailer", "alerts-pass-77"))).expect("smtp");
+    let token = sandbox.admin_token().await;
+    sandbox
+        .client()
+        .write_settings_section(
+            &token,
+            "api/v1/notifications/config",
+            &json!({"emails": [{"name": "ops", "engine": "smtp",
+                "smtp": {"server": "mail.example", "port": 587, "username": "u", "password": "ops-pass-0001"}}]}),
+        )
+        .await
+        .expect("a channel");
+    let test = "e2e-channels";
+    let cli = prepared_tenant(test, &sandbox);
+    let driver = Driver::start(cli.data_dir(), &test_keychain_service(test));
+    let app = driver.launch(&[]).await;
+    wait_text(&app, "[data-testid=tenant-title]", "Practice").await;
+    click(&app, "[data-testid=tab-channels]").await;
+    wait_text(&app, "[data-testid=channels-email]", "ops").await;
+
+    click(&app, "[data-testid=channels-add-email]").await;
+    type_into(&app, "[data-testid=channel-field-name]", "alerts-mail").await;
+    type_into(
+        &app,
+        "[data-testid='channel-field-smtp.server']",
+        "127.0.0.1",
+    )
+    .await;
+    type_into(
+        &app,
+        "[data-testid='channel-field-smtp.port']",
+        &mail.port.to_string(),
+    )
+    .await;
+    type_into(
+        &app,
+        "[data-testid='channel-field-smtp.username']",
+        "mailer",
+    )
+    .await;
+    type_into(
+        &app,
+        "[data-testid='channel-secret-smtp.password']",
+        "alerts-pass-77",
+    )
+    .await;
+    click(&app, "[data-testid='channel-field-smtp.use_tls']").await;
+    type_into(
+        &app,
+        "[data-testid='channel-field-smtp.from_address']",
+        "noreply@example.com",
+    )
+    .await;
+    type_into(&app, "[data-testid=channels-send-to]", "oncall@example.com").await;
+    click(&app, "[data-testid=channel-test-desktop]").await;
+    wait_text(
+        &app,
+        "[data-testid=channel-desktop-result]",
+        "oncall@example.com",
+    )
+    .await;
+    let received = mail.messages(1, Duration::from_secs(5));
+    assert_eq!(received.len(), 1, "the test message arrived");
+    assert!(received[0].logged_in);
+
+    click(&app, "[data-testid=channel-review]").await;
+    wait_text(&app, "[data-testid=channels-changes]", "alerts-mail").await;
+    click(&app, "[data-testid=channels-save]").await;
+    wait_for(&app, "[data-testid=channels-done]").await;
+    wait_text(&app, "[data-testid=channels-email]", "alerts-mail").await;
+
+    // Moving ops down swaps two positions: the review asks for both secrets first.
+    click(&app, "[data-testid=channel-down-email-ops]").await;
+    type_into(
+        &app,
+        "[data-testid='channels-ask-ops-smtp.password']",
+        "ops-pass-0001",
+    )
+    .await;
+    type_into(
+        &app,
+        "[data-testid='channels-ask-alerts-mail-smtp.password']",
+        "alerts-pass-77",
+    )
+    .await;
+    click(&app, "[data-testid=channels-review-again]").await;
+    wait_text(&app, "[data-testid=channels-changes]", "from 0 to 1").await;
+    click(&app, "[data-testid=channels-save]").await;
+    wait_for(&app, "[data-testid=channels-done]").await;
+
+    let stored: serde_json::Value = reqwest::get(format!(
+        "{}/_sandbox/stored_setting/NOTIFICATION_EMAIL_CHANNELS",
+        sandbox.url
+    ))
+    .await
+    .expect("hook")
+    .json()
+    .await
+    .expect("json");
+    let got: Vec<(&str, &str)> = stored
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap_or_default(),
+                c["smtp"]["password"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![("alerts-mail", "alerts-pass-77"), ("ops", "ops-pass-0001")]
+    );
+    app.close().await.expect("close");
+}

@@ -161,6 +161,18 @@ commands! {
     /// Compares the settings of several tenants key by key.
     call fn settings_drift(tenants: Vec<String>, tabs: Vec<Tab>) -> DriftReport => settings::settings_drift;
 
+    // Notification channels.
+    /// Every e-mail and webhook channel, by position (secrets masked, credentials cut down).
+    call fn notification_channels(tenant: String) -> ChannelsView => channels::notification_channels;
+    /// What saving channel edits would do, read against the deployment now; nothing is sent.
+    call fn review_channels(tenant: String, edits: Vec<ChannelEdit>, secrets: Vec<ChannelSecretInput>) -> ChannelsReview => channels::review_channels;
+    /// Saves channel edits (refused, nothing sent, when a secret would be lost or swapped).
+    call fn save_channels(tenant: String, edits: Vec<ChannelEdit>, secrets: Vec<ChannelSecretInput>) -> ChannelsSaved => channels::save_channels;
+    /// Tests a channel from this machine (SMTP, or the provider's webhook format).
+    call fn test_channel_from_desktop(tenant: String, request: DesktopTest) -> ChannelTestResult => channels::test_channel_from_desktop;
+    /// Has the deployment test a saved channel (by its position).
+    call fn test_channel_through_deployment(tenant: String, kind: ChannelKind, name: String, send_to: Option<String>) -> ChannelTestResult => channels::test_channel_through_deployment;
+
     // The journal, and stopping.
     /// A page of the journal.
     call fn journal_page(query: JournalQuery) -> JournalPage => journal::journal_page;

@@ -1,7 +1,7 @@
 //! The desktop's commands, expanded from the one list in `list.rs`.
 
 use super::declare::commands;
-use super::{entra, groups, imports, journal, orgs, settings, tenants, users};
+use super::{channels, entra, groups, imports, journal, orgs, settings, tenants, users};
 use cloo_api::PerModel;
 use cloo_console::Progress;
 use cloo_console::entra::{
@@ -16,6 +16,9 @@ use cloo_console::imports::{
     ApplyPath, ImportOutcome, ImportReview, OrgApplyReport, OrgImportReview,
 };
 use cloo_console::journal::{JournalEntry, JournalPage, JournalQuery};
+use cloo_console::notifications::{
+    ChannelSecretInput, ChannelTestResult, ChannelsReview, ChannelsSaved, ChannelsView, DesktopTest,
+};
 use cloo_console::orgs::{OrgSummary, OrgTreeNode, UnitDetail};
 use cloo_console::settings::{
     ConnectionTest, DriftReport, FieldEdit, FieldSecret, PipelineServerView, PipelineValves,
@@ -30,6 +33,7 @@ use cloo_console::users::{
     BulkAction, BulkPlan, BulkResult, DeletionImpact, EditUserRequest, NewUserRequest,
     PermissionsReport, SuperAdminView, UserDetail, UserPage, UserRow, UserUsage, UsersPageRequest,
 };
+use cloo_domain::notifications::{ChannelEdit, ChannelKind};
 use cloo_domain::settings::Tab;
 use cloo_domain::settings::probes::ProbeKind;
 use cloo_domain::settings::wipe::Wipe;

@@ -173,6 +173,7 @@ export const en = {
       orgimport: 'Import organization',
       entra: 'Entra ID sync',
       settings: 'Settings',
+      channels: 'Channels',
     },
   },
   addUser: {
@@ -579,6 +580,73 @@ export const en = {
     saved: (id: string) => `Saved the valves of ${id}.`,
     notJson: (name: string) => `${name}: not a JSON value (a number, true/false, a list…)`,
     secretPlaceholder: (masked: string) => (masked ? `${masked} (type to replace)` : 'not set (type to set)'),
+  },
+  channels: {
+    intro:
+      'E-mail and webhook channels the deployment sends through, by position. Schedules name a channel; the server restores a masked secret from the channel stored at the same position, so a channel that moves needs its secrets typed again — the console asks.',
+    sendTo: 'Send test messages to (optional: otherwise an e-mail test only connects and logs in)',
+    emails: 'E-mail channels',
+    webhooks: 'Webhook channels',
+    name: 'Name',
+    kind: 'Engine / provider',
+    reaches: 'Reaches',
+    legacy: 'old settings',
+    legacyHint: 'Made up by the server from the old single-channel settings; saving stores it as a channel (its secrets must be typed).',
+    edit: 'Edit',
+    moveUp: (name: string) => `Move ${name} up`,
+    moveDown: (name: string) => `Move ${name} down`,
+    testOnServer: 'Test on the server',
+    remove: 'Remove',
+    testOk: 'Got through',
+    testFailed: (failure: string) =>
+      `Failed (${({ dns: 'name lookup', refused: 'connection refused', timeout: 'timed out', tls: 'TLS', authentication: 'login', rejected: 'refused by the other side', incomplete: 'incomplete', other: 'error' } as Record<string, string>)[failure] ?? failure})`,
+    none: 'No channels.',
+    addEmail: 'Add an e-mail channel',
+    addWebhook: 'Add a webhook channel',
+    editing: (name: string) => `Edit ${name}`,
+    engine: 'Engine',
+    provider: 'Provider',
+    secretPlaceholder: (shown: string) => (shown ? `${shown} (type to replace)` : 'not set (type to set)'),
+    testHere: 'Test from this machine',
+    review: 'Review…',
+    reviewTitle: 'Review the save',
+    mustTypeIntro: 'The save needs these secrets typed again (nothing has been sent):',
+    reviewAgain: 'Review again',
+    change: (kind: string, name: string, from: number | null, to: number | null) => {
+      const what = kind === 'email' ? 'e-mail channel' : 'webhook channel';
+      if (from === null) return `Add ${what} ${name} at position ${to}`;
+      if (to === null) return `Remove ${what} ${name} (position ${from})`;
+      if (from !== to) return `Move ${what} ${name} from ${from} to ${to}`;
+      return `Change ${what} ${name}`;
+    },
+    renamed: (old: string) => `Renamed from ${old}: schedules that name ${old} will no longer reach it.`,
+    kept: 'kept (the server puts it back)',
+    typed: 'the new value typed',
+    nothing: 'Nothing changes.',
+    save: 'Save',
+    saved: 'Channels saved.',
+    mismatches: (list: string) => `Saved, but these secrets do not read back as expected: ${list}. Check them and type them again.`,
+    refusal: (channel: string, field: string, reason: string, because: string) => {
+      const why: Record<string, string> = {
+        no_such_channel: 'no such channel',
+        duplicate_name: 'another channel has this name',
+        position_out_of_range: 'no such position',
+        unknown_field: `${field} is not a field of this channel`,
+        wrong_type: `${field} has the wrong type`,
+        not_allowed: `${field} takes another value`,
+        missing: `${field} is needed`,
+        secret_as_value: `${field} is a secret: type it`,
+        secret_for_no_channel: `a secret was given for a channel that is not there`,
+      };
+      const typed: Record<string, string> = {
+        moved: 'its position changes, and the server restores masked secrets by position',
+        not_resolved: 'the server keeps no webhook secret and would store the masked text',
+        short: 'it is 3 characters or fewer and the server would store ***',
+        looks_masked: 'the value starts with *** and would be taken for a masked one',
+        synthesized: 'it comes from the old settings, with nothing stored to restore it from',
+      };
+      return reason === 'secret_must_be_typed' ? `${channel} · ${field}: ${typed[because] ?? because}` : `${channel}: ${why[reason] ?? reason}`;
+    },
   },
   settingsWipe: {
     title: 'Irreversible actions',

@@ -169,6 +169,7 @@ export const ko: Messages = {
       orgimport: '조직 가져오기',
       entra: 'Entra ID 동기화',
       settings: '설정',
+      channels: '채널',
     },
   },
   addUser: {
@@ -562,6 +563,73 @@ export const ko: Messages = {
     saved: (id: string) => `${id}의 밸브를 저장했습니다.`,
     notJson: (name: string) => `${name}: JSON 값이 아닙니다 (숫자, true/false, 목록…)`,
     secretPlaceholder: (masked: string) => (masked ? `${masked} (바꾸려면 입력)` : '설정 안 됨 (설정하려면 입력)'),
+  },
+  channels: {
+    intro:
+      '배포가 알림을 보내는 이메일·웹훅 채널(순서대로). 예약 작업은 채널을 이름으로 부르고, 서버는 마스킹된 비밀을 같은 위치에 저장된 채널의 값으로 되돌립니다. 위치가 바뀌는 채널은 비밀을 다시 입력해야 하며, 콘솔이 물어봅니다.',
+    sendTo: '테스트 메시지 받을 주소(선택: 비우면 이메일 테스트는 연결과 로그인만 확인)',
+    emails: '이메일 채널',
+    webhooks: '웹훅 채널',
+    name: '이름',
+    kind: '엔진 / 제공자',
+    reaches: '보내는 곳',
+    legacy: '이전 설정',
+    legacyHint: '서버가 이전 단일 채널 설정으로 만들어 보여 주는 채널입니다. 저장하면 실제 채널로 저장됩니다(비밀을 입력해야 함).',
+    edit: '편집',
+    moveUp: (name: string) => `${name} 위로`,
+    moveDown: (name: string) => `${name} 아래로`,
+    testOnServer: '서버에서 테스트',
+    remove: '제거',
+    testOk: '성공',
+    testFailed: (failure: string) =>
+      `실패(${({ dns: '이름 조회', refused: '연결 거부', timeout: '시간 초과', tls: 'TLS', authentication: '로그인', rejected: '상대가 거부', incomplete: '정보 부족', other: '오류' } as Record<string, string>)[failure] ?? failure})`,
+    none: '채널이 없습니다.',
+    addEmail: '이메일 채널 추가',
+    addWebhook: '웹훅 채널 추가',
+    editing: (name: string) => `${name} 편집`,
+    engine: '엔진',
+    provider: '제공자',
+    secretPlaceholder: (shown: string) => (shown ? `${shown} (바꾸려면 입력)` : '설정 안 됨(입력해서 설정)'),
+    testHere: '이 컴퓨터에서 테스트',
+    review: '검토…',
+    reviewTitle: '저장 검토',
+    mustTypeIntro: '저장하려면 다음 비밀을 다시 입력해야 합니다(아직 아무것도 보내지 않았습니다):',
+    reviewAgain: '다시 검토',
+    change: (kind: string, name: string, from: number | null, to: number | null) => {
+      const what = kind === 'email' ? '이메일 채널' : '웹훅 채널';
+      if (from === null) return `${what} ${name}을(를) ${to}번 위치에 추가`;
+      if (to === null) return `${what} ${name} 제거(${from}번 위치)`;
+      if (from !== to) return `${what} ${name}을(를) ${from}번에서 ${to}번으로 이동`;
+      return `${what} ${name} 변경`;
+    },
+    renamed: (old: string) => `${old}에서 이름이 바뀜: ${old}을(를) 부르는 예약 작업은 더 이상 이 채널로 보내지 못합니다.`,
+    kept: '유지(서버가 저장된 값으로 되돌림)',
+    typed: '새로 입력한 값',
+    nothing: '바뀌는 것이 없습니다.',
+    save: '저장',
+    saved: '채널을 저장했습니다.',
+    mismatches: (list: string) => `저장했지만 다음 비밀이 예상과 다르게 읽힙니다: ${list}. 확인하고 다시 입력하세요.`,
+    refusal: (channel: string, field: string, reason: string, because: string) => {
+      const why: Record<string, string> = {
+        no_such_channel: '그런 채널이 없습니다',
+        duplicate_name: '같은 이름의 채널이 있습니다',
+        position_out_of_range: '그런 위치가 없습니다',
+        unknown_field: `${field}은(는) 이 채널의 필드가 아닙니다`,
+        wrong_type: `${field}의 형식이 맞지 않습니다`,
+        not_allowed: `${field}에 허용되지 않는 값입니다`,
+        missing: `${field}이(가) 필요합니다`,
+        secret_as_value: `${field}은(는) 비밀입니다: 입력란에 입력하세요`,
+        secret_for_no_channel: '없는 채널의 비밀이 주어졌습니다',
+      };
+      const typed: Record<string, string> = {
+        moved: '위치가 바뀌며, 서버는 마스킹된 비밀을 위치로 되돌립니다',
+        not_resolved: '서버는 웹훅 비밀을 되돌리지 않아 마스킹된 글자가 저장됩니다',
+        short: '3자 이하라 서버가 ***를 저장합니다',
+        looks_masked: '***로 시작해 마스킹된 값으로 취급됩니다',
+        synthesized: '이전 설정에서 온 채널이라 되돌릴 저장값이 없습니다',
+      };
+      return reason === 'secret_must_be_typed' ? `${channel} · ${field}: ${typed[because] ?? because}` : `${channel}: ${why[reason] ?? reason}`;
+    },
   },
   settingsWipe: {
     title: '되돌릴 수 없는 작업',
