@@ -341,8 +341,8 @@ fn check_of(name: &str) -> Option<Check> {
         "053_notifications_channels" => Skip(
             "channel names for schedule forms: the console reads the whole configuration instead",
         ),
-        "055_sr_config"
-        | "060_inquiries_types"
+        "055_sr_config" => Parse(as_type::<cloo_api::SrConfig>),
+        "060_inquiries_types"
         | "061_inquiries_create"
         | "063_inquiries_list"
         | "064_inquiries_stats"

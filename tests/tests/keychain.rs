@@ -220,9 +220,10 @@ impl SecretStore for RefusesSessions {
                 self.1.lock().expect("lock").push(t.to_owned());
                 self.0.write(t, s, v)
             }
-            SecretSlot::EntraClientSecret | SecretSlot::EntraSealingKey | SecretSlot::Named => {
-                self.0.write(t, s, v)
-            }
+            SecretSlot::EntraClientSecret
+            | SecretSlot::EntraSealingKey
+            | SecretSlot::Named
+            | SecretSlot::SrKey => self.0.write(t, s, v),
         }
     }
     fn erase(&self, t: &str, s: SecretSlot) -> Result<(), KeychainError> {

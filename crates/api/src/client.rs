@@ -72,6 +72,11 @@ impl Client {
         Ok(Client { http, base, host })
     }
 
+    /// The HTTP client, for calls that read the transport's failure themselves.
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     /// The normalised base URL.
     pub fn base_url(&self) -> &Url {
         &self.base
@@ -331,7 +336,7 @@ fn no_downgrade_redirects() -> redirect::Policy {
 
 /// The innermost cause of a transport error ("Connection refused (os error 111)",
 /// "invalid peer certificate: UnknownIssuer"): the outer layers only repeat the URL.
-fn chain_text(e: &reqwest::Error) -> String {
+pub(crate) fn chain_text(e: &reqwest::Error) -> String {
     let mut innermost: &dyn std::error::Error = e;
     while let Some(source) = innermost.source() {
         innermost = source;

@@ -15,6 +15,7 @@ mod notifications;
 mod orgs;
 mod pipelines;
 mod resources;
+mod service_requests;
 mod settings;
 mod types;
 mod url_base;
@@ -35,6 +36,7 @@ pub use orgs::{
 };
 pub use pipelines::PipelineServer;
 pub use resources::{KnowledgeBase, ModelRow};
+pub use service_requests::{SrAttempt, SrConfig};
 pub use types::*;
 pub use url_base::normalize_base_url;
 pub use users::{

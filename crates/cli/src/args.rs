@@ -90,6 +90,10 @@ pub enum Command {
     /// Notification channels (e-mail and webhook), by position.
     #[command(subcommand)]
     Channels(ChannelsCommand),
+    /// Service Requests to Cloocus: through the deployment, or straight to the central
+    /// instance with the SR key; an outbox that retries what did not get through.
+    #[command(subcommand)]
+    Sr(SrCommand),
     /// Secrets filed by name in the OS keychain for settings documents (`keychain:NAME`).
     #[command(subcommand)]
     Secret(SecretCommand),
@@ -225,6 +229,79 @@ pub enum ChannelsCommand {
         #[arg(long)]
         telegram_api: Option<String>,
     },
+}
+
+/// `sr …`
+#[derive(Debug, Subcommand)]
+pub enum SrCommand {
+    /// Where a request can go: the deployment's SR configuration, the direct route, the types.
+    Config,
+    /// Set the direct route: the central instance's URL and the SR key Cloocus issued (read
+    /// from stdin, kept in the keychain); or --clear it.
+    Direct {
+        /// The central instance (https://…).
+        #[arg(long)]
+        url: Option<String>,
+        /// Read the SR key (sr- and 24 hex) from stdin.
+        #[arg(long)]
+        key_stdin: bool,
+        /// Forget the route and remove the key.
+        #[arg(long)]
+        clear: bool,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Submit a request: stored in the outbox first, then sent (exit 0 sent or queued for a
+    /// retry; 2 failed, or unknown — it may have arrived).
+    Submit {
+        /// The title.
+        #[arg(long)]
+        title: String,
+        /// usage_limit, feature, bug, account or other.
+        #[arg(long = "type")]
+        kind: String,
+        /// A subtype of the type.
+        #[arg(long)]
+        subtype: Option<String>,
+        /// The text.
+        #[arg(long)]
+        content: String,
+        /// The route (default: the deployment when it has SR, else direct).
+        #[arg(long, value_enum)]
+        via: Option<SrRouteArg>,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// The requests of this tenant (--all: of every tenant) and where each is.
+    Outbox {
+        /// Every tenant's.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Send every queued request that is due now.
+    Retry,
+    /// Decide for a request that failed or may have arrived.
+    Resolve {
+        /// Its id (sr-out-…).
+        id: String,
+        /// Send it again (a second ticket if the first did arrive).
+        #[arg(long)]
+        send_again: bool,
+        /// Record it as delivered (support confirmed it).
+        #[arg(long)]
+        mark_sent: bool,
+    },
+}
+
+/// Which way a Service Request goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SrRouteArg {
+    /// Through the deployment's proxy.
+    Deployment,
+    /// Straight to the central instance with the SR key.
+    Direct,
 }
 
 /// E-mail or webhook.

@@ -16,6 +16,7 @@ mod cmd_pipelines;
 mod cmd_secret;
 mod cmd_settings;
 mod cmd_settings_wipe;
+mod cmd_sr;
 mod cmd_tenant;
 mod cmd_users;
 mod error;
@@ -181,6 +182,7 @@ async fn dispatch_simple(console: &Console, cli: &Cli) -> CliResult<()> {
         Command::Journal(command) => {
             cmd_journal::run(console, cli.tenant.as_deref(), command, out).await
         }
+        Command::Sr(command) => cmd_sr::run(console, &target(cli)?, command, out).await,
         Command::Orgs(_)
         | Command::Channels(_)
         | Command::Entra(_)

@@ -37,6 +37,7 @@ pub mod notifications;
 pub mod operation;
 pub mod orgs;
 mod plan;
+pub mod service_requests;
 mod session;
 pub mod settings;
 mod snapshot;
@@ -269,6 +270,24 @@ impl Console {
             name: tenant.name,
             read_only: tenant.read_only,
         })
+    }
+
+    /// A target's base URL, without signing in (for a request that must go out while the
+    /// deployment is down).
+    pub(crate) async fn base_url_of(&self, target: &Target) -> ConsoleResult<String> {
+        let name = match target {
+            Target::Direct(direct) => return Ok(direct.url.clone()),
+            Target::Current => self
+                .store
+                .current_tenant_id()
+                .await?
+                .ok_or(ConsoleError::NoTenant)?,
+            Target::Tenant(name) => name.clone(),
+        };
+        if let Some(eph) = self.ephemeral_tenant(&name) {
+            return Ok(eph.view.base_url.clone());
+        }
+        Ok(self.store.tenant(&name).await?.base_url)
     }
 
     /// The extra certificate authority a target trusts (its private CA), if any: also trusted

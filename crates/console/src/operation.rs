@@ -121,6 +121,12 @@ pub enum OperationKind {
     /// Save notification channels (the whole configuration is replaced).
     #[serde(rename = "notifications.save")]
     ChannelsSave,
+    /// Submit a Service Request to Cloocus (stored in the outbox, then sent).
+    #[serde(rename = "sr.submit")]
+    SrSubmit,
+    /// Set or clear the direct route of Service Requests (central URL, SR key in the keychain).
+    #[serde(rename = "sr.set_direct")]
+    SrSetDirect,
 }
 
 impl OperationKind {
@@ -158,6 +164,8 @@ impl OperationKind {
         OperationKind::PipelineDelete,
         OperationKind::PipelineValvesSet,
         OperationKind::ChannelsSave,
+        OperationKind::SrSubmit,
+        OperationKind::SrSetDirect,
     ];
 
     /// The wire name (`user.set_role`).
@@ -195,6 +203,8 @@ impl OperationKind {
             OperationKind::PipelineDelete => "pipelines.delete",
             OperationKind::PipelineValvesSet => "pipelines.set_valves",
             OperationKind::ChannelsSave => "notifications.save",
+            OperationKind::SrSubmit => "sr.submit",
+            OperationKind::SrSetDirect => "sr.set_direct",
         }
     }
 
@@ -202,9 +212,15 @@ impl OperationKind {
     /// changes are local: a read-only tenant must stay editable, or it could never be made
     /// writable again.
     pub fn writes_deployment(self) -> bool {
+        // A Service Request changes nothing on the deployment: a read-only tenant may still
+        // ask Cloocus for help.
         !matches!(
             self,
-            OperationKind::TenantAdd | OperationKind::TenantEdit | OperationKind::TenantRemove
+            OperationKind::TenantAdd
+                | OperationKind::TenantEdit
+                | OperationKind::TenantRemove
+                | OperationKind::SrSubmit
+                | OperationKind::SrSetDirect
         )
     }
 }
@@ -323,7 +339,7 @@ pub struct Operation {
     finished: bool,
 }
 
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
@@ -420,6 +436,11 @@ impl Operation {
         self.record
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The journal key of the tenant it acts on (the tenant id, or `direct:URL`).
+    pub(crate) fn tenant_key(&self) -> &str {
+        &self.tenant.key
     }
 
     /// The operation's kind.

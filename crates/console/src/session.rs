@@ -75,6 +75,12 @@ impl Session {
     }
 
     /// The bearer token to use: the API key, the cached token, the keychain's, or a new sign-in.
+    /// The session token (signing in first when there is none), for calls that handle the
+    /// transport themselves.
+    pub(crate) async fn token(&self) -> ConsoleResult<Secret> {
+        self.current_token().await
+    }
+
     async fn current_token(&self) -> ConsoleResult<Secret> {
         if let Credential::ApiKey(key) = &self.credential {
             return Ok(key.clone());

@@ -28,5 +28,6 @@ pub mod limits;
 pub mod notifications;
 pub mod org;
 pub mod permissions;
+pub mod service_request;
 pub mod settings;
 pub mod synthetic;

@@ -95,6 +95,22 @@ pub struct SandboxOptions {
     /// Where `POST /organizations/sync/msgraph` reads Microsoft Graph (default
     /// [`GRAPH_URL`]); a loopback Graph-compatible server in tests.
     pub graph_url: Option<String>,
+    /// Service Requests, both sides (service-requests.md).
+    pub sr: SrOptions,
+}
+
+/// Service Requests: the customer side's `SR_KEY` and `CLOOCUS_PUBLIC_URL`, and the
+/// customers a central instance knows by SR key.
+#[derive(Debug, Clone, Default)]
+pub struct SrOptions {
+    /// This deployment's SR key (`SR_KEY`).
+    pub key: Option<String>,
+    /// The central instance (`CLOOCUS_PUBLIC_URL`); `self` means this sandbox, which then acts
+    /// as its own central instance.
+    pub cloocus_url: Option<String>,
+    /// Central side: active customers as (SR key, company name). Empty: this is no central
+    /// instance ("Cloocus admin DB not configured").
+    pub customers: Vec<(String, String)>,
 }
 
 /// Microsoft Graph, as the server's provider calls it.
@@ -116,9 +132,57 @@ pub(crate) struct AppState {
     /// Test-only: reads of the code-execution settings still let through before the next one
     /// fails (a client reading back after its write); `None` when no fault is set.
     settings_reads_before_fault: std::sync::Mutex<Option<u64>>,
+    /// Service Requests, both sides.
+    sr: SrOptions,
+    /// This sandbox's own URL, once it listens.
+    self_url: std::sync::OnceLock<String>,
+    /// Test hook: what the central side received (the server keeps nothing).
+    sr_received: std::sync::Mutex<Vec<Value>>,
 }
 
 impl AppState {
+    /// The customer side's SR key and central URL, when both are set.
+    pub(crate) fn sr_customer_side(&self) -> Option<(String, String)> {
+        let key = self.sr.key.clone().filter(|k| !k.is_empty())?;
+        let url = self.sr.cloocus_url.clone().filter(|u| !u.is_empty())?;
+        let url = if url == "self" {
+            self.self_url.get()?.clone()
+        } else {
+            url
+        };
+        Some((key, url.trim_end_matches('/').to_owned()))
+    }
+
+    /// Whether this sandbox acts as a central instance.
+    pub(crate) fn is_central(&self) -> bool {
+        !self.sr.customers.is_empty()
+    }
+
+    /// The company an active SR key belongs to (exact comparison).
+    pub(crate) fn central_customer(&self, key: &str) -> Option<String> {
+        self.sr
+            .customers
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, company)| company.clone())
+    }
+
+    /// Keeps what the central side received, for the test hook.
+    pub(crate) fn record_sr(&self, sr: Value) {
+        self.sr_received
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(sr);
+    }
+
+    /// What the central side received so far.
+    pub(crate) fn received_srs(&self) -> Vec<Value> {
+        self.sr_received
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
     async fn setting(&self, key: &str) -> Result<Option<Value>, errors::ApiFailure> {
         Ok(self.db.config(key).await?)
     }
@@ -207,6 +271,9 @@ pub async fn start(options: SandboxOptions) -> anyhow::Result<RunningSandbox> {
         unit_writes_before_fault: std::sync::Mutex::new(None),
         unit_lists_before_fault: std::sync::Mutex::new(None),
         settings_reads_before_fault: std::sync::Mutex::new(None),
+        sr: options.sr.clone(),
+        self_url: std::sync::OnceLock::new(),
+        sr_received: std::sync::Mutex::new(Vec::new()),
         graph_url: options
             .graph_url
             .clone()
@@ -218,6 +285,7 @@ pub async fn start(options: SandboxOptions) -> anyhow::Result<RunningSandbox> {
         .await
         .with_context(|| format!("binding 127.0.0.1:{}", options.port))?;
     let addr = listener.local_addr()?;
+    let _ = state.self_url.set(format!("http://{addr}"));
     // As the server's: Python's asyncio (under uvicorn) sets TCP_NODELAY on every connection, so
     // an answer written in two segments does not wait for the client's delayed ACK.
     let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {

@@ -43,6 +43,15 @@ struct Args {
     /// Microsoft Graph base for `POST /organizations/sync/msgraph` (version included).
     #[arg(long)]
     graph_url: Option<String>,
+    /// This deployment's SR key (`SR_KEY`), for `POST /api/v1/sr/submit`.
+    #[arg(long)]
+    sr_key: Option<String>,
+    /// The central instance SRs are forwarded to (`CLOOCUS_PUBLIC_URL`); `self` = this sandbox.
+    #[arg(long)]
+    cloocus_url: Option<String>,
+    /// Act as a central instance that knows this customer: `SR_KEY=Company name` (repeatable).
+    #[arg(long = "sr-customer", value_name = "KEY=COMPANY")]
+    sr_customers: Vec<String>,
 }
 
 #[tokio::main]
@@ -72,6 +81,16 @@ async fn main() -> anyhow::Result<()> {
         token_lifetime: args.token_lifetime,
         test_hooks: args.test_hooks,
         graph_url: args.graph_url.clone(),
+        sr: cloosphere_sandbox::SrOptions {
+            key: args.sr_key.clone(),
+            cloocus_url: args.cloocus_url.clone(),
+            customers: args
+                .sr_customers
+                .iter()
+                .filter_map(|c| c.split_once('='))
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+        },
     })
     .await?;
     {

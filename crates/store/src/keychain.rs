@@ -31,6 +31,8 @@ pub enum SecretSlot {
     /// A secret an admin filed under a name for settings documents (`keychain:NAME`); the
     /// "tenant id" it is read with is that name.
     Named,
+    /// The customer's Service Request key (`sr-…`), for requests sent straight to Cloocus.
+    SrKey,
 }
 
 impl SecretSlot {
@@ -41,6 +43,7 @@ impl SecretSlot {
             SecretSlot::EntraClientSecret => "entra-client-secret",
             SecretSlot::EntraSealingKey => "entra-sealing-key",
             SecretSlot::Named => "named",
+            SecretSlot::SrKey => "sr-key",
         }
     }
 }

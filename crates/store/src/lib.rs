@@ -12,12 +12,14 @@ mod journal;
 pub mod keychain;
 mod plans;
 pub mod sealed;
+mod sr_outbox;
 mod tenants;
 
 pub use entra::{EntraHistoryRow, EntraProfileRow};
 pub use journal::{JournalFilter, JournalOutcome, JournalRow, NewJournalEntry};
 pub use keychain::{KeychainError, MemorySecrets, OsKeychain, SecretSlot, SecretStore};
 pub use plans::{PlanStep, StoredPlan};
+pub use sr_outbox::OutboxRow;
 pub use tenants::{AuthKind, NewTenant, Tenant, TenantChange};
 
 use sqlx::SqlitePool;

@@ -31,13 +31,18 @@ impl Tenants<'_> {
         op.record_before(&super::TenantView::from_tenant(tenant.clone(), false));
         let result = async {
             let mut warning = None;
-            for slot in [SecretSlot::Credential, SecretSlot::Session] {
+            for slot in [
+                SecretSlot::Credential,
+                SecretSlot::Session,
+                SecretSlot::SrKey,
+            ] {
                 if let Err(e) = blocking_secret_erase(&c.keychain, &tenant.id, slot).await {
                     warning = Some(format!(
                         "its secrets could not be erased from the keychain: {e}"
                     ));
                 }
             }
+            c.store.set_sr_direct_url(&tenant.id, None).await?;
             c.store.remove_tenant(&tenant.id).await?;
             c.forget(&tenant.id);
             Ok(RemovedTenant {

@@ -10,6 +10,7 @@ mod notification_tests;
 mod notifications;
 mod org_import;
 mod orgs;
+mod service_requests;
 mod settings;
 pub(crate) mod settings_registry;
 mod users;
@@ -33,6 +34,7 @@ pub fn router(state: Arc<AppState>, test_hooks: bool) -> Router {
         router = router
             .merge(orgs::test_hooks())
             .merge(settings::test_hooks())
+            .merge(service_requests::test_hooks())
             .merge(workspace::test_hooks());
     }
     router
@@ -45,6 +47,7 @@ pub fn router(state: Arc<AppState>, test_hooks: bool) -> Router {
         .merge(settings::routes())
         .merge(notifications::routes())
         .merge(notification_tests::routes())
+        .merge(service_requests::routes())
         .merge(workspace::routes())
         .route("/api/v1/auths", any(redirect_to_slash))
         .route("/api/v1/users", any(redirect_to_slash))

@@ -943,6 +943,8 @@ export const en = {
           'pipelines.delete': 'pipeline removed',
           'pipelines.set_valves': 'pipeline valves changed',
           'notifications.save': 'notification channels saved',
+          'sr.submit': 'Service Request submitted',
+          'sr.set_direct': 'Service Request route set',
         } as Record<string, string>
       )[op] ?? op,
   },

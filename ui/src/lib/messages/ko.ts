@@ -925,6 +925,8 @@ export const ko: Messages = {
           'pipelines.delete': '파이프라인 제거',
           'pipelines.set_valves': '파이프라인 밸브 변경',
           'notifications.save': '알림 채널 저장',
+          'sr.submit': '서비스 요청 제출',
+          'sr.set_direct': '서비스 요청 경로 설정',
         } as Record<string, string>
       )[op] ?? op,
   },
