@@ -66,6 +66,26 @@ fn main() {
     }
 }
 
+/// While the app runs, sends the Service Requests that are due (also those queued before a
+/// restart) once a minute, the first shortly after start.
+async fn outbox_worker(console: Arc<Console>) {
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    loop {
+        let sr = console.service_requests();
+        match sr
+            .deliver_due(None, cloo_console::service_requests::now())
+            .await
+        {
+            Ok(done) if !done.is_empty() => {
+                tracing::info!(attempted = done.len(), "service request outbox");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "service request outbox"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+    }
+}
+
 fn run(started: Instant) -> Result<(), String> {
     let options = parse_options()?;
     let console = tauri::async_runtime::block_on(Console::open(
@@ -75,6 +95,7 @@ fn run(started: Instant) -> Result<(), String> {
     .map_err(|e| e.to_string())?
     .with_local_sandbox(Arc::new(sandbox::DemoSandbox::default()));
     let console = Arc::new(console);
+    tauri::async_runtime::spawn(outbox_worker(console.clone()));
     let app = tauri::Builder::default()
         .manage(Shell {
             console: console.clone(),

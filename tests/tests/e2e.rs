@@ -1524,3 +1524,93 @@ async fn an_smtp_channel_is_tested_from_the_desktop_saved_and_moved_with_both_se
     );
     app.close().await.expect("close");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Xvfb, tauri-driver, a keychain and the built app: run by ./dev test"]
+async fn a_service_request_sent_while_everything_is_down_is_delivered_from_the_outbox() {
+    use cloo_tests::mail::{SmtpMode, SmtpServer};
+    const KEY: &str = "sr-0000000000000000000e2e01";
+    let mail = SmtpServer::start(SmtpMode::Plain, None).expect("smtp");
+    let mut customer = SandboxProcess::start(&[]).expect("customer");
+    let test = "e2e-service-requests";
+    let cli = prepared_tenant(test, &customer);
+    let port = free_port();
+    let direct = cli.run(
+        &[
+            "sr",
+            "direct",
+            "--url",
+            &format!("http://127.0.0.1:{port}"),
+            "--key-stdin",
+        ],
+        &format!("{KEY}\n"),
+    );
+    assert_eq!(direct.code, 0, "{}", direct.stderr);
+    let driver = Driver::start(cli.data_dir(), &test_keychain_service(test));
+    let app = driver.launch(&[]).await;
+    wait_text(&app, "[data-testid=tenant-title]", "Practice").await;
+    customer.kill();
+
+    click(&app, "[data-testid=tab-requests]").await;
+    wait_text(&app, "[data-testid=requests-route]", "straight to Cloocus").await;
+    select(&app, "[data-testid=requests-type]", "usage_limit").await;
+    select(&app, "[data-testid=requests-subtype]", "limit_increase").await;
+    type_into(
+        &app,
+        "[data-testid=requests-title]",
+        "Raise the Sales quota",
+    )
+    .await;
+    type_into(
+        &app,
+        "[data-testid=requests-content]",
+        "Please raise it to 200 a day.",
+    )
+    .await;
+    click(&app, "[data-testid=requests-submit]").await;
+    click(&app, "[data-testid=requests-confirm]").await;
+    wait_text(&app, "[data-testid=requests-done]", "queued").await;
+    wait_text(
+        &app,
+        "[data-testid=requests-outbox]",
+        "Raise the Sales quota",
+    )
+    .await;
+
+    // The central instance comes up; the queued request goes out from the outbox.
+    let central = SandboxProcess::start(&[
+        "--port",
+        &port.to_string(),
+        "--sr-customer",
+        &format!("{KEY}=Practice Corp"),
+    ])
+    .expect("central");
+    let token = central.admin_token().await;
+    central
+        .client()
+        .write_settings_section(
+            &token,
+            "api/v1/notifications/config",
+            &json!({"emails": [{"name": "support", "engine": "smtp",
+                "smtp": {"server": "127.0.0.1", "port": mail.port, "use_tls": false, "from_address": "c@example.com"}}]}),
+        )
+        .await
+        .expect("the central's channel");
+    click(&app, "[data-testid=requests-send-queued]").await;
+    wait_text(&app, "[data-testid=requests-outbox]", "delivered").await;
+    let received: Vec<serde_json::Value> =
+        reqwest::get(format!("{}/_sandbox/sr_received", central.url))
+            .await
+            .expect("hook")
+            .json()
+            .await
+            .expect("json");
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0]["title"], "Raise the Sales quota");
+    assert!(
+        mail.messages(1, Duration::from_secs(5))[0]
+            .data
+            .contains("Practice Corp")
+    );
+    app.close().await.expect("close");
+}

@@ -388,19 +388,19 @@ impl ServiceRequests<'_> {
     }
 
     /// Settles sends a crash left open (as unknown), then attempts every queued request due
-    /// by `now` (epoch ms: [`now`] in the shells); `target` is used for the requests of its own tenant (a deployment given by
+    /// by `due_by` (epoch ms: [`now`], or `i64::MAX` for "everything queued, now"); `target` is used for the requests of its own tenant (a deployment given by
     /// environment variables has no stored credential to retry with otherwise).
     pub async fn deliver_due(
         &self,
         target: Option<&Target>,
-        now: i64,
+        due_by: i64,
     ) -> ConsoleResult<Vec<OutboxItem>> {
         self.c
             .store
-            .settle_abandoned_sends(now - ABANDONED_AFTER_MS)
+            .settle_abandoned_sends(now_ms() - ABANDONED_AFTER_MS)
             .await?;
         let mut out = Vec::new();
-        for row in self.c.store.outbox_due(now).await? {
+        for row in self.c.store.outbox_due(due_by).await? {
             out.push(self.attempt(&row.id, target).await?);
         }
         Ok(out)

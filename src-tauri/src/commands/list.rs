@@ -173,6 +173,22 @@ commands! {
     /// Has the deployment test a saved channel (by its position).
     call fn test_channel_through_deployment(tenant: String, kind: ChannelKind, name: String, send_to: Option<String>) -> ChannelTestResult => channels::test_channel_through_deployment;
 
+    // Service Requests.
+    /// Where a Service Request can go now, and the type catalogue.
+    call fn sr_setup(tenant: String) -> SrSetup => service_requests::sr_setup;
+    /// Sets the direct route: the central instance and the SR key (kept in the keychain).
+    call fn sr_set_direct(tenant: String, central_url: String, key: String) -> SrSetup => service_requests::sr_set_direct;
+    /// Forgets the direct route and its key.
+    call fn sr_clear_direct(tenant: String) -> SrSetup => service_requests::sr_clear_direct;
+    /// Stores a request in the outbox and makes its first attempt.
+    call fn sr_submit(tenant: String, draft: SrDraft, route: Option<SrRoute>) -> OutboxItem => service_requests::sr_submit;
+    /// The tenant's requests and where each is.
+    call fn sr_outbox(tenant: String) -> Vec<OutboxItem> => service_requests::sr_outbox;
+    /// Sends every queued request of the tenant now; gives the outbox after.
+    call fn sr_send_queued(tenant: String) -> Vec<OutboxItem> => service_requests::sr_send_queued;
+    /// Sends again, or records as delivered, a request that failed or may have arrived.
+    call fn sr_resolve(tenant: String, id: String, resolution: SrResolution) -> OutboxItem => service_requests::sr_resolve;
+
     // The journal, and stopping.
     /// A page of the journal.
     call fn journal_page(query: JournalQuery) -> JournalPage => journal::journal_page;

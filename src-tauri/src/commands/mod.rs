@@ -11,6 +11,7 @@ pub mod imports;
 pub mod journal;
 pub mod orgs;
 pub mod registry;
+pub mod service_requests;
 pub mod settings;
 pub mod tenants;
 pub mod upload;

@@ -1,7 +1,9 @@
 //! The desktop's commands, expanded from the one list in `list.rs`.
 
 use super::declare::commands;
-use super::{channels, entra, groups, imports, journal, orgs, settings, tenants, users};
+use super::{
+    channels, entra, groups, imports, journal, orgs, service_requests, settings, tenants, users,
+};
 use cloo_api::PerModel;
 use cloo_console::Progress;
 use cloo_console::entra::{
@@ -20,6 +22,7 @@ use cloo_console::notifications::{
     ChannelSecretInput, ChannelTestResult, ChannelsReview, ChannelsSaved, ChannelsView, DesktopTest,
 };
 use cloo_console::orgs::{OrgSummary, OrgTreeNode, UnitDetail};
+use cloo_console::service_requests::{OutboxItem, SrResolution, SrSetup};
 use cloo_console::settings::{
     ConnectionTest, DriftReport, FieldEdit, FieldSecret, PipelineServerView, PipelineValves,
     SettingsApplyReport, SettingsChange, SettingsCopyPlan, SettingsPlanView, SettingsReview,
@@ -34,6 +37,7 @@ use cloo_console::users::{
     PermissionsReport, SuperAdminView, UserDetail, UserPage, UserRow, UserUsage, UsersPageRequest,
 };
 use cloo_domain::notifications::{ChannelEdit, ChannelKind};
+use cloo_domain::service_request::{SrDraft, SrRoute};
 use cloo_domain::settings::Tab;
 use cloo_domain::settings::probes::ProbeKind;
 use cloo_domain::settings::wipe::Wipe;
