@@ -86,6 +86,38 @@ async fn outbox_worker(console: Arc<Console>) {
     }
 }
 
+/// While the app runs, looks for new open inquiries of the current tenant at the interval the
+/// admin set (0: never) and shows a desktop notification for them; each is announced once,
+/// also across restarts, and a first look does not announce the backlog.
+async fn inquiry_watch(console: Arc<Console>, app: tauri::AppHandle) {
+    use tauri_plugin_notification::NotificationExt;
+    tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+    loop {
+        let inquiries = console.inquiries();
+        let seconds = inquiries.poll_seconds().await.unwrap_or(120);
+        if seconds > 0 {
+            let target = cloo_console::Target::Current;
+            match inquiries.new_open_notice(&target).await {
+                Ok(Some(notice)) => {
+                    let shown = app
+                        .notification()
+                        .builder()
+                        .title(&notice.title)
+                        .body(&notice.body)
+                        .show();
+                    if let Err(e) = shown {
+                        tracing::warn!(error = %e, "desktop notification");
+                    }
+                    tracing::info!(new = notice.count, "new inquiries");
+                }
+                Ok(None) => {}
+                Err(e) => tracing::debug!(error = %e, "inquiry watch"),
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(seconds.max(15))).await;
+    }
+}
+
 fn run(started: Instant) -> Result<(), String> {
     let options = parse_options()?;
     let console = tauri::async_runtime::block_on(Console::open(
@@ -96,7 +128,13 @@ fn run(started: Instant) -> Result<(), String> {
     .with_local_sandbox(Arc::new(sandbox::DemoSandbox::default()));
     let console = Arc::new(console);
     tauri::async_runtime::spawn(outbox_worker(console.clone()));
+    let watched = console.clone();
     let app = tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
+        .setup(move |app| {
+            tauri::async_runtime::spawn(inquiry_watch(watched.clone(), app.handle().clone()));
+            Ok(())
+        })
         .manage(Shell {
             console: console.clone(),
             open_sandbox: options.open_sandbox,

@@ -294,7 +294,6 @@ fn notification_config(body: &Value) -> Result<(), String> {
 }
 
 const SETTINGS: &str = "settings endpoints: issue 11";
-const NOTIFY: &str = "notifications, Service Requests and inquiries: issue 12";
 const MONITOR: &str = "audit logs and license: issue 13";
 
 fn check_of(name: &str) -> Option<Check> {
@@ -342,13 +341,14 @@ fn check_of(name: &str) -> Option<Check> {
             "channel names for schedule forms: the console reads the whole configuration instead",
         ),
         "055_sr_config" => Parse(as_type::<cloo_api::SrConfig>),
-        "060_inquiries_types"
-        | "061_inquiries_create"
-        | "063_inquiries_list"
-        | "064_inquiries_stats"
-        | "065_inquiries_me"
-        | "066_inquiries_update"
-        | "067_inquiries_list_filtered" => Skip(NOTIFY),
+        "060_inquiries_types" => {
+            Parse(as_type::<std::collections::BTreeMap<String, cloo_api::InquiryType>>)
+        }
+        "061_inquiries_create" | "066_inquiries_update" => Parse(as_type::<cloo_api::Inquiry>),
+        "063_inquiries_list" | "065_inquiries_me" | "067_inquiries_list_filtered" => {
+            Parse(as_type::<Vec<cloo_api::Inquiry>>)
+        }
+        "064_inquiries_stats" => Parse(as_type::<std::collections::BTreeMap<String, i64>>),
         "070_auths_admin_config_get" | "071_auths_admin_config_post" | "074_configs_version" => {
             Skip(SETTINGS)
         }

@@ -1614,3 +1614,79 @@ async fn a_service_request_sent_while_everything_is_down_is_delivered_from_the_o
     );
     app.close().await.expect("close");
 }
+
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver, a keychain and the built app: run by ./dev test"]
+async fn an_inquiry_moves_from_open_to_in_progress_by_dragging_and_by_keyboard() {
+    use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+    let sandbox = SandboxProcess::demo().expect("sandbox");
+    let test = "e2e-inquiries";
+    let cli = prepared_tenant(test, &sandbox);
+    let listed = cli.run(&["inquiries", "list", "--status", "open", "-o", "json"], "");
+    let open: Vec<String> = listed
+        .json()
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["id"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(open.len(), 3, "{}", listed.stderr);
+    let status_of = |id: &str| {
+        let shown = cli.run(&["inquiries", "show", id, "-o", "json"], "");
+        shown.json()["status"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let driver = Driver::start(cli.data_dir(), &test_keychain_service(test));
+    let app = driver.launch(&[]).await;
+    wait_text(&app, "[data-testid=tenant-title]", "Practice").await;
+    click(&app, "[data-testid=tab-inquiries]").await;
+    wait_text(&app, "[data-testid=inquiry-count-open]", "3").await;
+
+    // Dragged with the pointer from Open onto In progress.
+    let card = wait_for(&app, &format!("[data-testid=inquiry-card-{}]", open[0])).await;
+    let column = wait_for(&app, "[data-testid=inquiry-column-in_progress]").await;
+    let drag = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveToElement {
+            element: card,
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::MoveBy {
+            duration: Some(Duration::from_millis(100)),
+            x: 20.0,
+            y: 0.0,
+        })
+        .then(PointerAction::MoveToElement {
+            element: column,
+            duration: Some(Duration::from_millis(300)),
+            x: 0.0,
+            y: 0.0,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    app.perform_actions(drag).await.expect("drag");
+    wait_text(&app, "[data-testid=inquiry-column-in_progress]", "").await;
+    wait_text(&app, "[data-testid=inquiry-count-in_progress]", "3").await;
+    assert_eq!(status_of(&open[0]), "in_progress");
+
+    // From the keyboard: focus the card, Alt+→.
+    let card = wait_for(&app, &format!("[data-testid=inquiry-card-{}]", open[1])).await;
+    card.send_keys(&format!(
+        "{}{}",
+        fantoccini::key::Key::Alt,
+        fantoccini::key::Key::Right
+    ))
+    .await
+    .expect("keys");
+    wait_text(&app, "[data-testid=inquiry-count-in_progress]", "4").await;
+    assert_eq!(status_of(&open[1]), "in_progress");
+    wait_text(&app, "[data-testid=inquiry-count-open]", "1").await;
+    app.close().await.expect("close");
+}

@@ -366,6 +366,26 @@ async fn every_write_is_refused_on_a_read_only_tenant_before_anything_is_sent() 
             .await
             .map(drop),
     );
+    refused(
+        OperationKind::InquiryMove,
+        console
+            .inquiries()
+            .move_to(&target, "i", "resolved", &q)
+            .await
+            .map(drop),
+    );
+    refused(
+        OperationKind::InquiryNote,
+        console
+            .inquiries()
+            .set_note(&target, "i", "n", &q)
+            .await
+            .map(drop),
+    );
+    refused(
+        OperationKind::InquiryDelete,
+        console.inquiries().delete(&target, "i", &q).await.map(drop),
+    );
 
     // Every write to a deployment was tried: a new kind without a case here fails this test.
     let writes: HashSet<OperationKind> = OperationKind::ALL

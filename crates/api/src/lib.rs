@@ -10,6 +10,7 @@
 mod client;
 mod error;
 mod groups;
+mod inquiries;
 mod license;
 mod notifications;
 mod orgs;
@@ -28,6 +29,7 @@ pub const CONTRACT_VERSION: &str = "0.6.5";
 pub use client::{Client, ClientOptions};
 pub use error::{ApiError, AuthFailure, KnownDetail, LocPart, ValidationIssue};
 pub use groups::{Group, GroupName, GroupUpdateForm, MemberEmail};
+pub use inquiries::{Inquiry, InquiryType};
 pub use license::LicensePermissions;
 pub use notifications::ChannelTestAnswer;
 pub use orgs::{

@@ -94,6 +94,9 @@ pub enum Command {
     /// instance with the SR key; an outbox that retries what did not get through.
     #[command(subcommand)]
     Sr(SrCommand),
+    /// Inquiries users sent to the admins ("Contact Admin"): list, show, move, note, delete.
+    #[command(subcommand)]
+    Inquiries(InquiriesCommand),
     /// Secrets filed by name in the OS keychain for settings documents (`keychain:NAME`).
     #[command(subcommand)]
     Secret(SecretCommand),
@@ -228,6 +231,57 @@ pub enum ChannelsCommand {
         /// A self-hosted Telegram Bot API server (`--via desktop`).
         #[arg(long)]
         telegram_api: Option<String>,
+    },
+}
+
+/// `inquiries …`
+#[derive(Debug, Subcommand)]
+pub enum InquiriesCommand {
+    /// Every inquiry (newest first) with the counts per status; filters combine.
+    List {
+        /// open, in_progress, resolved or closed.
+        #[arg(long)]
+        status: Option<String>,
+        /// A type (usage_limit, feature, bug, account, other).
+        #[arg(long = "type")]
+        kind: Option<String>,
+        /// A subtype.
+        #[arg(long)]
+        subtype: Option<String>,
+        /// Part of the author's name or e-mail.
+        #[arg(long)]
+        author: Option<String>,
+        /// Part of the title, text or note.
+        #[arg(long)]
+        text: Option<String>,
+    },
+    /// One inquiry in full.
+    Show {
+        /// Its id.
+        id: String,
+    },
+    /// Move an inquiry to open, in_progress or resolved (only its author closes it).
+    Move {
+        /// Its id.
+        id: String,
+        /// The new status.
+        #[arg(long)]
+        to: String,
+    },
+    /// Set the note the author sees ("" blanks it).
+    Note {
+        /// Its id.
+        id: String,
+        /// The note.
+        note: String,
+    },
+    /// Delete an inquiry.
+    Delete {
+        /// Its id.
+        id: String,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
     },
 }
 

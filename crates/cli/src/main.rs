@@ -10,6 +10,7 @@ mod cmd_channels;
 mod cmd_entra;
 mod cmd_groups;
 mod cmd_import;
+mod cmd_inquiries;
 mod cmd_journal;
 mod cmd_orgs;
 mod cmd_pipelines;
@@ -183,6 +184,9 @@ async fn dispatch_simple(console: &Console, cli: &Cli) -> CliResult<()> {
             cmd_journal::run(console, cli.tenant.as_deref(), command, out).await
         }
         Command::Sr(command) => cmd_sr::run(console, &target(cli)?, command, out).await,
+        Command::Inquiries(command) => {
+            cmd_inquiries::run(console, &target(cli)?, command, out).await
+        }
         Command::Orgs(_)
         | Command::Channels(_)
         | Command::Entra(_)

@@ -30,6 +30,7 @@ pub mod entra;
 mod error;
 pub mod groups;
 pub mod imports;
+pub mod inquiries;
 pub mod journal;
 mod laps;
 mod named_secrets;

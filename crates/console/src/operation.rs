@@ -127,6 +127,15 @@ pub enum OperationKind {
     /// Set or clear the direct route of Service Requests (central URL, SR key in the keychain).
     #[serde(rename = "sr.set_direct")]
     SrSetDirect,
+    /// Move an inquiry to another status.
+    #[serde(rename = "inquiry.move")]
+    InquiryMove,
+    /// Set an inquiry's admin note.
+    #[serde(rename = "inquiry.note")]
+    InquiryNote,
+    /// Delete an inquiry.
+    #[serde(rename = "inquiry.delete")]
+    InquiryDelete,
 }
 
 impl OperationKind {
@@ -166,6 +175,9 @@ impl OperationKind {
         OperationKind::ChannelsSave,
         OperationKind::SrSubmit,
         OperationKind::SrSetDirect,
+        OperationKind::InquiryMove,
+        OperationKind::InquiryNote,
+        OperationKind::InquiryDelete,
     ];
 
     /// The wire name (`user.set_role`).
@@ -205,6 +217,9 @@ impl OperationKind {
             OperationKind::ChannelsSave => "notifications.save",
             OperationKind::SrSubmit => "sr.submit",
             OperationKind::SrSetDirect => "sr.set_direct",
+            OperationKind::InquiryMove => "inquiry.move",
+            OperationKind::InquiryNote => "inquiry.note",
+            OperationKind::InquiryDelete => "inquiry.delete",
         }
     }
 

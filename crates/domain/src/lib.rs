@@ -24,6 +24,7 @@ pub mod admin;
 pub mod deployment;
 pub mod guard;
 pub mod import;
+pub mod inquiries;
 pub mod limits;
 pub mod notifications;
 pub mod org;

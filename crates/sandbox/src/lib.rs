@@ -14,6 +14,7 @@ mod errors;
 mod routes;
 mod rules;
 mod seed;
+mod seed_tickets;
 mod validate;
 
 use anyhow::Context;
@@ -376,6 +377,18 @@ async fn seed(db: &Db, options: &SandboxOptions) -> anyhow::Result<()> {
         db.insert_knowledge(&bases, &files)
             .await
             .context("seeding knowledge")?;
+        for inquiry in seed_tickets::demo_inquiries(users.get(1..).unwrap_or_default(), now) {
+            db.insert_inquiry(&inquiry)
+                .await
+                .context("seeding inquiries")?;
+        }
+        let (emails, webhooks) = seed_tickets::demo_channels();
+        db.set_config("NOTIFICATION_EMAIL_CHANNELS", &emails)
+            .await
+            .context("seeding channels")?;
+        db.set_config("NOTIFICATION_WEBHOOK_CHANNELS", &webhooks)
+            .await
+            .context("seeding channels")?;
     }
     Ok(())
 }

@@ -14,6 +14,7 @@ mod plans;
 pub mod sealed;
 mod sr_outbox;
 mod tenants;
+mod watch;
 
 pub use entra::{EntraHistoryRow, EntraProfileRow};
 pub use journal::{JournalFilter, JournalOutcome, JournalRow, NewJournalEntry};

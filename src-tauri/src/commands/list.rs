@@ -173,6 +173,20 @@ commands! {
     /// Has the deployment test a saved channel (by its position).
     call fn test_channel_through_deployment(tenant: String, kind: ChannelKind, name: String, send_to: Option<String>) -> ChannelTestResult => channels::test_channel_through_deployment;
 
+    // Inquiries.
+    /// The inquiries by status, through the filters, with the server's counts.
+    call fn inquiry_board(tenant: String, filter: InquiryFilter) -> InquiryBoard => inquiries::inquiry_board;
+    /// Moves an inquiry to open, in_progress or resolved (an admin never closes one).
+    call fn inquiry_move(tenant: String, id: String, to: String) -> InquiryView => inquiries::inquiry_move;
+    /// Sets the note the author sees.
+    call fn inquiry_note(tenant: String, id: String, note: String) -> InquiryView => inquiries::inquiry_note;
+    /// Deletes an inquiry.
+    call fn inquiry_delete(tenant: String, id: String) -> InquiryView => inquiries::inquiry_delete;
+    /// How often the app looks for new inquiries (seconds; 0 never).
+    call fn inquiry_poll_seconds() -> u64 => inquiries::inquiry_poll_seconds;
+    /// Sets how often the app looks for new inquiries.
+    call fn set_inquiry_poll_seconds(seconds: u64) -> u64 => inquiries::set_inquiry_poll_seconds;
+
     // Service Requests.
     /// Where a Service Request can go now, and the type catalogue.
     call fn sr_setup(tenant: String) -> SrSetup => service_requests::sr_setup;

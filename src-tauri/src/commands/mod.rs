@@ -8,6 +8,7 @@ pub mod declare;
 pub mod entra;
 pub mod groups;
 pub mod imports;
+pub mod inquiries;
 pub mod journal;
 pub mod orgs;
 pub mod registry;

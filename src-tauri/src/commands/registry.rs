@@ -2,7 +2,8 @@
 
 use super::declare::commands;
 use super::{
-    channels, entra, groups, imports, journal, orgs, service_requests, settings, tenants, users,
+    channels, entra, groups, imports, inquiries, journal, orgs, service_requests, settings,
+    tenants, users,
 };
 use cloo_api::PerModel;
 use cloo_console::Progress;
@@ -17,6 +18,7 @@ use cloo_console::groups::{
 use cloo_console::imports::{
     ApplyPath, ImportOutcome, ImportReview, OrgApplyReport, OrgImportReview,
 };
+use cloo_console::inquiries::{InquiryBoard, InquiryView};
 use cloo_console::journal::{JournalEntry, JournalPage, JournalQuery};
 use cloo_console::notifications::{
     ChannelSecretInput, ChannelTestResult, ChannelsReview, ChannelsSaved, ChannelsView, DesktopTest,
@@ -36,6 +38,7 @@ use cloo_console::users::{
     BulkAction, BulkPlan, BulkResult, DeletionImpact, EditUserRequest, NewUserRequest,
     PermissionsReport, SuperAdminView, UserDetail, UserPage, UserRow, UserUsage, UsersPageRequest,
 };
+use cloo_domain::inquiries::InquiryFilter;
 use cloo_domain::notifications::{ChannelEdit, ChannelKind};
 use cloo_domain::service_request::{SrDraft, SrRoute};
 use cloo_domain::settings::Tab;

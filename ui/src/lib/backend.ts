@@ -41,6 +41,8 @@ export type { GroupSummary } from './bindings/GroupSummary';
 export type { GroupView } from './bindings/GroupView';
 export type { ImportOutcome } from './bindings/ImportOutcome';
 export type { ImportReview } from './bindings/ImportReview';
+export type { InquiryBoard } from './bindings/InquiryBoard';
+export type { InquiryView } from './bindings/InquiryView';
 export type { JournalEntry } from './bindings/JournalEntry';
 export type { JournalPage } from './bindings/JournalPage';
 export type { JournalQuery } from './bindings/JournalQuery';

@@ -4,6 +4,7 @@
 mod auths;
 mod groups;
 mod guardrails;
+mod inquiries;
 mod license;
 mod msgraph_sync;
 mod notification_tests;
@@ -48,6 +49,7 @@ pub fn router(state: Arc<AppState>, test_hooks: bool) -> Router {
         .merge(notifications::routes())
         .merge(notification_tests::routes())
         .merge(service_requests::routes())
+        .merge(inquiries::routes())
         .merge(workspace::routes())
         .route("/api/v1/auths", any(redirect_to_slash))
         .route("/api/v1/users", any(redirect_to_slash))
