@@ -20,6 +20,7 @@ pub mod conformance;
 pub mod graph;
 pub mod mail;
 pub mod pipelines;
+pub mod sr;
 pub mod webhooks;
 
 /// The folder holding the workspace's binaries (`target/debug`).

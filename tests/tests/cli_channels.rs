@@ -177,4 +177,31 @@ async fn channels_are_added_moved_tested_and_removed_with_every_secret_intact() 
         .filter(|e| e["operation"] == "notifications.save")
         .count();
     assert_eq!(saves, 6, "five saves and the refused move are journaled");
+
+    // The event subscriptions: replaced, read back, stored as the server keeps them.
+    let set = cli.run(
+        &[
+            "channels",
+            "events",
+            "--set",
+            "user_signup, sr_submitted",
+            "--yes",
+        ],
+        "",
+    );
+    assert_eq!(set.code, 0, "{}", set.stderr);
+    let events = cli.run(&["channels", "events", "-o", "json"], "");
+    assert_eq!(
+        events.json(),
+        serde_json::json!(["user_signup", "sr_submitted"])
+    );
+    assert_eq!(
+        stored(&sandbox, "NOTIFICATION_EVENTS").await,
+        serde_json::json!(["user_signup", "sr_submitted"])
+    );
+    let hr = stored(&sandbox, "NOTIFICATION_EMAIL_CHANNELS").await;
+    assert_eq!(
+        hr[0]["smtp"]["password"], "hr-pass-2",
+        "an events save keeps every secret"
+    );
 }

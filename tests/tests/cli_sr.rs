@@ -4,26 +4,14 @@
 
 use cloo_tests::mail::{SmtpMode, SmtpServer};
 use cloo_tests::{Clooctl, SandboxProcess};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 const KEY: &str = "sr-00000000000000000000abcd";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn service_requests_are_submitted_both_ways_and_listed_in_the_outbox() {
     let mail = SmtpServer::start(SmtpMode::Plain, None).expect("smtp");
-    let central =
-        SandboxProcess::start(&["--sr-customer", &format!("{KEY}=Contoso")]).expect("central");
-    let token = central.admin_token().await;
-    central
-        .client()
-        .write_settings_section(
-            &token,
-            "api/v1/notifications/config",
-            &json!({"emails": [{"name": "support", "engine": "smtp",
-                "smtp": {"server": "127.0.0.1", "port": mail.port, "use_tls": false, "from_address": "c@example.com"}}]}),
-        )
-        .await
-        .expect("channel");
+    let central = cloo_tests::sr::central(KEY, "Contoso", mail.port, None).await;
     let customer =
         SandboxProcess::start(&["--sr-key", KEY, "--cloocus-url", &central.url]).expect("customer");
     let cli = Clooctl::new("cli-sr");
@@ -105,12 +93,7 @@ async fn service_requests_are_submitted_both_ways_and_listed_in_the_outbox() {
     let items: Vec<Value> = outbox.json().as_array().cloned().unwrap_or_default();
     assert_eq!(items.len(), 2);
     assert!(items.iter().all(|i| i["state"] == "sent"));
-    let received: Vec<Value> = reqwest::get(format!("{}/_sandbox/sr_received", central.url))
-        .await
-        .expect("hook")
-        .json()
-        .await
-        .expect("json");
+    let received = cloo_tests::sr::received(&central).await;
     assert_eq!(received.len(), 2);
     assert_eq!(mail.messages(2, std::time::Duration::from_secs(5)).len(), 2);
     assert!(!outbox.stdout.contains(KEY), "the key never shows");

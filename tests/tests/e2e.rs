@@ -1578,33 +1578,10 @@ async fn a_service_request_sent_while_everything_is_down_is_delivered_from_the_o
     .await;
 
     // The central instance comes up; the queued request goes out from the outbox.
-    let central = SandboxProcess::start(&[
-        "--port",
-        &port.to_string(),
-        "--sr-customer",
-        &format!("{KEY}=Practice Corp"),
-    ])
-    .expect("central");
-    let token = central.admin_token().await;
-    central
-        .client()
-        .write_settings_section(
-            &token,
-            "api/v1/notifications/config",
-            &json!({"emails": [{"name": "support", "engine": "smtp",
-                "smtp": {"server": "127.0.0.1", "port": mail.port, "use_tls": false, "from_address": "c@example.com"}}]}),
-        )
-        .await
-        .expect("the central's channel");
+    let central = cloo_tests::sr::central(KEY, "Practice Corp", mail.port, Some(port)).await;
     click(&app, "[data-testid=requests-send-queued]").await;
     wait_text(&app, "[data-testid=requests-outbox]", "delivered").await;
-    let received: Vec<serde_json::Value> =
-        reqwest::get(format!("{}/_sandbox/sr_received", central.url))
-            .await
-            .expect("hook")
-            .json()
-            .await
-            .expect("json");
+    let received = cloo_tests::sr::received(&central).await;
     assert_eq!(received.len(), 1);
     assert_eq!(received[0]["title"], "Raise the Sales quota");
     assert!(

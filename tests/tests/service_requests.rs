@@ -9,7 +9,7 @@ use cloo_console::service_requests::{OutboxState, SrResolution, now};
 use cloo_domain::service_request::{SrDraft, SrRoute};
 use cloo_tests::SandboxProcess;
 use cloo_tests::mail::{SmtpMode, SmtpServer};
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,39 +24,12 @@ fn draft(title: &str) -> SrDraft {
     }
 }
 
-/// A central instance that knows customer `KEY` as Northwind and mails through `mail`.
 async fn central(port: Option<u16>, mail: &SmtpServer) -> SandboxProcess {
-    let port = port.map(|p| p.to_string());
-    let mut args = vec![
-        "--sr-customer",
-        "sr-0123456789abcdef01234567=Northwind Robotics",
-    ];
-    if let Some(p) = &port {
-        args.extend(["--port", p.as_str()]);
-    }
-    let sandbox = SandboxProcess::start(&args).expect("central");
-    let token = sandbox.admin_token().await;
-    sandbox
-        .client()
-        .write_settings_section(
-            &token,
-            "api/v1/notifications/config",
-            &json!({"emails": [{"name": "support", "engine": "smtp",
-                "smtp": {"server": "127.0.0.1", "port": mail.port, "use_tls": false,
-                         "from_address": "central@cloocus.example"}}]}),
-        )
-        .await
-        .expect("the central's mail channel");
-    sandbox
+    cloo_tests::sr::central(KEY, "Northwind Robotics", mail.port, port).await
 }
 
 async fn received(central: &SandboxProcess) -> Vec<Value> {
-    reqwest::get(format!("{}/_sandbox/sr_received", central.url))
-        .await
-        .expect("hook")
-        .json::<Vec<Value>>()
-        .await
-        .expect("json")
+    cloo_tests::sr::received(central).await
 }
 
 fn free_port() -> u16 {

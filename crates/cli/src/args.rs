@@ -211,6 +211,16 @@ pub enum ChannelsCommand {
         #[arg(long)]
         yes: bool,
     },
+    /// The event subscriptions (stored by the server, read by none of its code): shown, or
+    /// replaced with --set (comma-separated; "" empties them).
+    Events {
+        /// The new list.
+        #[arg(long)]
+        set: Option<String>,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
     /// Test a saved channel: through the deployment (its own test endpoints), or from this
     /// machine (the secrets typed on stdin). Exit 0 when it got through, 2 when not.
     Test {

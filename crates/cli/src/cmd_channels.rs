@@ -399,6 +399,33 @@ pub async fn run(
             };
             save(console, target, vec![edit], typed, *yes, out).await
         }
+        ChannelsCommand::Events { set, yes } => match set {
+            None => {
+                let channels = console.notifications().channels(target).await?;
+                match out {
+                    Output::Json => print_json(&channels.events)?,
+                    Output::Table => println!("{}", channels.events.join(", ")),
+                }
+                Ok(ChannelsDone::Clean)
+            }
+            Some(list) => {
+                let events: Vec<String> = list
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|e| !e.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+                save(
+                    console,
+                    target,
+                    vec![ChannelEdit::SetEvents { events }],
+                    Vec::new(),
+                    *yes,
+                    out,
+                )
+                .await
+            }
+        },
         ChannelsCommand::Test {
             name,
             kind,

@@ -273,17 +273,25 @@ impl Console {
         })
     }
 
-    /// A target's base URL, without signing in (for a request that must go out while the
-    /// deployment is down).
-    pub(crate) async fn base_url_of(&self, target: &Target) -> ConsoleResult<String> {
-        let name = match target {
-            Target::Direct(direct) => return Ok(direct.url.clone()),
-            Target::Current => self
+    /// The name or id a target stands for, or the deployment it gives directly.
+    async fn named(&self, target: &Target) -> ConsoleResult<Result<String, DirectTarget>> {
+        Ok(match target {
+            Target::Direct(direct) => Err(direct.clone()),
+            Target::Current => Ok(self
                 .store
                 .current_tenant_id()
                 .await?
-                .ok_or(ConsoleError::NoTenant)?,
-            Target::Tenant(name) => name.clone(),
+                .ok_or(ConsoleError::NoTenant)?),
+            Target::Tenant(name) => Ok(name.clone()),
+        })
+    }
+
+    /// A target's base URL, without signing in (for a request that must go out while the
+    /// deployment is down).
+    pub(crate) async fn base_url_of(&self, target: &Target) -> ConsoleResult<String> {
+        let name = match self.named(target).await? {
+            Err(direct) => return Ok(direct.url),
+            Ok(name) => name,
         };
         if let Some(eph) = self.ephemeral_tenant(&name) {
             return Ok(eph.view.base_url.clone());
@@ -294,14 +302,9 @@ impl Console {
     /// The extra certificate authority a target trusts (its private CA), if any: also trusted
     /// by the desktop's channel tests, where a company CA signs the mail server too.
     pub(crate) async fn tenant_ca(&self, target: &Target) -> ConsoleResult<Option<String>> {
-        let name = match target {
-            Target::Direct(direct) => return Ok(direct.ca_pem.clone()),
-            Target::Current => self
-                .store
-                .current_tenant_id()
-                .await?
-                .ok_or(ConsoleError::NoTenant)?,
-            Target::Tenant(name) => name.clone(),
+        let name = match self.named(target).await? {
+            Err(direct) => return Ok(direct.ca_pem),
+            Ok(name) => name,
         };
         if self.ephemeral_tenant(&name).is_some() {
             return Ok(None);

@@ -302,6 +302,39 @@ pub async fn test_smtp(test: &SmtpTest) -> ConsoleResult<ChannelTestResult> {
     })
 }
 
+/// An Azure Communication Services channel: the connection string is read here, as the
+/// server's own test does (no network call): it needs an `endpoint` and an `accesskey`.
+pub fn check_azure(connection_string: &str) -> ChannelTestResult {
+    if hides_a_secret(connection_string) {
+        return ChannelTestResult::failed(
+            TestFailure::Incomplete,
+            "the connection string is the masked form the deployment answered: type the real one to test from this machine",
+        );
+    }
+    let part = |name: &str| {
+        connection_string.split(';').find_map(|p| {
+            p.split_once('=')
+                .filter(|(k, _)| k.trim().eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.trim().to_owned())
+        })
+    };
+    match (part("endpoint"), part("accesskey")) {
+        (Some(endpoint), Some(key)) if endpoint.starts_with("https://") && !key.is_empty() => {
+            ChannelTestResult::ok(format!(
+                "the connection string is valid (endpoint {endpoint}); nothing is sent through Azure from this machine"
+            ))
+        }
+        (Some(endpoint), Some(_)) => ChannelTestResult::failed(
+            TestFailure::Incomplete,
+            format!("the endpoint {endpoint:?} is not an https:// URL"),
+        ),
+        _ => ChannelTestResult::failed(
+            TestFailure::Incomplete,
+            "a connection string is endpoint=https://…;accesskey=…",
+        ),
+    }
+}
+
 fn html_escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -419,6 +452,19 @@ async fn send_webhook(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_acs_connection_string_needs_an_https_endpoint_and_a_key() {
+        assert!(
+            check_azure("endpoint=https://acme.communication.azure.com/;accesskey=abc=").success
+        );
+        assert_eq!(
+            check_azure("endpoint=http://x/;accesskey=abc").failure,
+            Some(TestFailure::Incomplete)
+        );
+        assert!(!check_azure("accesskey=abc").success);
+        assert!(!check_azure("************abcd").success);
+    }
 
     #[test]
     fn loopback_hosts_are_told_apart() {

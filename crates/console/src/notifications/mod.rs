@@ -258,6 +258,11 @@ impl Notifications<'_> {
                     })
                     .await
                 }
+                "azure" => Ok(desktop_test::check_azure(
+                    get_path(&channel, "azure.connection_string")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default(),
+                )),
                 other => Ok(ChannelTestResult {
                     success: false,
                     failure: Some(TestFailure::Incomplete),

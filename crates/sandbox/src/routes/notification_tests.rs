@@ -57,7 +57,9 @@ fn at(list: &[Value], index: i64) -> Option<&Value> {
     usize::try_from(index).ok().and_then(|i| list.get(i))
 }
 
-fn smtp_transport(smtp: &Value) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
+/// The transport a channel's `smtp` block describes, as the server builds it (the certificate
+/// is not checked, as `smtplib` given no context does not).
+pub(super) fn smtp_transport(smtp: &Value) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
     let text = |k: &str| smtp[k].as_str().unwrap_or_default().to_owned();
     let server = text("server");
     let port = u16::try_from(smtp["port"].as_u64().unwrap_or(587)).map_err(|e| e.to_string())?;

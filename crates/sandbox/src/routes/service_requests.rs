@@ -15,9 +15,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use lettre::message::{Mailbox, MultiPart};
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncTransport, Message};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
@@ -207,27 +205,8 @@ async fn central_submit(
 
 async fn send_smtp(smtp: &Value, subject: &str, plain: String, html: String) -> Result<(), String> {
     let text = |k: &str| smtp[k].as_str().unwrap_or_default().to_owned();
-    let server = text("server");
-    let port = u16::try_from(smtp["port"].as_u64().unwrap_or(587)).map_err(|e| e.to_string())?;
-    let tls = TlsParameters::builder(server.clone())
-        .dangerous_accept_invalid_certs(true)
-        .build_rustls()
-        .map_err(|e| e.to_string())?;
-    let mode = if smtp["use_ssl"].as_bool().unwrap_or(false) {
-        Tls::Wrapper(tls)
-    } else if smtp["use_tls"].as_bool().unwrap_or(true) {
-        Tls::Required(tls)
-    } else {
-        Tls::None
-    };
-    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(server)
-        .port(port)
-        .timeout(Some(Duration::from_secs(10)))
-        .tls(mode);
-    let (user, password) = (text("username"), text("password"));
-    if !user.is_empty() && !password.is_empty() {
-        builder = builder.credentials(Credentials::new(user.clone(), password));
-    }
+    let transport = super::notification_tests::smtp_transport(smtp)?;
+    let user = text("username");
     let from_address = match text("from_address") {
         a if a.is_empty() => user,
         a => a,
@@ -244,8 +223,7 @@ async fn send_smtp(smtp: &Value, subject: &str, plain: String, html: String) -> 
         .subject(subject)
         .multipart(MultiPart::alternative_plain_html(plain, html))
         .map_err(|e| e.to_string())?;
-    builder
-        .build()
+    transport
         .send(message)
         .await
         .map(drop)
