@@ -54,6 +54,8 @@ fn desktop(
         secrets: secrets.to_vec(),
         send_to: send_to.map(str::to_owned),
         telegram_api: telegram_api.map(str::to_owned),
+        entra_authority: None,
+        graph_url: None,
     }
 }
 
@@ -703,4 +705,60 @@ async fn the_deployment_tests_its_saved_channels_by_position() {
             .unwrap_or_default()
             .contains("your Slack webhook is configured correctly")
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_graph_mail_channel_signs_in_as_its_app_from_this_machine() {
+    use cloo_tests::graph::{App, GraphServer, Tenant, TenantSpec};
+    let app = App {
+        client_id: "6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d".into(),
+        client_secret: "graph-mail-secret-1".into(),
+        certificate_public_key_pem: None,
+        certificate_thumbprint: None,
+    };
+    let graph = GraphServer::start(Tenant::generate(TenantSpec::small(1)), app.clone())
+        .await
+        .expect("graph");
+    let sandbox = SandboxProcess::start(&[]).expect("sandbox");
+    let (console, target, _dir) = cloo_tests::direct_console(&sandbox).await;
+    let add = ChannelEdit::Add {
+        kind: ChannelKind::Email,
+        values: json!({"name": "reports", "engine": "msgraph", "msgraph": {
+            "tenant_id": graph.tenant_id(), "client_id": app.client_id, "sender_email": "reports@example.com"}}),
+        at: None,
+    };
+    let test = |secret_value: &'static str| {
+        let mut request = desktop(
+            ChannelKind::Email,
+            "reports",
+            std::slice::from_ref(&add),
+            &[secret(
+                ChannelKind::Email,
+                "reports",
+                "msgraph.client_secret",
+                secret_value,
+            )],
+            None,
+            None,
+        );
+        request.entra_authority = Some(graph.authority());
+        request.graph_url = Some(graph.graph_url());
+        request
+    };
+    let n = console.notifications();
+    let ok = n
+        .test_from_desktop(&target, &test("graph-mail-secret-1"))
+        .await
+        .expect("ran");
+    assert!(ok.success, "{ok:?}");
+    let wrong = n
+        .test_from_desktop(&target, &test("not-the-secret"))
+        .await
+        .expect("ran");
+    assert_eq!(
+        wrong.failure,
+        Some(TestFailure::Authentication),
+        "{wrong:?}"
+    );
+    assert!(wrong.message.contains("AADSTS7000215"), "{wrong:?}");
 }

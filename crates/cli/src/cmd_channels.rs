@@ -457,6 +457,8 @@ pub async fn run(
                                 secrets: typed,
                                 send_to: send_to.clone(),
                                 telegram_api: telegram_api.clone(),
+                                entra_authority: None,
+                                graph_url: None,
                             },
                         )
                         .await?

@@ -57,7 +57,7 @@ pub struct ChannelTestResult {
 }
 
 impl ChannelTestResult {
-    fn ok(message: impl Into<String>) -> Self {
+    pub(super) fn ok(message: impl Into<String>) -> Self {
         ChannelTestResult {
             success: true,
             failure: None,
@@ -66,7 +66,7 @@ impl ChannelTestResult {
         }
     }
 
-    fn failed(failure: TestFailure, message: impl Into<String>) -> Self {
+    pub(super) fn failed(failure: TestFailure, message: impl Into<String>) -> Self {
         ChannelTestResult {
             success: false,
             failure: Some(failure),

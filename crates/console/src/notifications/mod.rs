@@ -4,6 +4,7 @@
 //! edits saved without losing a secret; tests from this machine and through the deployment.
 
 mod desktop_test;
+mod graph_test;
 mod save;
 
 pub use desktop_test::{ChannelTestResult, TestFailure};
@@ -40,6 +41,13 @@ pub struct DesktopTest {
     /// A self-hosted Telegram Bot API server instead of api.telegram.org.
     #[serde(default)]
     pub telegram_api: Option<String>,
+    /// For a Graph mail channel outside the global cloud (a national cloud): the Microsoft
+    /// Entra sign-in host and the Graph base, both or neither.
+    #[serde(default)]
+    pub entra_authority: Option<String>,
+    /// The Graph base that goes with `entra_authority` (`https://graph.microsoft.us/v1.0`).
+    #[serde(default)]
+    pub graph_url: Option<String>,
 }
 
 /// The Telegram Bot API server the desktop's Telegram test goes to unless told otherwise.
@@ -208,6 +216,7 @@ impl Notifications<'_> {
             secrets,
             send_to,
             telegram_api,
+            ..
         } = request;
         let (kind, name, send_to, telegram_api) = (
             *kind,
@@ -258,6 +267,23 @@ impl Notifications<'_> {
                     })
                     .await
                 }
+                "msgraph" => {
+                    let endpoints = match (&request.entra_authority, &request.graph_url) {
+                        (Some(authority), Some(graph)) => {
+                            cloo_entra::Endpoints::new(authority, graph).map_err(|e| {
+                                ConsoleError::invalid("entra_authority", e.to_string())
+                            })?
+                        }
+                        (None, None) => cloo_entra::Endpoints::of(cloo_entra::Cloud::Global),
+                        _ => {
+                            return Err(ConsoleError::invalid(
+                                "entra_authority",
+                                "give the Entra sign-in host and the Graph base together",
+                            ));
+                        }
+                    };
+                    Ok(graph_test::test_graph_mail(&channel["msgraph"], endpoints).await)
+                }
                 "azure" => Ok(desktop_test::check_azure(
                     get_path(&channel, "azure.connection_string")
                         .and_then(Value::as_str)
@@ -267,7 +293,7 @@ impl Notifications<'_> {
                     success: false,
                     failure: Some(TestFailure::Incomplete),
                     message: format!(
-                        "the console tests SMTP channels from this machine; test this {other} channel through the deployment"
+                        "the console tests SMTP, Microsoft Graph and Azure channels from this machine; test this {other} channel through the deployment"
                     ),
                     via: "desktop".into(),
                 }),

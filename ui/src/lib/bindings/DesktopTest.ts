@@ -30,4 +30,13 @@ send_to: string | null,
 /**
  * A self-hosted Telegram Bot API server instead of api.telegram.org.
  */
-telegram_api: string | null, };
+telegram_api: string | null, 
+/**
+ * For a Graph mail channel outside the global cloud (a national cloud): the Microsoft
+ * Entra sign-in host and the Graph base, both or neither.
+ */
+entra_authority: string | null, 
+/**
+ * The Graph base that goes with `entra_authority` (`https://graph.microsoft.us/v1.0`).
+ */
+graph_url: string | null, };
