@@ -366,16 +366,15 @@ fn check_of(name: &str) -> Option<Check> {
         | "086_usage_limit_unit_get"
         | "087_usage_limit_unit_post" => Parse(as_type::<cloo_api::PerModelLimits>),
         "088_usage_limit_user_check" => Parse(as_type::<cloo_api::UsageLimitCheck>),
-        "090_audit_logs_list"
-        | "091_audit_logs_stats"
-        | "092_audit_logs_actions"
-        | "093_audit_logs_resource_types"
-        | "094_audit_logs_auth"
-        | "095_audit_logs_user"
-        | "096_audit_logs_access_control_changes"
-        | "097_license_status"
-        | "098_license_enforcement_on"
-        | "099b_license_enforcement_off" => Skip(MONITOR),
+        "090_audit_logs_list" => Parse(as_type::<cloo_api::AuditPage>),
+        "091_audit_logs_stats" => Parse(as_type::<cloo_api::AuditStats>),
+        "092_audit_logs_actions" | "093_audit_logs_resource_types" => Parse(as_type::<Vec<String>>),
+        "094_audit_logs_auth" | "095_audit_logs_user" | "096_audit_logs_access_control_changes" => {
+            Parse(as_type::<Vec<cloo_api::AuditLog>>)
+        }
+        "097_license_status" | "098_license_enforcement_on" | "099b_license_enforcement_off" => {
+            Skip(MONITOR)
+        }
         _ => return None,
     })
 }

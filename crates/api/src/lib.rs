@@ -7,6 +7,7 @@
 
 #![deny(missing_docs)]
 
+mod audit;
 mod client;
 mod error;
 mod groups;
@@ -26,6 +27,7 @@ mod users;
 /// differ in the quirks the console works around.
 pub const CONTRACT_VERSION: &str = "0.6.5";
 
+pub use audit::{AuditLog, AuditPage, AuditStats};
 pub use client::{Client, ClientOptions};
 pub use error::{ApiError, AuthFailure, KnownDetail, LocPart, ValidationIssue};
 pub use groups::{Group, GroupName, GroupUpdateForm, MemberEmail};

@@ -21,6 +21,7 @@ pub use directory::{
 };
 pub mod access;
 pub mod admin;
+pub mod audit;
 pub mod deployment;
 pub mod guard;
 pub mod import;
