@@ -94,6 +94,9 @@ pub enum Command {
     /// instance with the SR key; an outbox that retries what did not get through.
     #[command(subcommand)]
     Sr(SrCommand),
+    /// The deployment's audit log: a filtered page, one entry, the counts.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Inquiries users sent to the admins ("Contact Admin"): list, show, move, note, delete.
     #[command(subcommand)]
     Inquiries(InquiriesCommand),
@@ -242,6 +245,57 @@ pub enum ChannelsCommand {
         #[arg(long)]
         telegram_api: Option<String>,
     },
+}
+
+/// `audit …`
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// A page of the rows, newest first.
+    List {
+        /// The filters.
+        #[command(flatten)]
+        filters: AuditFilters,
+        /// The page, from 1.
+        #[arg(long, default_value_t = 1)]
+        page: u32,
+        /// Rows per page (1–100).
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// One entry in full (its states as the server masked them).
+    Show {
+        /// Its id.
+        id: String,
+    },
+    /// Counts by action and by resource type.
+    Stats {
+        /// The filters.
+        #[command(flatten)]
+        filters: AuditFilters,
+    },
+}
+
+/// The audit log's filters.
+#[derive(Debug, Args)]
+pub struct AuditFilters {
+    /// An action (LOGIN, ROLE_CHANGE, …); repeatable.
+    #[arg(long)]
+    pub action: Vec<String>,
+    /// A resource type (user, group, admin_settings, auth, …); repeatable.
+    #[arg(long = "type")]
+    pub kind: Vec<String>,
+    /// One resource id.
+    #[arg(long)]
+    pub resource_id: Option<String>,
+    /// The actor: a user id, or part of the actor's name (the server does not match e-mails).
+    #[arg(long)]
+    pub actor: Option<String>,
+    /// From: a span back from now (90m, 24h, 7d) or a UTC date (2026-12-01).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Until: a span back from now or a UTC date.
+    #[arg(long)]
+    pub until: Option<String>,
 }
 
 /// `inquiries …`

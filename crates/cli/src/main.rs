@@ -6,6 +6,7 @@
 //! error is one JSON object on stderr: `{"error": {"code", "message", …}}`.
 
 mod args;
+mod cmd_audit;
 mod cmd_channels;
 mod cmd_entra;
 mod cmd_groups;
@@ -184,6 +185,7 @@ async fn dispatch_simple(console: &Console, cli: &Cli) -> CliResult<()> {
             cmd_journal::run(console, cli.tenant.as_deref(), command, out).await
         }
         Command::Sr(command) => cmd_sr::run(console, &target(cli)?, command, out).await,
+        Command::Audit(command) => cmd_audit::run(console, &target(cli)?, command, out).await,
         Command::Inquiries(command) => {
             cmd_inquiries::run(console, &target(cli)?, command, out).await
         }

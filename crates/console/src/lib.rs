@@ -25,6 +25,7 @@
 
 #![deny(missing_docs)]
 
+pub mod audit;
 mod downloads;
 pub mod entra;
 mod error;

@@ -166,6 +166,9 @@ pub struct GroupManager(pub UserRow);
 /// Admin, or `admin.settings` ≥ read from a group.
 pub struct SettingsReader;
 
+/// Admin, or `admin.monitoring` ≥ read from a group.
+pub struct MonitoringReader;
+
 /// Admin, or `admin.settings` = write from a group.
 pub struct SettingsWriter;
 
@@ -277,6 +280,19 @@ impl FromRequestParts<Arc<AppState>> for SettingsReader {
         gated(state, parts, Gate::AtLeast("settings", 2))
             .await
             .map(|_| SettingsReader)
+    }
+}
+
+impl FromRequestParts<Arc<AppState>> for MonitoringReader {
+    type Rejection = ApiFailure;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        gated(state, parts, Gate::AtLeast("monitoring", 2))
+            .await
+            .map(|_| MonitoringReader)
     }
 }
 

@@ -8,6 +8,7 @@ use sqlx::{FromRow, SqlitePool};
 use std::path::Path;
 use std::str::FromStr;
 
+pub mod audit;
 pub mod inquiries;
 mod workspace;
 pub use workspace::{NewFile, NewKnowledge};

@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 mod algorithms;
+mod audit_trail;
 mod auth;
 mod db;
 mod errors;
@@ -382,6 +383,12 @@ async fn seed(db: &Db, options: &SandboxOptions) -> anyhow::Result<()> {
                 .await
                 .context("seeding inquiries")?;
         }
+        db.insert_audit(&audit_trail::demo_rows(
+            users.get(1..).unwrap_or_default(),
+            now,
+        ))
+        .await
+        .context("seeding the audit log")?;
         let (emails, webhooks) = seed_tickets::demo_channels();
         db.set_config("NOTIFICATION_EMAIL_CHANNELS", &emails)
             .await

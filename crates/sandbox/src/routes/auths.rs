@@ -171,11 +171,16 @@ async fn signin(
 ) -> ApiResult<Response> {
     let email = form.email.trim().to_lowercase();
     let invalid = || ApiFailure::bad_request(errors::INVALID_CRED);
-    let (id, hash) = state.db.password_hash(&email).await?.ok_or_else(invalid)?;
+    let Some((id, hash)) = state.db.password_hash(&email).await? else {
+        crate::audit_trail::sign_in(&state, None, &email).await;
+        return Err(invalid());
+    };
     if !auth::verify_password(&form.password, &hash) {
+        crate::audit_trail::sign_in(&state, None, &email).await;
         return Err(invalid());
     }
     let user = state.db.user_by_id(&id).await?.ok_or_else(invalid)?;
+    crate::audit_trail::sign_in(&state, Some(&user), &email).await;
     session_response(&state, &user).await
 }
 

@@ -1,6 +1,7 @@
 //! The HTTP surface: the endpoints of the contract the sandbox serves, with the server's 404/405
 //! answers and its trailing-slash redirects.
 
+mod audit_logs;
 mod auths;
 mod groups;
 mod guardrails;
@@ -50,6 +51,7 @@ pub fn router(state: Arc<AppState>, test_hooks: bool) -> Router {
         .merge(notification_tests::routes())
         .merge(service_requests::routes())
         .merge(inquiries::routes())
+        .merge(audit_logs::routes())
         .merge(workspace::routes())
         .route("/api/v1/auths", any(redirect_to_slash))
         .route("/api/v1/users", any(redirect_to_slash))

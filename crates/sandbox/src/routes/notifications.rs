@@ -155,7 +155,7 @@ async fn get_config(State(state): State<Arc<AppState>>, _: AdminUser) -> ApiResu
 /// `POST /notifications/config`: replaces all three settings; a list left out is `[]`.
 async fn set_config(
     State(state): State<Arc<AppState>>,
-    _: AdminUser,
+    AdminUser(me): AdminUser,
     Json(body): Json<Value>,
 ) -> ApiResult<Json<Value>> {
     let list = |key: &str| -> ApiResult<Vec<Value>> {
@@ -193,6 +193,7 @@ async fn set_config(
         .map(|w| completed(&webhook_defaults(), w))
         .collect();
     let events = Value::Array(list("events")?);
+    let (emails_count, webhooks_count) = (emails.len(), webhooks.len());
     state
         .db
         .set_config("NOTIFICATION_EMAIL_CHANNELS", &Value::Array(emails))
@@ -202,5 +203,7 @@ async fn set_config(
         .set_config("NOTIFICATION_WEBHOOK_CHANNELS", &Value::Array(webhooks))
         .await?;
     state.db.set_config("NOTIFICATION_EVENTS", &events).await?;
+    let after = json!({"email_channels_count": emails_count, "webhook_channels_count": webhooks_count, "events": events});
+    crate::audit_trail::settings_change(&state, &me, "notifications", after).await;
     Ok(Json(read_config(&state).await?))
 }

@@ -219,15 +219,16 @@ async fn update_role(
     {
         return Err(ApiFailure::forbidden(errors::ACTION_PROHIBITED));
     }
-    if state.db.user_by_id(&form.id).await?.is_none() {
+    let Some(before) = state.db.user_by_id(&form.id).await? else {
         return Err(ApiFailure::not_found(errors::NOT_FOUND));
-    }
+    };
     state.db.set_role(&form.id, &form.role).await?;
     let user = state
         .db
         .user_by_id(&form.id)
         .await?
         .ok_or_else(|| ApiFailure::not_found(errors::NOT_FOUND))?;
+    crate::audit_trail::role_change(&state, &me, &user, &before.role).await;
     Ok(Json(user.to_model()))
 }
 

@@ -1,0 +1,112 @@
+//! `clooctl audit …`: the deployment's audit log — a filtered page, one entry, the counts.
+
+use crate::args::{AuditCommand, AuditFilters, Output};
+use crate::error::CliResult;
+use crate::output::print_json;
+use cloo_console::journal::{iso_time, parse_since};
+use cloo_console::{Console, Target};
+use cloo_domain::audit::AuditQuery;
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+fn query_of(f: &AuditFilters, page: Option<u32>, limit: Option<u32>) -> CliResult<AuditQuery> {
+    let seconds = |text: &Option<String>| -> CliResult<Option<i64>> {
+        Ok(match text {
+            Some(t) => Some(parse_since(t, now_ms())? / 1000),
+            None => None,
+        })
+    };
+    Ok(AuditQuery {
+        page,
+        limit,
+        resource_types: f.kind.clone(),
+        resource_id: f.resource_id.clone(),
+        actions: f.action.clone(),
+        actor: f.actor.clone(),
+        from: seconds(&f.since)?,
+        to: seconds(&f.until)?,
+    })
+}
+
+/// Runs an `audit` command.
+pub async fn run(
+    console: &Console,
+    target: &Target,
+    command: &AuditCommand,
+    out: Output,
+) -> CliResult<()> {
+    let audit = console.audit();
+    match command {
+        AuditCommand::List {
+            filters,
+            page,
+            limit,
+        } => {
+            let page = audit
+                .page(target, &query_of(filters, Some(*page), Some(*limit))?)
+                .await?;
+            match out {
+                Output::Json => print_json(&page.items)?,
+                Output::Table => {
+                    println!(
+                        "{} row(s), page {} of {}",
+                        page.total, page.page, page.total_pages
+                    );
+                    for r in &page.items {
+                        println!(
+                            "{}  {:<16} {:<20} {:<28} {}",
+                            iso_time(r.created_at * 1000),
+                            r.action,
+                            r.resource_type,
+                            r.resource_name
+                                .as_deref()
+                                .or(r.resource_id.as_deref())
+                                .unwrap_or("-"),
+                            r.user_email
+                                .as_deref()
+                                .or(r.user_name.as_deref())
+                                .unwrap_or("(anonymous)"),
+                        );
+                    }
+                }
+            }
+            Ok(())
+        }
+        AuditCommand::Show { id } => {
+            let entry = audit.entry(target, id).await?;
+            match out {
+                Output::Json => print_json(&entry)?,
+                Output::Table => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&entry).unwrap_or_default()
+                ),
+            }
+            Ok(())
+        }
+        AuditCommand::Stats { filters } => {
+            let stats = audit.stats(target, &query_of(filters, None, None)?).await?;
+            match out {
+                Output::Json => print_json(&stats)?,
+                Output::Table => {
+                    println!("{} row(s)", stats.total);
+                    for (what, map) in [
+                        ("action", &stats.by_action),
+                        ("resource", &stats.by_resource_type),
+                    ] {
+                        let mut rows: Vec<_> = map.iter().collect();
+                        rows.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+                        for (k, n) in rows {
+                            println!("  {what:<8} {k:<24} {n}");
+                        }
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+}

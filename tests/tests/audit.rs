@@ -1,0 +1,231 @@
+//! Audit logs against the demo sandbox (a few weeks of rows of every kind) and the events the
+//! sandbox records as the server does: the list's filters and paging, the stats adding up, the
+//! vocabularies, a failed sign-in, a role change and a settings save recorded with their
+//! states, filters refused before anything is sent, and clooctl's audit commands.
+
+use cloo_console::{ErrorCode, Observer};
+use cloo_domain::audit::AuditQuery;
+use cloo_tests::SandboxProcess;
+use serde_json::json;
+
+#[tokio::test]
+async fn the_list_filters_pages_and_counts_as_the_server_does() {
+    let sandbox = SandboxProcess::demo().expect("sandbox");
+    let (console, target, _dir) = cloo_tests::direct_console(&sandbox).await;
+    let audit = console.audit();
+    let first = audit
+        .page(
+            &target,
+            &AuditQuery {
+                limit: Some(100),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("page");
+    assert!(first.total >= 3000, "{}", first.total);
+    assert_eq!(first.items.len(), 100);
+    assert_eq!(first.total_pages, first.total.div_ceil(100));
+    assert!(
+        first
+            .items
+            .windows(2)
+            .all(|w| w[0].created_at >= w[1].created_at),
+        "newest first"
+    );
+
+    let failed = audit
+        .page(
+            &target,
+            &AuditQuery {
+                actions: vec!["LOGIN_FAILED".into()],
+                limit: Some(100),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("failed sign-ins");
+    assert!(failed.total > 0);
+    assert!(
+        failed
+            .items
+            .iter()
+            .all(|r| r.action == "LOGIN_FAILED" && r.user_id.is_none())
+    );
+
+    let stats = audit
+        .stats(&target, &AuditQuery::default())
+        .await
+        .expect("stats");
+    assert_eq!(stats.total, first.total);
+    assert_eq!(stats.by_action.values().sum::<u64>(), stats.total);
+    assert_eq!(
+        stats.by_action.get("LOGIN_FAILED").copied(),
+        Some(failed.total)
+    );
+
+    // A week's window, by one actor's name (a part of it, any case).
+    let someone = first
+        .items
+        .iter()
+        .find_map(|r| r.user_name.clone())
+        .expect("a named actor");
+    let part = someone
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_uppercase();
+    let now = first.items[0].created_at;
+    let window = AuditQuery {
+        actor: Some(part.clone()),
+        from: Some(now - 7 * 86_400),
+        to: Some(now),
+        limit: Some(100),
+        ..Default::default()
+    };
+    let mine = audit.page(&target, &window).await.expect("window");
+    assert!(mine.items.iter().all(|r| {
+        r.created_at >= now - 7 * 86_400
+            && r.user_name
+                .as_deref()
+                .is_some_and(|n| n.to_uppercase().contains(&part))
+    }));
+    let beyond = audit
+        .page(
+            &target,
+            &AuditQuery {
+                page: Some(10_000),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("beyond");
+    assert!(beyond.items.is_empty());
+    let (actions, kinds) = audit.vocabulary(&target).await.expect("vocabulary");
+    assert!(actions.contains(&"ROLE_CHANGE".to_owned()) && kinds.contains(&"auth".to_owned()));
+
+    let refused = audit
+        .page(
+            &target,
+            &AuditQuery {
+                limit: Some(500),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect_err("too many");
+    assert_eq!(refused.code(), ErrorCode::Validation);
+    let missing = audit
+        .entry(&target, "no-such-row")
+        .await
+        .expect_err("unknown");
+    assert_eq!(missing.code(), ErrorCode::NotFound);
+}
+
+#[tokio::test]
+async fn failed_sign_ins_role_changes_and_settings_saves_are_recorded() {
+    let sandbox = SandboxProcess::demo().expect("sandbox");
+    let (console, target, _dir) = cloo_tests::direct_console(&sandbox).await;
+    let _ = sandbox
+        .client()
+        .signin(
+            "nobody@example.com",
+            &cloo_domain::Secret::new("Wrong-Password-1"),
+        )
+        .await;
+    let person = console
+        .users()
+        .add(
+            &target,
+            &cloo_console::users::NewUserRequest {
+                name: "Audit Person".into(),
+                email: "audit.person@example.com".into(),
+                password: cloo_domain::Secret::new("Audit-Person-Pass-1"),
+                role: "pending".into(),
+            },
+            &Observer::quiet(),
+        )
+        .await
+        .expect("added");
+    console
+        .users()
+        .set_role(&target, &person.id, "user", &Observer::quiet())
+        .await
+        .expect("role");
+    let token = sandbox.admin_token().await;
+    sandbox
+        .client()
+        .write_settings_section(
+            &token,
+            "api/v1/notifications/config",
+            &json!({"emails": [], "webhooks": [], "events": ["x"]}),
+        )
+        .await
+        .expect("save");
+    let audit = console.audit();
+    let rows = audit
+        .page(&target, &AuditQuery::default())
+        .await
+        .expect("page")
+        .items;
+    let failed = rows
+        .iter()
+        .find(|r| r.action == "LOGIN_FAILED")
+        .expect("failed sign-in");
+    assert_eq!(failed.user_email.as_deref(), Some("nobody@example.com"));
+    assert_eq!(failed.meta, Some(json!({"success": false})));
+    let role = rows
+        .iter()
+        .find(|r| r.action == "ROLE_CHANGE")
+        .expect("role change");
+    assert_eq!(role.resource_id.as_deref(), Some(person.id.as_str()));
+    assert_eq!(role.before_state, Some(json!({"role": "pending"})));
+    assert_eq!(
+        role.user_email.as_deref(),
+        Some(sandbox.admin_email.as_str()),
+        "the admin is the actor"
+    );
+    let settings = rows
+        .iter()
+        .find(|r| r.action == "SETTINGS_CHANGE")
+        .expect("settings");
+    assert_eq!(settings.resource_id.as_deref(), Some("notifications"));
+    assert_eq!(
+        settings.after_state,
+        Some(json!({"email_channels_count": 0, "webhook_channels_count": 0, "events": ["x"]}))
+    );
+    let one = audit.entry(&target, &role.id).await.expect("entry");
+    assert_eq!(one.id, role.id);
+}
+
+#[test]
+fn clooctl_lists_shows_and_counts_the_audit_log() {
+    let sandbox = SandboxProcess::demo().expect("sandbox");
+    let cli = cloo_tests::Clooctl::new("cli-audit");
+    assert_eq!(cli.add_tenant(&sandbox, "d", &[]).code, 0);
+    let list = cli.run(
+        &[
+            "audit",
+            "list",
+            "--action",
+            "ROLE_CHANGE",
+            "--limit",
+            "5",
+            "-o",
+            "json",
+        ],
+        "",
+    );
+    assert_eq!(list.code, 0, "{}", list.stderr);
+    let items = list.json().as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 5);
+    assert!(items.iter().all(|r| r["action"] == "ROLE_CHANGE"));
+    let id = items[0]["id"].as_str().unwrap_or_default().to_owned();
+    let shown = cli.run(&["audit", "show", &id, "-o", "json"], "");
+    assert_eq!(shown.json()["before_state"], json!({"role": "pending"}));
+    let stats = cli.run(&["audit", "stats", "--type", "auth"], "");
+    assert!(stats.stdout.contains("LOGIN"), "{}", stats.stdout);
+    let bad = cli.run(&["audit", "list", "--limit", "0"], "");
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("limit"), "{}", bad.stderr);
+}
