@@ -3,6 +3,7 @@
 //! vocabularies, a failed sign-in, a role change and a settings save recorded with their
 //! states, filters refused before anything is sent, and clooctl's audit commands.
 
+use cloo_console::audit::AuditExportFormat;
 use cloo_console::{ErrorCode, Observer};
 use cloo_domain::audit::AuditQuery;
 use cloo_tests::SandboxProcess;
@@ -228,4 +229,144 @@ fn clooctl_lists_shows_and_counts_the_audit_log() {
     let bad = cli.run(&["audit", "list", "--limit", "0"], "");
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("limit"), "{}", bad.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_export_streams_every_row_page_by_page_in_csv_and_json_lines() {
+    let sandbox = SandboxProcess::demo().expect("sandbox");
+    let added: serde_json::Value = reqwest::Client::new()
+        .post(format!(
+            "{}/_sandbox/audit_rows",
+            sandbox.url.trim_end_matches('/')
+        ))
+        .json(&json!({"count": 20_000}))
+        .send()
+        .await
+        .expect("hook")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(added["added"], 20_000);
+    let (console, target, _dir) = cloo_tests::direct_console(&sandbox).await;
+    let audit = console.audit();
+    let total = audit
+        .page(&target, &AuditQuery::default())
+        .await
+        .expect("page")
+        .total;
+    assert!(total >= 23_000, "{total}");
+
+    let mut csv_bytes = Vec::new();
+    let report = audit
+        .export(
+            &target,
+            &AuditQuery::default(),
+            AuditExportFormat::Csv,
+            &mut csv_bytes,
+            &Observer::quiet(),
+        )
+        .await
+        .expect("csv");
+    assert_eq!(report.rows, total);
+    assert_eq!(report.pages, total.div_ceil(100));
+    let mut reader = csv::Reader::from_reader(csv_bytes.as_slice());
+    assert_eq!(reader.headers().expect("header").get(2), Some("action"));
+    let ids: std::collections::HashSet<String> = reader
+        .records()
+        .map(|r| r.expect("a record")[0].to_owned())
+        .collect();
+    assert_eq!(ids.len() as u64, total, "every row once");
+
+    let failed = AuditQuery {
+        actions: vec!["LOGIN_FAILED".into()],
+        ..Default::default()
+    };
+    let expected = audit.stats(&target, &failed).await.expect("stats").total;
+    let mut lines = Vec::new();
+    let report = audit
+        .export(
+            &target,
+            &failed,
+            AuditExportFormat::JsonLines,
+            &mut lines,
+            &Observer::quiet(),
+        )
+        .await
+        .expect("jsonl");
+    assert_eq!(report.rows, expected);
+    let parsed: Vec<serde_json::Value> = lines
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(parsed.len() as u64, expected);
+    assert!(parsed.iter().all(|r| r["action"] == "LOGIN_FAILED"));
+
+    // Cancelled before the second page: stops, says how far it got.
+    let token = cloo_console::CancellationToken::new();
+    let observer = Observer::watching({
+        let token = token.clone();
+        move |p: &cloo_console::Progress| {
+            if p.done >= 100 {
+                token.cancel();
+            }
+        }
+    })
+    .cancelled_by(token.clone());
+    let mut partial = Vec::new();
+    let stopped = audit
+        .export(
+            &target,
+            &AuditQuery::default(),
+            AuditExportFormat::JsonLines,
+            &mut partial,
+            &observer,
+        )
+        .await
+        .expect_err("cancelled");
+    assert_eq!(stopped.code(), ErrorCode::Cancelled);
+    assert!(stopped.to_string().contains("100 row(s)"), "{stopped}");
+    let journal = console
+        .journal()
+        .list(&Default::default())
+        .await
+        .expect("journal");
+    assert!(
+        journal
+            .entries
+            .iter()
+            .any(|e| e.operation == "audit.export" && e.outcome == "done")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_csv_cell_that_a_spreadsheet_would_run_is_defused() {
+    let sandbox = SandboxProcess::start(&[]).expect("sandbox");
+    let cli = cloo_tests::Clooctl::new("cli-audit-export");
+    assert_eq!(cli.add_tenant(&sandbox, "s", &[]).code, 0);
+    // A failed sign-in records the e-mail tried, as typed by anyone.
+    let _ = sandbox
+        .client()
+        .signin(
+            "=HYPERLINK(\"x\")@example.com",
+            &cloo_domain::Secret::new("Wrong-Password-1"),
+        )
+        .await;
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("audit.csv");
+    let out = cli.run(
+        &[
+            "audit",
+            "export",
+            "--action",
+            "LOGIN_FAILED",
+            "--out",
+            &file.to_string_lossy(),
+        ],
+        "",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = std::fs::read_to_string(&file).expect("file");
+    assert!(text.to_lowercase().contains("'=hyperlink"), "{text}");
+    assert!(!text.to_lowercase().contains(",=hyperlink"), "{text}");
 }

@@ -1,10 +1,11 @@
 //! `clooctl audit …`: the deployment's audit log — a filtered page, one entry, the counts.
 
-use crate::args::{AuditCommand, AuditFilters, Output};
+use crate::args::{AuditCommand, AuditFilters, AuditFormatArg, Output};
 use crate::error::CliResult;
 use crate::output::print_json;
+use cloo_console::audit::AuditExportFormat;
 use cloo_console::journal::{iso_time, parse_since};
-use cloo_console::{Console, Target};
+use cloo_console::{Console, Observer, Target};
 use cloo_domain::audit::AuditQuery;
 
 fn now_ms() -> i64 {
@@ -84,6 +85,38 @@ pub async fn run(
                 Output::Table => println!(
                     "{}",
                     serde_json::to_string_pretty(&entry).unwrap_or_default()
+                ),
+            }
+            Ok(())
+        }
+        AuditCommand::Export {
+            filters,
+            format,
+            out: path,
+        } => {
+            let format = match format {
+                AuditFormatArg::Csv => AuditExportFormat::Csv,
+                AuditFormatArg::Jsonl => AuditExportFormat::JsonLines,
+            };
+            let mut file = tokio::fs::File::create(path)
+                .await
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            let report = audit
+                .export(
+                    target,
+                    &query_of(filters, None, None)?,
+                    format,
+                    &mut file,
+                    &Observer::quiet(),
+                )
+                .await?;
+            match out {
+                Output::Json => print_json(&report)?,
+                Output::Table => println!(
+                    "{} row(s) written to {} ({} page(s))",
+                    report.rows,
+                    path.display(),
+                    report.pages
                 ),
             }
             Ok(())

@@ -136,6 +136,9 @@ pub enum OperationKind {
     /// Delete an inquiry.
     #[serde(rename = "inquiry.delete")]
     InquiryDelete,
+    /// Export the audit log to a file (local: nothing changes on the deployment).
+    #[serde(rename = "audit.export")]
+    AuditExport,
 }
 
 impl OperationKind {
@@ -178,6 +181,7 @@ impl OperationKind {
         OperationKind::InquiryMove,
         OperationKind::InquiryNote,
         OperationKind::InquiryDelete,
+        OperationKind::AuditExport,
     ];
 
     /// The wire name (`user.set_role`).
@@ -220,6 +224,7 @@ impl OperationKind {
             OperationKind::InquiryMove => "inquiry.move",
             OperationKind::InquiryNote => "inquiry.note",
             OperationKind::InquiryDelete => "inquiry.delete",
+            OperationKind::AuditExport => "audit.export",
         }
     }
 
@@ -236,6 +241,7 @@ impl OperationKind {
                 | OperationKind::TenantRemove
                 | OperationKind::SrSubmit
                 | OperationKind::SrSetDirect
+                | OperationKind::AuditExport
         )
     }
 }

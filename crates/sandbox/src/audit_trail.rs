@@ -108,8 +108,28 @@ pub(crate) async fn settings_change(
 /// A few weeks of demo rows: sign-ins (a few failed), role changes, group and unit changes,
 /// settings changes, spread over the last 28 days.
 pub(crate) fn demo_rows(people: &[crate::db::NewUser], now: i64) -> Vec<AuditRow> {
+    let actors: Vec<Actor> = people
+        .iter()
+        .map(|p| Actor {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            email: p.email.clone(),
+        })
+        .collect();
+    rows_of(&actors, now, 3000, 0)
+}
+
+/// Who a generated row names as its actor.
+pub(crate) struct Actor {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) email: String,
+}
+
+/// `count` rows of every kind spread over the 28 days before `now`, ids from `first`.
+pub(crate) fn rows_of(people: &[Actor], now: i64, count: u64, first: u64) -> Vec<AuditRow> {
     let mut out = Vec::new();
-    let mut seed: u64 = 0xA0D1_7000_0000_0001;
+    let mut seed: u64 = 0xA0D1_7000_0000_0001 ^ first.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     let mut next = |n: u64| {
         seed ^= seed << 13;
         seed ^= seed >> 7;
@@ -126,12 +146,14 @@ pub(crate) fn demo_rows(people: &[crate::db::NewUser], now: i64) -> Vec<AuditRow
         ("UPDATE", "organizational_unit"),
         ("SETTINGS_CHANGE", "admin_settings"),
     ];
-    for i in 0..3000u64 {
+    let span = 28 * 86_400_i64;
+    for i in first..first + count {
         let Some(p) = people.get(next(people.len() as u64) as usize) else {
             break;
         };
         let (action, kind) = actions[next(actions.len() as u64) as usize];
-        let at = now - 28 * 86_400 + (i as i64) * (28 * 86_400 / 3000) + next(600) as i64;
+        let at =
+            now - span + ((i - first) as i64) * span / (count.max(1) as i64) + next(600) as i64;
         let mut r = AuditRow {
             id: format!("00000000-0000-4000-a000-{i:012}"),
             user_id: Some(p.id.clone()),

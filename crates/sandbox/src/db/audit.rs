@@ -1,5 +1,5 @@
-//! The audit log's rows: written best-effort by the routes that the server audits, read with
-//! the list's filters (resource types and actions as any-of lists, the actor by id when it is a
+//! The audit log's rows: written best-effort by the routes that the server audits, read a page
+//! at a time in SQL (a million rows stay quick) with the list's filters (resource types and actions as any-of lists, the actor by id when it is a
 //! UUID, else by a case-insensitive part of the actor's name), newest first.
 
 use super::Db;
@@ -61,28 +61,6 @@ pub struct AuditFilter {
     pub to: Option<i64>,
 }
 
-impl AuditFilter {
-    fn matches(&self, r: &AuditRow) -> bool {
-        (self.resource_types.is_empty() || self.resource_types.contains(&r.resource_type))
-            && self
-                .resource_id
-                .as_ref()
-                .is_none_or(|id| r.resource_id.as_ref() == Some(id))
-            && (self.actions.is_empty() || self.actions.contains(&r.action))
-            && self
-                .actor_id
-                .as_ref()
-                .is_none_or(|id| r.user_id.as_ref() == Some(id))
-            && self.actor_name.as_ref().is_none_or(|part| {
-                r.user_name
-                    .as_deref()
-                    .is_some_and(|n| n.to_lowercase().contains(part.as_str()))
-            })
-            && self.from.is_none_or(|f| r.created_at >= f)
-            && self.to.is_none_or(|t| r.created_at <= t)
-    }
-}
-
 impl Db {
     /// Stores rows (one transaction).
     pub async fn insert_audit(&self, rows: &[AuditRow]) -> Result<(), sqlx::Error> {
@@ -115,20 +93,101 @@ impl Db {
         tx.commit().await
     }
 
-    /// Every row through `filter`, newest first.
-    pub async fn audit_rows(&self, filter: &AuditFilter) -> Result<Vec<AuditRow>, sqlx::Error> {
-        let rows: Vec<AuditRow> =
-            sqlx::query_as("SELECT * FROM audit_log ORDER BY created_at DESC, id DESC")
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(rows.into_iter().filter(|r| filter.matches(r)).collect())
-    }
-
     /// One row.
     pub async fn audit_row(&self, id: &str) -> Result<Option<AuditRow>, sqlx::Error> {
         sqlx::query_as("SELECT * FROM audit_log WHERE id = ?")
             .bind(id)
             .fetch_optional(&self.pool)
             .await
+    }
+}
+
+impl Db {
+    fn audit_where(builder: &mut sqlx::QueryBuilder<sqlx::Sqlite>, f: &AuditFilter) {
+        builder.push(" WHERE 1 = 1");
+        if !f.resource_types.is_empty() {
+            builder.push(" AND resource_type IN (");
+            let mut list = builder.separated(", ");
+            for t in &f.resource_types {
+                list.push_bind(t);
+            }
+            builder.push(")");
+        }
+        if let Some(id) = &f.resource_id {
+            builder.push(" AND resource_id = ").push_bind(id);
+        }
+        if !f.actions.is_empty() {
+            builder.push(" AND action IN (");
+            let mut list = builder.separated(", ");
+            for a in &f.actions {
+                list.push_bind(a);
+            }
+            builder.push(")");
+        }
+        if let Some(id) = &f.actor_id {
+            builder.push(" AND user_id = ").push_bind(id);
+        }
+        if let Some(part) = &f.actor_name {
+            builder
+                .push(" AND instr(lower(user_name), ")
+                .push_bind(part)
+                .push(") > 0");
+        }
+        if let Some(from) = f.from {
+            builder.push(" AND created_at >= ").push_bind(from);
+        }
+        if let Some(to) = f.to {
+            builder.push(" AND created_at <= ").push_bind(to);
+        }
+    }
+
+    /// A page of the rows through `filter` (newest first) and how many there are in all.
+    pub async fn audit_page(
+        &self,
+        filter: &AuditFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<AuditRow>, i64), sqlx::Error> {
+        let mut count = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM audit_log");
+        Self::audit_where(&mut count, filter);
+        let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
+        let mut page = sqlx::QueryBuilder::new("SELECT * FROM audit_log");
+        Self::audit_where(&mut page, filter);
+        page.push(" ORDER BY created_at DESC, id DESC LIMIT ")
+            .push_bind(limit)
+            .push(" OFFSET ")
+            .push_bind(offset);
+        let rows = page
+            .build_query_as::<AuditRow>()
+            .fetch_all(&self.pool)
+            .await?;
+        Ok((rows, total))
+    }
+
+    /// Counts of the rows through `filter` by `column` (`action` or `resource_type`).
+    pub async fn audit_counts(
+        &self,
+        filter: &AuditFilter,
+        by_action: bool,
+    ) -> Result<Vec<(String, i64)>, sqlx::Error> {
+        let column = if by_action { "action" } else { "resource_type" };
+        let mut q = sqlx::QueryBuilder::new(format!("SELECT {column}, COUNT(*) FROM audit_log"));
+        Self::audit_where(&mut q, filter);
+        q.push(format!(" GROUP BY {column} ORDER BY {column}"));
+        q.build_query_as::<(String, i64)>()
+            .fetch_all(&self.pool)
+            .await
+    }
+
+    /// Up to 500 users as actors for generated rows.
+    pub async fn users_for_audit(&self) -> Result<Vec<crate::audit_trail::Actor>, sqlx::Error> {
+        let rows: Vec<(String, String, String)> =
+            sqlx::query_as("SELECT id, name, email FROM user ORDER BY created_at LIMIT 500")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, email)| crate::audit_trail::Actor { id, name, email })
+            .collect())
     }
 }

@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Map, Value, json};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The resource types the per-resource endpoints accept.
@@ -54,6 +54,31 @@ pub(super) fn routes() -> Router<Arc<AppState>> {
 }
 
 type Params = Query<HashMap<String, String>>;
+
+/// Test-only: adds `count` synthetic rows from demo-like actors (for exports of a million).
+pub(super) fn test_hooks() -> Router<Arc<AppState>> {
+    Router::new().route("/_sandbox/audit_rows", axum::routing::post(add_rows))
+}
+
+async fn add_rows(
+    State(state): State<Arc<AppState>>,
+    Json(body): Json<Value>,
+) -> ApiResult<Json<Value>> {
+    let count = body["count"].as_u64().unwrap_or(0).min(2_000_000);
+    let actors = state.db.users_for_audit().await?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default();
+    let mut done = 0;
+    while done < count {
+        let n = (count - done).min(10_000);
+        let rows = crate::audit_trail::rows_of(&actors, now, n, 1_000_000 + done);
+        state.db.insert_audit(&rows).await?;
+        done += n;
+    }
+    Ok(Json(json!({"added": count})))
+}
 
 fn list_of(text: Option<&String>) -> Vec<String> {
     text.map(|t| {
@@ -136,10 +161,8 @@ async fn list(
 ) -> ApiResult<Json<Value>> {
     let page = int_param(&q, "page", 1, 1, i64::MAX)?;
     let limit = int_param(&q, "limit", 50, 1, 100)?;
-    let all = state.db.audit_rows(&filter_of(&q)).await?;
-    let total = all.len() as i64;
-    let start = ((page - 1).saturating_mul(limit)).min(total) as usize;
-    let items: Vec<AuditRow> = all.into_iter().skip(start).take(limit as usize).collect();
+    let offset = (page - 1).saturating_mul(limit);
+    let (items, total) = state.db.audit_page(&filter_of(&q), limit, offset).await?;
     Ok(Json(
         json!({"items": rows(&items), "total": total, "page": page, "limit": limit,
         "total_pages": (total + limit - 1) / limit}),
@@ -181,10 +204,8 @@ async fn by_resource(
         resource_id: Some(id),
         ..Default::default()
     };
-    let all = state.db.audit_rows(&filter).await?;
-    Ok(Json(rows(
-        &all.into_iter().take(limit as usize).collect::<Vec<_>>(),
-    )))
+    let (found, _) = state.db.audit_page(&filter, limit, 0).await?;
+    Ok(Json(rows(&found)))
 }
 
 async fn by_actor(
@@ -198,10 +219,8 @@ async fn by_actor(
         actor_id: Some(id),
         ..Default::default()
     };
-    let all = state.db.audit_rows(&filter).await?;
-    Ok(Json(rows(
-        &all.into_iter().take(limit as usize).collect::<Vec<_>>(),
-    )))
+    let (found, _) = state.db.audit_page(&filter, limit, 0).await?;
+    Ok(Json(rows(&found)))
 }
 
 async fn acl_changes(
@@ -218,10 +237,8 @@ async fn acl_changes(
         resource_types: q.get("resource_type").cloned().into_iter().collect(),
         ..Default::default()
     };
-    let all = state.db.audit_rows(&filter).await?;
-    Ok(Json(rows(
-        &all.into_iter().take(limit as usize).collect::<Vec<_>>(),
-    )))
+    let (found, _) = state.db.audit_page(&filter, limit, 0).await?;
+    Ok(Json(rows(&found)))
 }
 
 async fn auth_events(
@@ -243,10 +260,8 @@ async fn auth_events(
         actor_id: q.get("target_user_id").cloned(),
         ..Default::default()
     };
-    let all = state.db.audit_rows(&filter).await?;
-    Ok(Json(rows(
-        &all.into_iter().take(limit as usize).collect::<Vec<_>>(),
-    )))
+    let (found, _) = state.db.audit_page(&filter, limit, 0).await?;
+    Ok(Json(rows(&found)))
 }
 
 async fn stats(
@@ -254,20 +269,15 @@ async fn stats(
     _: MonitoringReader,
     Query(q): Params,
 ) -> ApiResult<Json<Value>> {
-    let all = state.db.audit_rows(&filter_of(&q)).await?;
-    let mut by_action: Map<String, Value> = Map::new();
-    let mut by_type: Map<String, Value> = Map::new();
-    for r in &all {
-        for (map, key) in [
-            (&mut by_action, &r.action),
-            (&mut by_type, &r.resource_type),
-        ] {
-            let n = map.get(key).and_then(Value::as_u64).unwrap_or(0);
-            map.insert(key.clone(), json!(n + 1));
-        }
-    }
+    let filter = filter_of(&q);
+    let counted = |pairs: Vec<(String, i64)>| -> Map<String, Value> {
+        pairs.into_iter().map(|(k, n)| (k, json!(n))).collect()
+    };
+    let by_action = state.db.audit_counts(&filter, true).await?;
+    let total: i64 = by_action.iter().map(|(_, n)| n).sum();
+    let by_type = state.db.audit_counts(&filter, false).await?;
     Ok(Json(
-        json!({"by_action": by_action, "by_resource_type": by_type, "total": all.len()}),
+        json!({"by_action": counted(by_action), "by_resource_type": counted(by_type), "total": total}),
     ))
 }
 
@@ -280,12 +290,12 @@ async fn actions(
         resource_types: list_of(q.get("resource_type")),
         ..Default::default()
     };
-    let found: BTreeSet<String> = state
+    let found: Vec<String> = state
         .db
-        .audit_rows(&filter)
+        .audit_counts(&filter, true)
         .await?
         .into_iter()
-        .map(|r| r.action)
+        .map(|(k, _)| k)
         .collect();
     Ok(Json(json!(found)))
 }
@@ -299,12 +309,12 @@ async fn resource_types(
         actions: list_of(q.get("action")),
         ..Default::default()
     };
-    let found: BTreeSet<String> = state
+    let found: Vec<String> = state
         .db
-        .audit_rows(&filter)
+        .audit_counts(&filter, false)
         .await?
         .into_iter()
-        .map(|r| r.resource_type)
+        .map(|(k, _)| k)
         .collect();
     Ok(Json(json!(found)))
 }

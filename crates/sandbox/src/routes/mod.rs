@@ -37,6 +37,7 @@ pub fn router(state: Arc<AppState>, test_hooks: bool) -> Router {
             .merge(orgs::test_hooks())
             .merge(settings::test_hooks())
             .merge(service_requests::test_hooks())
+            .merge(audit_logs::test_hooks())
             .merge(workspace::test_hooks());
     }
     router

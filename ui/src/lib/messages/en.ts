@@ -1022,6 +1022,7 @@ export const en = {
           'inquiry.move': 'inquiry moved',
           'inquiry.note': 'inquiry note set',
           'inquiry.delete': 'inquiry deleted',
+          'audit.export': 'audit log exported',
         } as Record<string, string>
       )[op] ?? op,
   },

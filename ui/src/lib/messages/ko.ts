@@ -1004,6 +1004,7 @@ export const ko: Messages = {
           'inquiry.move': '문의 이동',
           'inquiry.note': '문의 메모',
           'inquiry.delete': '문의 삭제',
+          'audit.export': '감사 로그 내보내기',
         } as Record<string, string>
       )[op] ?? op,
   },
