@@ -5,7 +5,7 @@
 use crate::error::{ConsoleError, ConsoleResult};
 use crate::{Console, Target};
 use cloo_api::{AuditLog, AuditPage, AuditStats};
-use cloo_domain::audit::{AuditQuery, AuditQueryProblem};
+use cloo_domain::audit::{AuditQuery, AuditQueryProblem, TimeCursor};
 
 /// The audit use cases.
 pub struct Audit<'a> {
@@ -193,16 +193,14 @@ impl Audit<'_> {
         use tokio::io::AsyncWriteExt;
         let write_err =
             |e: std::io::Error| ConsoleError::Internal(format!("writing the export: {e}"));
-        let mut query = AuditQuery {
+        let limit = cloo_domain::audit::AUDIT_PAGE_LIMIT;
+        let base = AuditQuery {
             page: Some(1),
-            limit: Some(cloo_domain::audit::AUDIT_PAGE_LIMIT),
+            limit: Some(limit),
             ..query.clone()
         };
-        let first = self.page(target, &query).await?;
+        let first = self.page(target, &base).await?;
         let up_to = first.items.first().map(|r| r.created_at);
-        if let Some(newest) = up_to {
-            query.to = Some(query.to.map_or(newest, |t| t.min(newest)));
-        }
         let total = first.total;
         if format == AuditExportFormat::Csv {
             let mut w = csv::Writer::from_writer(Vec::new());
@@ -213,9 +211,13 @@ impl Audit<'_> {
                 .map_err(|e| ConsoleError::Internal(format!("CSV: {e}")))?;
             out.write_all(&header).await.map_err(write_err)?;
         }
+        // Walked by time, not by page number: the server's OFFSET would make a long export
+        // quadratic, and rows written meanwhile would shift the pages.
+        let mut cursor =
+            TimeCursor::new(up_to.map(|newest| query.to.map_or(newest, |t| t.min(newest))));
         let (mut rows, mut pages) = (0u64, 0u64);
         let mut page = Some(first);
-        loop {
+        while !cursor.is_done() {
             let current = match page.take() {
                 Some(p) => p,
                 None => {
@@ -225,15 +227,25 @@ impl Audit<'_> {
                             resume: "export again".into(),
                         }));
                     }
-                    self.page(target, &query).await?
+                    let next = cursor.next_request();
+                    let q = AuditQuery {
+                        page: Some(next.page),
+                        to: next.to,
+                        from: next.from.or(query.from),
+                        ..base.clone()
+                    };
+                    self.page(target, &q).await?
                 }
             };
             pages += 1;
-            if current.items.is_empty() {
-                break;
-            }
+            let keys: Vec<(&str, i64)> = current
+                .items
+                .iter()
+                .map(|r| (r.id.as_str(), r.created_at))
+                .collect();
+            let fresh = cursor.advance(&keys, current.items.len() as u32 >= limit);
             let mut buffer = Vec::new();
-            for r in &current.items {
+            for r in fresh.iter().filter_map(|i| current.items.get(*i)) {
                 match format {
                     AuditExportFormat::Csv => buffer.extend(
                         csv_line(r).map_err(|e| ConsoleError::Internal(format!("CSV: {e}")))?,
@@ -245,12 +257,8 @@ impl Audit<'_> {
                 }
             }
             out.write_all(&buffer).await.map_err(write_err)?;
-            rows += current.items.len() as u64;
+            rows += fresh.len() as u64;
             op.step("exporting", rows, total);
-            if u64::from(current.page) >= current.total_pages {
-                break;
-            }
-            query.page = Some(current.page + 1);
         }
         out.flush().await.map_err(write_err)?;
         Ok(AuditExportReport { rows, pages, up_to })

@@ -55,7 +55,8 @@ pub(super) fn routes() -> Router<Arc<AppState>> {
 
 type Params = Query<HashMap<String, String>>;
 
-/// Test-only: adds `count` synthetic rows from demo-like actors (for exports of a million).
+/// Test-only: adds `count` synthetic rows from demo-like actors (for exports of a million);
+/// with `same_second`, all at one time.
 pub(super) fn test_hooks() -> Router<Arc<AppState>> {
     Router::new().route("/_sandbox/audit_rows", axum::routing::post(add_rows))
 }
@@ -65,6 +66,8 @@ async fn add_rows(
     Json(body): Json<Value>,
 ) -> ApiResult<Json<Value>> {
     let count = body["count"].as_u64().unwrap_or(0).min(2_000_000);
+    // All in one second: more rows than a page share a time.
+    let same_second = body["same_second"].as_bool().unwrap_or(false);
     let actors = state.db.users_for_audit().await?;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -73,7 +76,13 @@ async fn add_rows(
     let mut done = 0;
     while done < count {
         let n = (count - done).min(10_000);
-        let rows = crate::audit_trail::rows_of(&actors, now, n, 1_000_000 + done);
+        let mut rows = crate::audit_trail::rows_of(&actors, now, n, 1_000_000 + done);
+        for r in &mut rows {
+            r.id = uuid::Uuid::new_v4().to_string();
+            if same_second {
+                r.created_at = now - 10;
+            }
+        }
         state.db.insert_audit(&rows).await?;
         done += n;
     }
