@@ -226,6 +226,26 @@ fn clooctl_lists_shows_and_counts_the_audit_log() {
     assert_eq!(shown.json()["before_state"], json!({"role": "pending"}));
     let stats = cli.run(&["audit", "stats", "--type", "auth"], "");
     assert!(stats.stdout.contains("LOGIN"), "{}", stats.stdout);
+    let pulled = cli.run(&["audit", "pull", "-o", "json"], "");
+    assert_eq!(pulled.code, 0, "{}", pulled.stderr);
+    assert!(pulled.json()["new_rows"].as_u64() >= Some(3000));
+    let found = cli.run(
+        &[
+            "audit",
+            "search",
+            "--action",
+            "ROLE_CHANGE",
+            "--limit",
+            "3",
+            "-o",
+            "json",
+        ],
+        "",
+    );
+    assert_eq!(found.code, 0, "{}", found.stderr);
+    let found = found.json().as_array().cloned().unwrap_or_default();
+    assert_eq!(found.len(), 3);
+    assert!(found.iter().all(|r| r["action"] == "ROLE_CHANGE"));
     let bad = cli.run(&["audit", "list", "--limit", "0"], "");
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("limit"), "{}", bad.stderr);
@@ -381,4 +401,82 @@ async fn a_csv_cell_that_a_spreadsheet_would_run_is_defused() {
     let text = std::fs::read_to_string(&file).expect("file");
     assert!(text.to_lowercase().contains("'=hyperlink"), "{text}");
     assert!(!text.to_lowercase().contains(",=hyperlink"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pull_copies_only_new_rows_and_the_copy_is_searched_offline() {
+    let mut sandbox = SandboxProcess::demo().expect("sandbox");
+    let (console, target, _dir) = cloo_tests::direct_console(&sandbox).await;
+    let audit = console.audit();
+    let first = audit
+        .pull(&target, &Observer::quiet())
+        .await
+        .expect("first pull");
+    let total = audit
+        .page(&target, &AuditQuery::default())
+        .await
+        .expect("page")
+        .total;
+    assert_eq!(first.new_rows, total, "everything the first time");
+    assert_eq!(first.kept as u64, total);
+    let again = audit
+        .pull(&target, &Observer::quiet())
+        .await
+        .expect("again");
+    assert_eq!(again.new_rows, 0, "nothing new");
+    assert!(
+        again.pages <= 2,
+        "only the newest second is read again: {again:?}"
+    );
+    for _ in 0..3 {
+        let _ = sandbox
+            .client()
+            .signin(
+                "intruder@example.com",
+                &cloo_domain::Secret::new("Guess-Password-9"),
+            )
+            .await;
+    }
+    let third = audit
+        .pull(&target, &Observer::quiet())
+        .await
+        .expect("third");
+    assert_eq!(third.new_rows, 3, "{third:?}");
+    let now_total = audit
+        .page(&target, &AuditQuery::default())
+        .await
+        .expect("page")
+        .total;
+    assert_eq!(third.kept as u64, now_total);
+
+    // The deployment goes away; the copy still answers.
+    sandbox.kill();
+    let filter = cloo_store::AuditCopyFilter {
+        actions: vec!["LOGIN_FAILED".into()],
+        text: Some("INTRUDER".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    let (rows, matching) = audit
+        .search_copy(&target, &filter)
+        .await
+        .expect("offline search");
+    assert_eq!(matching, 3);
+    assert!(
+        rows.iter()
+            .all(|r| r["user_email"] == "intruder@example.com")
+    );
+    let journal = console
+        .journal()
+        .list(&Default::default())
+        .await
+        .expect("journal");
+    assert_eq!(
+        journal
+            .entries
+            .iter()
+            .filter(|e| e.operation == "audit.pull")
+            .count(),
+        3
+    );
 }

@@ -279,6 +279,30 @@ pub enum AuditCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Copy the rows newer than the local copy into the local store (all of them the first
+    /// time), for searches that are instant, offline and outlive the server's retention.
+    Pull,
+    /// Search the local copy (no deployment needed): newest first.
+    Search {
+        /// An action; repeatable.
+        #[arg(long)]
+        action: Vec<String>,
+        /// A resource type; repeatable.
+        #[arg(long = "type")]
+        kind: Vec<String>,
+        /// Part of the actor's name or e-mail, or of the resource's name or id.
+        #[arg(long)]
+        text: Option<String>,
+        /// From: a span back from now (90m, 24h, 7d) or a UTC date.
+        #[arg(long)]
+        since: Option<String>,
+        /// Until: a span back from now or a UTC date.
+        #[arg(long)]
+        until: Option<String>,
+        /// At most this many rows.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
     /// Counts by action and by resource type.
     Stats {
         /// The filters.

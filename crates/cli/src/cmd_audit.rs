@@ -121,6 +121,59 @@ pub async fn run(
             }
             Ok(())
         }
+        AuditCommand::Pull => {
+            let report = audit.pull(target, &Observer::quiet()).await?;
+            match out {
+                Output::Json => print_json(&report)?,
+                Output::Table => println!(
+                    "{} new row(s); {} kept locally",
+                    report.new_rows, report.kept
+                ),
+            }
+            Ok(())
+        }
+        AuditCommand::Search {
+            action,
+            kind,
+            text,
+            since,
+            until,
+            limit,
+        } => {
+            let seconds = |t: &Option<String>| -> CliResult<Option<i64>> {
+                Ok(match t {
+                    Some(t) => Some(parse_since(t, now_ms())? / 1000),
+                    None => None,
+                })
+            };
+            let filter = cloo_store::AuditCopyFilter {
+                actions: action.clone(),
+                resource_types: kind.clone(),
+                text: text.clone(),
+                from: seconds(since)?,
+                to: seconds(until)?,
+                limit: *limit,
+            };
+            let (rows, total) = audit.search_copy(target, &filter).await?;
+            match out {
+                Output::Json => print_json(&rows)?,
+                Output::Table => {
+                    println!("{total} row(s) in the local copy match");
+                    for r in &rows {
+                        let text = |k: &str| r[k].as_str().unwrap_or("-").to_owned();
+                        println!(
+                            "{}  {:<16} {:<20} {:<28} {}",
+                            iso_time(r["created_at"].as_i64().unwrap_or_default() * 1000),
+                            text("action"),
+                            text("resource_type"),
+                            text("resource_name"),
+                            text("user_email"),
+                        );
+                    }
+                }
+            }
+            Ok(())
+        }
         AuditCommand::Stats { filters } => {
             let stats = audit.stats(target, &query_of(filters, None, None)?).await?;
             match out {

@@ -264,3 +264,126 @@ impl Audit<'_> {
         Ok(AuditExportReport { rows, pages, up_to })
     }
 }
+
+/// What a pull did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct AuditPullReport {
+    /// Rows new to the local copy.
+    #[ts(type = "number")]
+    pub new_rows: u64,
+    /// Rows in the local copy now.
+    #[ts(type = "number")]
+    pub kept: i64,
+    /// Pages read.
+    #[ts(type = "number")]
+    pub pages: u64,
+    /// The newest time kept.
+    #[ts(type = "number | null")]
+    pub newest: Option<i64>,
+}
+
+impl Audit<'_> {
+    /// Copies the rows newer than the local copy's newest (all of them the first time) into
+    /// the local store, walked by time; rows of the newest second already kept stay once.
+    /// Journaled as a local operation.
+    pub async fn pull(
+        &self,
+        target: &Target,
+        observer: &crate::Observer,
+    ) -> ConsoleResult<AuditPullReport> {
+        let op = self
+            .c
+            .begin(
+                target,
+                crate::OperationKind::AuditPull,
+                "audit log",
+                observer,
+            )
+            .await?;
+        let result = async {
+            let key = self.c.tenant_ref(target).await?.key;
+            let mark = self.c.store.audit_copy_newest(&key).await?;
+            let limit = cloo_domain::audit::AUDIT_PAGE_LIMIT;
+            let base = AuditQuery {
+                page: Some(1),
+                limit: Some(limit),
+                from: mark,
+                ..Default::default()
+            };
+            let mut cursor = TimeCursor::new(None);
+            let (mut new_rows, mut pages) = (0u64, 0u64);
+            while !cursor.is_done() {
+                if op.is_cancelled() {
+                    return Err(ConsoleError::Cancelled(crate::error::PartialChange {
+                        applied: format!("{new_rows} new row(s) were kept"),
+                        resume: "pull again: it starts from what is kept".into(),
+                    }));
+                }
+                let next = cursor.next_request();
+                let q = AuditQuery {
+                    page: Some(next.page),
+                    to: next.to,
+                    from: next.from.or(mark),
+                    ..base.clone()
+                };
+                let page = self.page(target, &q).await?;
+                pages += 1;
+                let keys: Vec<(&str, i64)> = page
+                    .items
+                    .iter()
+                    .map(|r| (r.id.as_str(), r.created_at))
+                    .collect();
+                let fresh = cursor.advance(&keys, page.items.len() as u32 >= limit);
+                let rows: Vec<cloo_store::AuditCopyRow> = fresh
+                    .iter()
+                    .filter_map(|i| page.items.get(*i))
+                    .map(|r| cloo_store::AuditCopyRow {
+                        id: r.id.clone(),
+                        created_at: r.created_at,
+                        action: r.action.clone(),
+                        resource_type: r.resource_type.clone(),
+                        resource_id: r.resource_id.clone(),
+                        resource_name: r.resource_name.clone(),
+                        user_id: r.user_id.clone(),
+                        user_email: r.user_email.clone(),
+                        user_name: r.user_name.clone(),
+                        row: cloo_domain::audit::stored_form(
+                            &serde_json::to_value(r).unwrap_or_default(),
+                        )
+                        .to_string(),
+                    })
+                    .collect();
+                new_rows += self.c.store.keep_audit_rows(&key, &rows).await?;
+                op.step("pulling", new_rows, page.total);
+            }
+            let report = AuditPullReport {
+                new_rows,
+                kept: self.c.store.audit_copy_count(&key).await?,
+                pages,
+                newest: self.c.store.audit_copy_newest(&key).await?,
+            };
+            op.record_after(&report);
+            Ok(report)
+        }
+        .await;
+        op.finish(result).await
+    }
+
+    /// Searches the local copy (no deployment needed): newest first, at most `limit`; also how
+    /// many match.
+    pub async fn search_copy(
+        &self,
+        target: &Target,
+        filter: &cloo_store::AuditCopyFilter,
+    ) -> ConsoleResult<(Vec<serde_json::Value>, i64)> {
+        let key = self.c.tenant_ref(target).await?.key;
+        let (rows, total) = self.c.store.search_audit_copy(&key, filter).await?;
+        Ok((
+            rows.iter()
+                .filter_map(|r| serde_json::from_str(r).ok())
+                .collect(),
+            total,
+        ))
+    }
+}

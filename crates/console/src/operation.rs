@@ -139,6 +139,9 @@ pub enum OperationKind {
     /// Export the audit log to a file (local: nothing changes on the deployment).
     #[serde(rename = "audit.export")]
     AuditExport,
+    /// Copy the audit log's new rows into the local store (local).
+    #[serde(rename = "audit.pull")]
+    AuditPull,
 }
 
 impl OperationKind {
@@ -182,6 +185,7 @@ impl OperationKind {
         OperationKind::InquiryNote,
         OperationKind::InquiryDelete,
         OperationKind::AuditExport,
+        OperationKind::AuditPull,
     ];
 
     /// The wire name (`user.set_role`).
@@ -225,6 +229,7 @@ impl OperationKind {
             OperationKind::InquiryNote => "inquiry.note",
             OperationKind::InquiryDelete => "inquiry.delete",
             OperationKind::AuditExport => "audit.export",
+            OperationKind::AuditPull => "audit.pull",
         }
     }
 
@@ -242,6 +247,7 @@ impl OperationKind {
                 | OperationKind::SrSubmit
                 | OperationKind::SrSetDirect
                 | OperationKind::AuditExport
+                | OperationKind::AuditPull
         )
     }
 }

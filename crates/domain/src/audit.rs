@@ -306,6 +306,37 @@ impl TimeCursor {
     }
 }
 
+/// A row as the console keeps it in its local copy: every secret-named value masked (the
+/// server masks most, not all: a `WEBHOOK_URL` setting is saved in clear), webhook URLs and
+/// connection strings cut down to where they reach.
+pub fn stored_form(value: &serde_json::Value) -> serde_json::Value {
+    use crate::notifications::shown::{shown_connection_string, shown_url};
+    use crate::settings::{is_secret_name, mask};
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let lower = k.to_ascii_lowercase();
+                    let kept = match v {
+                        Value::String(s) if is_secret_name(k) => Value::String(mask(s)),
+                        Value::String(s) if lower.contains("webhook") || lower == "url" => {
+                            Value::String(shown_url(s))
+                        }
+                        Value::String(s) if lower.contains("connection_string") => {
+                            Value::String(shown_connection_string(s))
+                        }
+                        other => stored_form(other),
+                    };
+                    (k.clone(), kept)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(stored_form).collect()),
+        other => other.clone(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -416,5 +447,22 @@ mod tests {
             got.sort();
             assert_eq!(got, want, "seed {seed}: every row once (limit {limit})");
         }
+    }
+
+    #[test]
+    fn the_local_copy_keeps_no_secret_the_server_left_in_clear() {
+        let row = serde_json::json!({"after_state": {"WEBHOOK_URL": "https://hooks.slack.com/services/T/B/secretpart",
+            "nested": {"client_secret": "abcdefgh", "name": "ops"}, "list": [{"api_key": "sk-123456"}]},
+            "user_email": "a@example.com"});
+        let kept = stored_form(&row);
+        let text = kept.to_string();
+        assert!(
+            !text.contains("secretpart")
+                && !text.contains("abcdefgh")
+                && !text.contains("sk-123456"),
+            "{text}"
+        );
+        assert_eq!(kept["after_state"]["nested"]["name"], "ops");
+        assert_eq!(kept["user_email"], "a@example.com");
     }
 }

@@ -152,8 +152,10 @@ pub(crate) fn rows_of(people: &[Actor], now: i64, count: u64, first: u64) -> Vec
             break;
         };
         let (action, kind) = actions[next(actions.len() as u64) as usize];
+        // Never in the future: the newest real row is always the latest.
         let at =
-            now - span + ((i - first) as i64) * span / (count.max(1) as i64) + next(600) as i64;
+            (now - span + ((i - first) as i64) * span / (count.max(1) as i64) + next(600) as i64)
+                .min(now - 60);
         let mut r = AuditRow {
             id: format!("00000000-0000-4000-a000-{i:012}"),
             user_id: Some(p.id.clone()),

@@ -7,6 +7,7 @@
 
 #![deny(missing_docs)]
 
+mod audit_copy;
 mod entra;
 mod journal;
 pub mod keychain;
@@ -16,6 +17,7 @@ mod sr_outbox;
 mod tenants;
 mod watch;
 
+pub use audit_copy::{AuditCopyFilter, AuditCopyRow};
 pub use entra::{EntraHistoryRow, EntraProfileRow};
 pub use journal::{JournalFilter, JournalOutcome, JournalRow, NewJournalEntry};
 pub use keychain::{KeychainError, MemorySecrets, OsKeychain, SecretSlot, SecretStore};

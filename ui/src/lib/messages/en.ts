@@ -1023,6 +1023,7 @@ export const en = {
           'inquiry.note': 'inquiry note set',
           'inquiry.delete': 'inquiry deleted',
           'audit.export': 'audit log exported',
+          'audit.pull': 'audit log copied locally',
         } as Record<string, string>
       )[op] ?? op,
   },

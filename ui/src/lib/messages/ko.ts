@@ -1005,6 +1005,7 @@ export const ko: Messages = {
           'inquiry.note': '문의 메모',
           'inquiry.delete': '문의 삭제',
           'audit.export': '감사 로그 내보내기',
+          'audit.pull': '감사 로그 로컬 복사',
         } as Record<string, string>
       )[op] ?? op,
   },
