@@ -1667,3 +1667,54 @@ async fn an_inquiry_moves_from_open_to_in_progress_by_dragging_and_by_keyboard()
     wait_text(&app, "[data-testid=inquiry-count-open]", "1").await;
     app.close().await.expect("close");
 }
+
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver, a keychain and the built app: run by ./dev test"]
+async fn the_audit_log_is_filtered_by_action_and_the_filtered_set_exported() {
+    let sandbox = SandboxProcess::demo().expect("sandbox");
+    let test = "e2e-audit";
+    let cli = prepared_tenant(test, &sandbox);
+    let expected = cli.run(
+        &["audit", "stats", "--action", "LOGIN_FAILED", "-o", "json"],
+        "",
+    );
+    let failed = expected.json()["total"].as_u64().expect("a count");
+    assert!(failed > 0);
+    let driver = Driver::start(cli.data_dir(), &test_keychain_service(test));
+    let app = driver.launch(&[]).await;
+    wait_text(&app, "[data-testid=tenant-title]", "Practice").await;
+    click(&app, "[data-testid=tab-audit]").await;
+    wait_text(&app, "[data-testid=audit-total]", "row(s)").await;
+    select(&app, "[data-testid=audit-action]", "LOGIN_FAILED").await;
+    wait_text(
+        &app,
+        "[data-testid=audit-total]",
+        &format!("{failed} row(s)"),
+    )
+    .await;
+    let shown = rendered_text(&app, "[data-testid=audit-rows]")
+        .await
+        .unwrap_or_default();
+    assert!(
+        shown.contains("LOGIN_FAILED") && !shown.contains("ROLE_CHANGE"),
+        "{shown}"
+    );
+    click(&app, "[data-testid=audit-export-csv]").await;
+    let done = wait_text(
+        &app,
+        "[data-testid=audit-done]",
+        &format!("{failed} row(s) written to "),
+    )
+    .await;
+    let path = done
+        .split(" written to ")
+        .nth(1)
+        .map(|p| p.trim_end_matches('.').trim().to_owned())
+        .expect("a path");
+    let text = std::fs::read_to_string(&path).expect("the exported file");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len() as u64, failed + 1, "a header and each row");
+    assert!(lines[1..].iter().all(|l| l.contains(",LOGIN_FAILED,")));
+    let _ = std::fs::remove_file(&path);
+    app.close().await.expect("close");
+}

@@ -387,3 +387,141 @@ impl Audit<'_> {
         ))
     }
 }
+
+/// One audit row as the shells show it.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct AuditRowView {
+    /// Id.
+    pub id: String,
+    /// Epoch seconds.
+    #[ts(type = "number")]
+    pub created_at: i64,
+    /// Action.
+    pub action: String,
+    /// Resource type.
+    pub resource_type: String,
+    /// Resource id.
+    pub resource_id: Option<String>,
+    /// Resource name.
+    pub resource_name: Option<String>,
+    /// Actor id (none: anonymous).
+    pub user_id: Option<String>,
+    /// Actor e-mail (for a failed sign-in: the e-mail tried).
+    pub user_email: Option<String>,
+    /// Actor name.
+    pub user_name: Option<String>,
+    /// Client address.
+    pub ip_address: Option<String>,
+    /// Request path.
+    pub request_path: Option<String>,
+    /// Changed fields (empty for the server's hook-written updates, which carry no diff).
+    pub changed_fields: Vec<String>,
+    /// Before (as the server masked it).
+    #[ts(type = "unknown")]
+    pub before_state: serde_json::Value,
+    /// After.
+    #[ts(type = "unknown")]
+    pub after_state: serde_json::Value,
+    /// Extra data.
+    #[ts(type = "unknown")]
+    pub meta: serde_json::Value,
+}
+
+impl From<AuditLog> for AuditRowView {
+    fn from(r: AuditLog) -> Self {
+        AuditRowView {
+            id: r.id,
+            created_at: r.created_at,
+            action: r.action,
+            resource_type: r.resource_type,
+            resource_id: r.resource_id,
+            resource_name: r.resource_name,
+            user_id: r.user_id,
+            user_email: r.user_email,
+            user_name: r.user_name,
+            ip_address: r.ip_address,
+            request_path: r.request_path,
+            changed_fields: r.changed_fields.unwrap_or_default(),
+            before_state: r.before_state.unwrap_or_default(),
+            after_state: r.after_state.unwrap_or_default(),
+            meta: r.meta.unwrap_or_default(),
+        }
+    }
+}
+
+/// A page of rows as the shells show it.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct AuditPageView {
+    /// The rows, newest first.
+    pub items: Vec<AuditRowView>,
+    /// Rows matching.
+    #[ts(type = "number")]
+    pub total: u64,
+    /// This page.
+    pub page: u32,
+    /// Pages in all.
+    #[ts(type = "number")]
+    pub total_pages: u64,
+    /// The actions present (for the filter list).
+    pub actions: Vec<String>,
+    /// The resource types present.
+    pub resource_types: Vec<String>,
+}
+
+/// Where an export was written, and what it wrote.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct AuditExportDone {
+    /// The file.
+    pub path: String,
+    /// What it wrote.
+    pub report: AuditExportReport,
+}
+
+impl Audit<'_> {
+    /// A page for the desktop, with the filter lists.
+    pub async fn page_view(
+        &self,
+        target: &Target,
+        query: &AuditQuery,
+    ) -> ConsoleResult<AuditPageView> {
+        let page = self.page(target, query).await?;
+        let (actions, resource_types) = self.vocabulary(target).await?;
+        Ok(AuditPageView {
+            items: page.items.into_iter().map(AuditRowView::from).collect(),
+            total: page.total,
+            page: page.page,
+            total_pages: page.total_pages,
+            actions,
+            resource_types,
+        })
+    }
+
+    /// [`Audit::export`] into the user's downloads folder as
+    /// `cloosphere-audit-<time>.csv|jsonl`.
+    pub async fn export_to_downloads(
+        &self,
+        target: &Target,
+        query: &AuditQuery,
+        format: AuditExportFormat,
+        observer: &crate::Observer,
+    ) -> ConsoleResult<AuditExportDone> {
+        let extension = match format {
+            AuditExportFormat::Csv => "csv",
+            AuditExportFormat::JsonLines => "jsonl",
+        };
+        let path = crate::downloads::downloads_path("cloosphere-audit", extension)?;
+        let mut file = tokio::fs::File::create(&path)
+            .await
+            .map_err(|e| ConsoleError::Internal(format!("cannot write {}: {e}", path.display())))?;
+        let report = self
+            .export(target, query, format, &mut file, observer)
+            .await?;
+        Ok(AuditExportDone {
+            path: path.display().to_string(),
+            report,
+        })
+    }
+}

@@ -7,6 +7,15 @@ use std::path::PathBuf;
 /// Writes `text` as `<stem>-<time>.<extension>` in the user's downloads folder (else home);
 /// gives the path.
 pub(crate) fn save_to_downloads(stem: &str, extension: &str, text: &str) -> ConsoleResult<PathBuf> {
+    let path = downloads_path(stem, extension)?;
+    std::fs::write(&path, text)
+        .map_err(|e| ConsoleError::Internal(format!("cannot write {}: {e}", path.display())))?;
+    Ok(path)
+}
+
+/// Where `<stem>-<time>.<extension>` goes in the user's downloads folder (else home), the
+/// folder made if needed; for exports written as they stream.
+pub(crate) fn downloads_path(stem: &str, extension: &str) -> ConsoleResult<PathBuf> {
     let dirs = directories::UserDirs::new().ok_or_else(|| {
         ConsoleError::Internal("no home folder is known to save the export in".into())
     })?;
@@ -17,7 +26,6 @@ pub(crate) fn save_to_downloads(stem: &str, extension: &str, text: &str) -> Cons
     let stamp = crate::journal::iso_time(crate::now() * 1000)[..19].replace([':', '-'], "");
     let path = folder.join(format!("{stem}-{stamp}.{extension}"));
     std::fs::create_dir_all(&folder)
-        .and_then(|()| std::fs::write(&path, text))
-        .map_err(|e| ConsoleError::Internal(format!("cannot write {}: {e}", path.display())))?;
+        .map_err(|e| ConsoleError::Internal(format!("cannot write {}: {e}", folder.display())))?;
     Ok(path)
 }

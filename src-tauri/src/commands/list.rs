@@ -173,6 +173,12 @@ commands! {
     /// Has the deployment test a saved channel (by its position).
     call fn test_channel_through_deployment(tenant: String, kind: ChannelKind, name: String, send_to: Option<String>) -> ChannelTestResult => channels::test_channel_through_deployment;
 
+    // The audit log.
+    /// A page of the audit log through the filters, with the actions and types present.
+    call fn audit_page(tenant: String, query: AuditQuery) -> AuditPageView => audit::audit_page;
+    /// Writes the filtered audit log (CSV or JSON Lines) into the downloads folder.
+    call fn export_audit(tenant: String, query: AuditQuery, format: AuditExportFormat) -> AuditExportDone => audit::export_audit;
+
     // Inquiries.
     /// The inquiries by status, through the filters, with the server's counts.
     call fn inquiry_board(tenant: String, filter: InquiryFilter) -> InquiryBoard => inquiries::inquiry_board;

@@ -3,6 +3,7 @@
 //! which translate arguments into one console call. Every rule lives in cloo-console and
 //! cloo-domain: nothing here decides anything.
 
+pub mod audit;
 pub mod channels;
 pub mod declare;
 pub mod entra;

@@ -2,11 +2,12 @@
 
 use super::declare::commands;
 use super::{
-    channels, entra, groups, imports, inquiries, journal, orgs, service_requests, settings,
+    audit, channels, entra, groups, imports, inquiries, journal, orgs, service_requests, settings,
     tenants, users,
 };
 use cloo_api::PerModel;
 use cloo_console::Progress;
+use cloo_console::audit::{AuditExportDone, AuditExportFormat, AuditPageView};
 use cloo_console::entra::{
     DeviceCodeNotice, EntraPlanView, EntraProfileRequest, EntraProfileView, EntraRun,
     EntraTestReport,
@@ -38,6 +39,7 @@ use cloo_console::users::{
     BulkAction, BulkPlan, BulkResult, DeletionImpact, EditUserRequest, NewUserRequest,
     PermissionsReport, SuperAdminView, UserDetail, UserPage, UserRow, UserUsage, UsersPageRequest,
 };
+use cloo_domain::audit::AuditQuery;
 use cloo_domain::inquiries::InquiryFilter;
 use cloo_domain::notifications::{ChannelEdit, ChannelKind};
 use cloo_domain::service_request::{SrDraft, SrRoute};

@@ -12,6 +12,8 @@ import type { Progress } from './bindings/Progress';
 export type { Commands, Uploads };
 export type { AddTenantRequest } from './bindings/AddTenantRequest';
 export type { ApplyPath } from './bindings/ApplyPath';
+export type { AuditPageView } from './bindings/AuditPageView';
+export type { AuditRowView } from './bindings/AuditRowView';
 export type { BulkAction } from './bindings/BulkAction';
 export type { BulkPlan } from './bindings/BulkPlan';
 export type { BulkResult } from './bindings/BulkResult';

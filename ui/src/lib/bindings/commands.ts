@@ -1,6 +1,10 @@
 // Generated from src-tauri/src/commands/registry.rs by `cargo test -p cloosphere-console export_command_map`: do not edit.
 import type { AddTenantRequest } from './AddTenantRequest';
 import type { ApplyPath } from './ApplyPath';
+import type { AuditExportDone } from './AuditExportDone';
+import type { AuditExportFormat } from './AuditExportFormat';
+import type { AuditPageView } from './AuditPageView';
+import type { AuditQuery } from './AuditQuery';
 import type { BulkAction } from './BulkAction';
 import type { BulkPlan } from './BulkPlan';
 import type { BulkResult } from './BulkResult';
@@ -156,6 +160,8 @@ export interface Commands {
   save_channels: { args: { tenant: string; edits: Array<ChannelEdit>; secrets: Array<ChannelSecretInput> }; result: ChannelsSaved };
   test_channel_from_desktop: { args: { tenant: string; request: DesktopTest }; result: ChannelTestResult };
   test_channel_through_deployment: { args: { tenant: string; kind: ChannelKind; name: string; sendTo: string | null }; result: ChannelTestResult };
+  audit_page: { args: { tenant: string; query: AuditQuery }; result: AuditPageView };
+  export_audit: { args: { tenant: string; query: AuditQuery; format: AuditExportFormat }; result: AuditExportDone };
   inquiry_board: { args: { tenant: string; filter: InquiryFilter }; result: InquiryBoard };
   inquiry_move: { args: { tenant: string; id: string; to: string }; result: InquiryView };
   inquiry_note: { args: { tenant: string; id: string; note: string }; result: InquiryView };
