@@ -246,6 +246,29 @@ fn clooctl_lists_shows_and_counts_the_audit_log() {
     let found = found.json().as_array().cloned().unwrap_or_default();
     assert_eq!(found.len(), 3);
     assert!(found.iter().all(|r| r["action"] == "ROLE_CHANGE"));
+    let person = items[0]["resource_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let history = cli.run(&["audit", "history", "user", &person, "-o", "json"], "");
+    assert_eq!(history.code, 0, "{}", history.stderr);
+    let history = history.json().as_array().cloned().unwrap_or_default();
+    assert!(!history.is_empty() && history.iter().all(|r| r["resource_id"] == person.as_str()));
+    let refused = cli.run(&["audit", "history", "knowledge_graph", "x"], "");
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused.stderr.contains("keeps no history"),
+        "{}",
+        refused.stderr
+    );
+    let actor = items[0]["user_email"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let did = cli.run(&["audit", "user", &actor, "-o", "json"], "");
+    assert_eq!(did.code, 0, "{}", did.stderr);
+    let did = did.json().as_array().cloned().unwrap_or_default();
+    assert!(!did.is_empty() && did.iter().all(|r| r["user_email"] == actor.as_str()));
     let bad = cli.run(&["audit", "list", "--limit", "0"], "");
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("limit"), "{}", bad.stderr);

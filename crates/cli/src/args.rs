@@ -279,6 +279,24 @@ pub enum AuditCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// One resource's history (user, group, organizational_unit, admin_settings, …).
+    History {
+        /// Its type.
+        resource_type: String,
+        /// Its id (a settings section's name for admin_settings).
+        resource_id: String,
+        /// At most this many (1–500).
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+    /// What one user did, by id or e-mail.
+    User {
+        /// The user's id or e-mail.
+        who: String,
+        /// At most this many (1–500).
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
     /// Copy the rows newer than the local copy into the local store (all of them the first
     /// time), for searches that are instant, offline and outlive the server's retention.
     Pull,

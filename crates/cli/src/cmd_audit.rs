@@ -34,6 +34,31 @@ fn query_of(f: &AuditFilters, page: Option<u32>, limit: Option<u32>) -> CliResul
     })
 }
 
+fn print_rows(rows: &[cloo_console::audit::AuditRowView], out: Output) -> CliResult<()> {
+    match out {
+        Output::Json => print_json(&rows)?,
+        Output::Table => {
+            for r in rows {
+                println!(
+                    "{}  {:<16} {:<20} {:<28} {}",
+                    iso_time(r.created_at * 1000),
+                    r.action,
+                    r.resource_type,
+                    r.resource_name
+                        .as_deref()
+                        .or(r.resource_id.as_deref())
+                        .unwrap_or("-"),
+                    r.user_email
+                        .as_deref()
+                        .or(r.user_name.as_deref())
+                        .unwrap_or("(anonymous)"),
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Runs an `audit` command.
 pub async fn run(
     console: &Console,
@@ -120,6 +145,20 @@ pub async fn run(
                 ),
             }
             Ok(())
+        }
+        AuditCommand::History {
+            resource_type,
+            resource_id,
+            limit,
+        } => {
+            let rows = audit
+                .history(target, resource_type, resource_id, *limit)
+                .await?;
+            print_rows(&rows, out)
+        }
+        AuditCommand::User { who, limit } => {
+            let rows = audit.by_user(target, who, *limit).await?;
+            print_rows(&rows, out)
         }
         AuditCommand::Pull => {
             let report = audit.pull(target, &Observer::quiet()).await?;
