@@ -107,8 +107,10 @@ pub fn demo_inquiries(people: &[NewUser], now: i64) -> Vec<InquiryRow> {
         .collect()
 }
 
-/// Two e-mail channels and two webhook channels (secrets made up; nothing reaches them).
+/// Two e-mail channels and two webhook channels. Their secrets are made up at each start
+/// (nothing reaches them), so none is written in the source.
 pub fn demo_channels() -> (Value, Value) {
+    let made_up = || uuid::Uuid::new_v4().simple().to_string();
     let defaults = |name: &str, engine: &str| {
         json!({"name": name, "engine": engine,
             "smtp": {"server": "", "port": 587, "username": "", "password": "", "use_tls": true,
@@ -120,15 +122,15 @@ pub fn demo_channels() -> (Value, Value) {
     };
     let mut ops = defaults("Ops Mail", "smtp");
     ops["smtp"] = json!({"server": "smtp.demo.example.com", "port": 587, "username": "noreply@demo.example.com",
-        "password": "demo-smtp-password-7Qz!", "use_tls": true, "use_ssl": false,
+        "password": made_up(), "use_tls": true, "use_ssl": false,
         "from_address": "noreply@demo.example.com", "from_name": "Demo AI"});
     let mut reports = defaults("Exec Reports", "msgraph");
-    reports["msgraph"] = json!({"tenant_id": "3f6c2a9e-71b4-4d0e-9c58-2e1f7a6b4d93",
-        "client_id": "6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "client_secret": "demo-graph-secret-Xy9q",
+    reports["msgraph"] = json!({"tenant_id": uuid::Uuid::new_v4().to_string(),
+        "client_id": uuid::Uuid::new_v4().to_string(), "client_secret": made_up(),
         "sender_email": "reports@demo.example.com", "from_name": "Cloosphere"});
     let webhooks = json!([
-        {"name": "Alerts", "provider": "slack", "url": "https://hooks.slack.com/services/T000/B000/demoDemoDemo", "bot_token": "", "chat_id": ""},
-        {"name": "On-call", "provider": "telegram", "url": "", "bot_token": "123456:demo-telegram-token", "chat_id": "-1001234567890"}
+        {"name": "Alerts", "provider": "slack", "url": format!("https://hooks.slack.com/services/T000/B000/{}", made_up()), "bot_token": "", "chat_id": ""},
+        {"name": "On-call", "provider": "telegram", "url": "", "bot_token": format!("123456:{}", made_up()), "chat_id": "-1001234567890"}
     ]);
     (json!([ops, reports]), webhooks)
 }
