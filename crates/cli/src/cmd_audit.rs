@@ -76,31 +76,18 @@ pub async fn run(
             let page = audit
                 .page(target, &query_of(filters, Some(*page), Some(*limit))?)
                 .await?;
-            match out {
-                Output::Json => print_json(&page.items)?,
-                Output::Table => {
-                    println!(
-                        "{} row(s), page {} of {}",
-                        page.total, page.page, page.total_pages
-                    );
-                    for r in &page.items {
-                        println!(
-                            "{}  {:<16} {:<20} {:<28} {}",
-                            iso_time(r.created_at * 1000),
-                            r.action,
-                            r.resource_type,
-                            r.resource_name
-                                .as_deref()
-                                .or(r.resource_id.as_deref())
-                                .unwrap_or("-"),
-                            r.user_email
-                                .as_deref()
-                                .or(r.user_name.as_deref())
-                                .unwrap_or("(anonymous)"),
-                        );
-                    }
-                }
+            if out == Output::Json {
+                // Rows as the server answers them, every field.
+                print_json(&page.items)?;
+                return Ok(());
             }
+            println!(
+                "{} row(s), page {} of {}",
+                page.total, page.page, page.total_pages
+            );
+            let rows: Vec<cloo_console::audit::AuditRowView> =
+                page.items.into_iter().map(Into::into).collect();
+            print_rows(&rows, out)?;
             Ok(())
         }
         AuditCommand::Show { id } => {
