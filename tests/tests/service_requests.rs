@@ -244,7 +244,7 @@ async fn a_send_cut_off_without_an_answer_is_left_unknown_and_a_refused_key_fail
         "never sent again by itself"
     );
     let again = sr
-        .resolve(Some(&target), &item.id, SrResolution::SendAgain)
+        .resolve(&target, &item.id, SrResolution::SendAgain)
         .await
         .expect("resent");
     assert_eq!(again.state, OutboxState::Unknown, "{again:?}");
@@ -254,10 +254,24 @@ async fn a_send_cut_off_without_an_answer_is_left_unknown_and_a_refused_key_fail
         "sent again on the admin's word"
     );
     let marked = sr
-        .resolve(None, &item.id, SrResolution::MarkSent)
+        .resolve(&target, &item.id, SrResolution::MarkSent)
         .await
         .expect("marked");
     assert_eq!(marked.state, OutboxState::Sent);
+    let journal = console
+        .journal()
+        .list(&Default::default())
+        .await
+        .expect("journal");
+    assert_eq!(
+        journal
+            .entries
+            .iter()
+            .filter(|e| e.operation == "sr.resolve")
+            .count(),
+        2,
+        "each decision is journaled"
+    );
 
     // A central instance that does not know the key: failed, with its words.
     let mail = SmtpServer::start(SmtpMode::Plain, None).expect("smtp");

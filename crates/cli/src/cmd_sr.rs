@@ -218,7 +218,7 @@ pub async fn run(
                 (false, true) => SrResolution::MarkSent,
                 _ => return Err("say --send-again or --mark-sent".into()),
             };
-            let item = sr.resolve(Some(target), id, resolution).await?;
+            let item = sr.resolve(target, id, resolution).await?;
             settled(item, out)
         }
     }

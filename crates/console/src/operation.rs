@@ -142,6 +142,9 @@ pub enum OperationKind {
     /// Copy the audit log's new rows into the local store (local).
     #[serde(rename = "audit.pull")]
     AuditPull,
+    /// Send again, or record as delivered, a Service Request that failed or may have arrived.
+    #[serde(rename = "sr.resolve")]
+    SrResolve,
 }
 
 impl OperationKind {
@@ -186,6 +189,7 @@ impl OperationKind {
         OperationKind::InquiryDelete,
         OperationKind::AuditExport,
         OperationKind::AuditPull,
+        OperationKind::SrResolve,
     ];
 
     /// The wire name (`user.set_role`).
@@ -230,6 +234,7 @@ impl OperationKind {
             OperationKind::InquiryDelete => "inquiry.delete",
             OperationKind::AuditExport => "audit.export",
             OperationKind::AuditPull => "audit.pull",
+            OperationKind::SrResolve => "sr.resolve",
         }
     }
 
@@ -248,6 +253,7 @@ impl OperationKind {
                 | OperationKind::SrSetDirect
                 | OperationKind::AuditExport
                 | OperationKind::AuditPull
+                | OperationKind::SrResolve
         )
     }
 }

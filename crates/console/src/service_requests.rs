@@ -406,53 +406,71 @@ impl ServiceRequests<'_> {
         Ok(out)
     }
 
-    /// The admin's decision for a request that failed or may have arrived.
-    /// `target`, when given, signs in again for a request of its own tenant.
+    /// The admin's decision for a request of `target`'s tenant that failed or may have
+    /// arrived, as one journaled operation.
     pub async fn resolve(
         &self,
-        target: Option<&Target>,
+        target: &Target,
         id: &str,
         resolution: SrResolution,
     ) -> ConsoleResult<OutboxItem> {
-        let row = self.c.store.outbox_row(id).await?.ok_or_else(|| {
-            ConsoleError::not_found(
-                "service request",
-                id,
-                format!("no request {id} in the outbox"),
-            )
-        })?;
-        if !matches!(row.state.as_str(), "failed" | "unknown") {
-            return Err(ConsoleError::invalid(
-                "id",
-                format!(
-                    "{id} is {}: only a failed or unknown request is resolved by hand",
-                    row.state
-                ),
-            ));
-        }
-        let now = now_ms();
-        match resolution {
-            SrResolution::SendAgain => {
-                self.c
-                    .store
-                    .settle_outbox_row(id, "queued", now, None, row.last_error.as_deref())
-                    .await?;
-                self.attempt(id, target).await
-            }
-            SrResolution::MarkSent => {
-                self.c
-                    .store
-                    .settle_outbox_row(
+        let op = self
+            .c
+            .begin(target, OperationKind::SrResolve, id, &Observer::quiet())
+            .await?;
+        let result = async {
+            let key = self.c.tenant_ref(target).await?.key;
+            let row = self
+                .c
+                .store
+                .outbox_row(id)
+                .await?
+                .filter(|r| r.tenant_id == key)
+                .ok_or_else(|| {
+                    ConsoleError::not_found(
+                        "service request",
                         id,
-                        "sent",
-                        now,
-                        Some(now),
-                        Some("recorded as delivered by the admin"),
+                        format!("no request {id} in this tenant's outbox"),
                     )
-                    .await?;
-                self.item(id).await
+                })?;
+            if !matches!(row.state.as_str(), "failed" | "unknown") {
+                return Err(ConsoleError::invalid(
+                    "id",
+                    format!(
+                        "{id} is {}: only a failed or unknown request is resolved by hand",
+                        row.state
+                    ),
+                ));
             }
+            op.record_before(&item_of(row.clone()));
+            let now = now_ms();
+            let after = match resolution {
+                SrResolution::SendAgain => {
+                    self.c
+                        .store
+                        .settle_outbox_row(id, "queued", now, None, row.last_error.as_deref())
+                        .await?;
+                    self.attempt(id, Some(target)).await?
+                }
+                SrResolution::MarkSent => {
+                    self.c
+                        .store
+                        .settle_outbox_row(
+                            id,
+                            "sent",
+                            now,
+                            Some(now),
+                            Some("recorded as delivered by the admin"),
+                        )
+                        .await?;
+                    self.item(id).await?
+                }
+            };
+            op.record_after(&after);
+            Ok(after)
         }
+        .await;
+        op.finish(result).await
     }
 
     async fn item(&self, id: &str) -> ConsoleResult<OutboxItem> {

@@ -66,6 +66,6 @@ pub async fn sr_resolve(
     Ok(shell
         .console
         .service_requests()
-        .resolve(Some(&on(tenant)), &id, resolution)
+        .resolve(&on(tenant), &id, resolution)
         .await?)
 }

@@ -1050,6 +1050,7 @@ export const en = {
           'inquiry.delete': 'inquiry deleted',
           'audit.export': 'audit log exported',
           'audit.pull': 'audit log copied locally',
+          'sr.resolve': 'Service Request resolved by hand',
         } as Record<string, string>
       )[op] ?? op,
   },

@@ -1032,6 +1032,7 @@ export const ko: Messages = {
           'inquiry.delete': '문의 삭제',
           'audit.export': '감사 로그 내보내기',
           'audit.pull': '감사 로그 로컬 복사',
+          'sr.resolve': '서비스 요청 수동 처리',
         } as Record<string, string>
       )[op] ?? op,
   },
